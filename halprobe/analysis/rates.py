@@ -1,0 +1,63 @@
+"""Outcome rates per stratum with Wilson 95% intervals (METRICS.md sections 1 and 6).
+
+Denominator: graded rows (correct, hallucinated, abstained, vague). Rows the grader could not
+judge (unscored) and backend errors are counted and reported, never folded into a rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+GRADED = ("correct", "hallucinated", "abstained", "vague")
+COUNTS = (*GRADED, "unscored", "error")
+
+
+def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval (METRICS.md 6): 12/40 -> (.181, .454); 0/50 -> (0, .071)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
+    return float(low), float(high)
+
+
+def _rate(k: int, n: int) -> tuple[float, float, float]:
+    low, high = wilson(k, n)
+    return (k / n if n else math.nan), low, high
+
+
+def stratum_row(rows: pd.DataFrame) -> dict[str, float | int]:
+    """Counts and rates for one stratum of response rows (a DataFrame with a 'label' column)."""
+    counts = {c: int((rows["label"] == c).sum()) for c in COUNTS}
+    n = sum(counts[c] for c in GRADED)
+    attempted = counts["correct"] + counts["hallucinated"] + counts["vague"]
+    out: dict[str, float | int] = {"n": n, **{f"n_{c}": counts[c] for c in COUNTS}}
+    for name, k, denom in (
+        ("hallucination_rate", counts["hallucinated"], n),
+        ("accuracy", counts["correct"], n),
+        ("abstention_rate", counts["abstained"], n),
+        ("vague_rate", counts["vague"], n),
+        ("hallucination_given_attempted", counts["hallucinated"], attempted),
+    ):
+        rate, low, high = _rate(k, denom)
+        out[name], out[f"{name}_low"], out[f"{name}_high"] = rate, low, high
+    acc = out["accuracy"]
+    acc_attempted = counts["correct"] / attempted if attempted else math.nan
+    out["f_score"] = (2 * acc * acc_attempted / (acc + acc_attempted)
+                      if attempted and (acc + acc_attempted) > 0 else math.nan)
+    pop = pd.to_numeric(rows.get("popularity"), errors="coerce") if "popularity" in rows else None
+    out["mean_proxy"] = float(pop.mean()) if pop is not None and pop.notna().any() else math.nan
+    return out
+
+
+def summarise(responses: pd.DataFrame) -> pd.DataFrame:
+    """suite x bin rows, plus an 'all' bin per suite and an 'all' suite row."""
+    records: list[dict[str, object]] = []
+    for (suite, bin_), group in responses.groupby(["suite", "bin"], sort=True):
+        records.append({"suite": suite, "bin": str(bin_), **stratum_row(group)})
+    for suite, group in responses.groupby("suite", sort=True):
+        records.append({"suite": suite, "bin": "all", **stratum_row(group)})
+    records.append({"suite": "all", "bin": "all", **stratum_row(responses)})
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,71 @@
+"""Resolve a --model spec to a backend, by prefix, through lazy factories.
+
+Built-in prefixes import their heavy libraries only when used, so `import halprobe` never
+imports torch. Third-party adapters register under the entry-point group `halprobe.backends`:
+the entry point's name is the prefix and it loads a callable ``(target, options) -> Backend``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+from halprobe.backends.base import Backend
+from halprobe.errors import UserError
+
+Factory = Callable[[str, dict[str, Any]], Backend]
+
+BUILTIN: dict[str, str] = {
+    "llamacpp": "halprobe.backends.llamacpp:from_spec",
+    "hf": "halprobe.backends.hf:from_spec",
+    "openai": "halprobe.backends.openai_compat:from_spec",
+}
+DEFAULT_SPEC = "default"
+
+
+def _load(target: str) -> Factory:
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    factory: Factory = getattr(module, attr)
+    return factory
+
+
+def _plugins() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group="halprobe.backends")}
+
+
+def prefixes() -> list[str]:
+    return sorted({*BUILTIN, *_plugins()})
+
+
+def split_spec(spec: str | None) -> tuple[str, str]:
+    """'hf:org/model' -> ('hf', 'org/model'); None or 'default' -> the embedded model."""
+    if spec is None or spec == DEFAULT_SPEC:
+        return DEFAULT_SPEC, ""
+    prefix, sep, target = spec.partition(":")
+    if not sep or not target:
+        raise UserError(f"model spec {spec!r} has no prefix; use one of "
+                        f"{', '.join(p + ':' for p in prefixes())} (or leave --model out for "
+                        "the embedded default model)")
+    return prefix, target
+
+
+def create(spec: str | None, options: dict[str, Any] | None = None) -> Backend:
+    """Build the backend a spec names, loading its model now."""
+    options = dict(options or {})
+    prefix, target = split_spec(spec)
+    if prefix == DEFAULT_SPEC:
+        from halprobe.backends.default import default_backend
+
+        return default_backend(options)
+    plugins = _plugins()
+    if prefix in BUILTIN:
+        factory = _load(BUILTIN[prefix])
+    elif prefix in plugins:
+        factory = plugins[prefix].load()
+    else:
+        raise UserError(f"unknown model spec prefix {prefix!r} in {spec!r}; known prefixes: "
+                        f"{', '.join(p + ':' for p in prefixes())}")
+    return factory(target, options)

@@ -1,0 +1,56 @@
+"""Command line: `halprobe eval | suites | grade`.
+
+A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
+Each command group lives in halprobe/commands/ so this file stays a table of contents.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from halprobe import __version__
+from halprobe.commands import eval_cmd, grade_cmd, suites_cmd
+from halprobe.errors import UserError
+
+app = typer.Typer(
+    name="halprobe",
+    help="Measure how often a language model states false facts, by how rare the fact is.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("eval")(eval_cmd.eval_command)
+app.command("suites")(suites_cmd.suites_command)
+app.command("grade")(grade_cmd.grade_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"halprobe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """halprobe: hallucination probes stratified by a training-frequency proxy."""
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line and exit code 2."""
+    try:
+        app(standalone_mode=True)
+    except UserError as exc:
+        lines = str(exc).splitlines() or ["error"]
+        for line in lines:
+            print(f"halprobe: error: {line}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("halprobe: interrupted; finished items are saved, rerun the same command to "
+              "resume", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

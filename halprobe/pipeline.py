@@ -1,0 +1,172 @@
+"""The steps of `halprobe eval`: plan items, open the run, ask, summarise, report.
+
+Everything that can fail because of user input (suites, model spec, output directory) is
+checked before the run directory is created, so a bad command leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from halprobe import __version__
+from halprobe.analysis.rates import summarise
+from halprobe.backends import create
+from halprobe.backends.base import Backend
+from halprobe.errors import UserError
+from halprobe.runner import Runner, RunStats
+from halprobe.scoring import grade
+from halprobe.store import ResponseCache, RunDir, find_resumable
+from halprobe.store.rundir import SUMMARY
+from halprobe.suites import Suite, load, sample
+from halprobe.types import DecodingParams, Message, ProbeItem
+
+
+@dataclass
+class EvalOptions:
+    model: str | None = None
+    suites: list[str] = field(default_factory=list)
+    per_bin: int | None = 8
+    limit: int | None = None
+    seed: int = 0
+    max_tokens: int = 48
+    out: Path | None = None
+    results: Path = Path("results")
+    cache: Path | None = None
+    progress: bool = True
+
+
+@dataclass
+class EvalResult:
+    run_dir: Path
+    summary: pd.DataFrame
+    stats: RunStats
+    config: dict[str, Any]
+
+
+def check_options(opts: EvalOptions) -> None:
+    for name in ("per_bin", "limit"):
+        value = getattr(opts, name)
+        if value is not None and value < 1:
+            raise UserError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if opts.max_tokens < 1:
+        raise UserError(f"--max-tokens must be a positive integer, got {opts.max_tokens}")
+
+
+def check_writable(directory: Path) -> None:
+    """Fail early, with the path, when results cannot be written there."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise UserError(f"cannot write to output directory {directory}: "
+                        f"{exc.strerror or exc}") from None
+
+
+def prompt_builder(suites: list[Suite]) -> Any:
+    specs = {s.name: s.spec for s in suites}
+
+    def build(item: ProbeItem) -> list[Message]:
+        spec = specs[item.suite]
+        system = [Message("system", spec.system)] if spec.system else []
+        return [*system, Message("user", spec.render(item.question))]
+
+    return build
+
+
+def _hash(data: Any) -> str:
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
+                 backend: Backend, params: DecodingParams) -> dict[str, Any]:
+    """Full provenance; ``config_hash`` covers exactly what decides the run's answers."""
+    prompts = {s.name: {"system": s.spec.system, "template": s.spec.template} for s in suites}
+    decisive = {
+        "fingerprint": backend.fingerprint(), "params": asdict(params),
+        "suites": {s.name: s.spec.digest for s in suites}, "prompts": prompts,
+        "items": [i.id for i in items],
+    }
+    return {
+        "halprobe_version": __version__,
+        "config_hash": _hash(decisive),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model_spec": opts.model or "default",
+        "fingerprint": decisive["fingerprint"],
+        "capabilities": asdict(backend.capabilities),
+        "decoding": asdict(params),
+        "seed": opts.seed, "per_bin": opts.per_bin, "limit": opts.limit,
+        "suites": [{"name": s.name, "version": s.spec.version, "digest": s.spec.digest,
+                    "path": str(s.spec.path), "bins": s.spec.bins.count} for s in suites],
+        "prompt_hash": _hash(prompts),
+        "n_items": len(items),
+        "status": "running",
+    }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:40] or "model"
+
+
+def open_run_dir(opts: EvalOptions, config: dict[str, Any]) -> tuple[RunDir, bool]:
+    """The run directory to write: --out, an unfinished run of the same config, or a new one."""
+    if opts.out is not None:
+        existing = opts.out / "config.json"
+        if existing.is_file():
+            old = json.loads(existing.read_text(encoding="utf-8"))
+            if old.get("config_hash") != config["config_hash"]:
+                raise UserError(f"{opts.out} already holds a different run; choose another --out")
+            return RunDir(opts.out), True
+        return RunDir(opts.out), False
+    root = opts.results / "runs"
+    resumable = find_resumable(root, config["config_hash"])
+    if resumable is not None:
+        return RunDir(resumable), True
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = f"{stamp}-{_slug(config['fingerprint'].get('model', 'model'))}-" \
+           f"{config['config_hash'][:6]}"
+    return RunDir(root / name), False
+
+
+def run_eval(opts: EvalOptions) -> EvalResult:
+    """Plan, run, summarise; returns where the run was written and its summary."""
+    check_options(opts)
+    suites = load(opts.suites)
+    items = sample([i for s in suites for i in s.items], opts.per_bin, opts.limit, opts.seed)
+    check_writable(opts.out if opts.out is not None else opts.results / "runs")
+    params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
+    backend = create(opts.model)
+    try:
+        config = build_config(opts, suites, items, backend, params)
+        run_dir, resumed = open_run_dir(opts, config)
+        if resumed:
+            config = {**run_dir.read_config(), "status": "running"}
+        run_dir.write_config(config)
+        cache = ResponseCache(opts.cache or opts.results / "cache.sqlite")
+        runner = Runner(backend, cache, run_dir, params, prompt_builder(suites), grade,
+                        show_progress=opts.progress)
+        stats = runner.run(items)
+        cache.close()
+    finally:
+        backend.close()
+    summary = write_summary(run_dir)
+    config.update(status="complete", resumed=resumed, stats=asdict(stats))
+    run_dir.write_config(config)
+    return EvalResult(run_dir.path, summary, stats, config)
+
+
+def write_summary(run_dir: RunDir) -> pd.DataFrame:
+    rows = pd.DataFrame(run_dir.read_rows())
+    summary = summarise(rows)
+    summary.to_csv(run_dir.path / SUMMARY, index=False, float_format="%.4f")
+    return summary

@@ -1,0 +1,1 @@
+"""Reporting: tables, CSV and (later) plots and HTML."""

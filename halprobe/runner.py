@@ -1,0 +1,189 @@
+"""Run probe items through a backend: cache, retries, concurrency, progress, crash-safe rows.
+
+Everything operational lives here once (STYLE.md habit 2): adapters only generate. Each
+finished item is graded and appended to responses.jsonl at once, so a killed run loses at most
+the items in flight, and the cache makes the rerun ask nothing twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from halprobe.analysis.confidence import confidence
+from halprobe.backends.base import Backend, BackendError
+from halprobe.store.cache import ResponseCache, cache_key
+from halprobe.store.rundir import RunDir
+from halprobe.types import DecodingParams, Generation, Grade, Label, Message, ProbeItem
+
+PromptFn = Callable[[ProbeItem], list[Message]]
+GradeFn = Callable[[ProbeItem, str], Grade]
+
+
+class RunAborted(Exception):
+    """The backend said something no retry can fix (bad key, no quota): stop the run."""
+
+
+@dataclass
+class RunStats:
+    asked: int = 0
+    cache_hits: int = 0
+    errors: int = 0
+    skipped_done: int = 0
+    seconds: float = 0.0
+    labels: dict[str, int] = field(default_factory=dict)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, BackendError) and exc.kind == "retryable"
+
+
+def _wait(state: RetryCallState) -> float:
+    """Honour a server's Retry-After when it gave one, else exponential backoff with jitter."""
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, BackendError) and exc.retry_after is not None:
+        return exc.retry_after
+    return float(wait_exponential_jitter(initial=0.5, max=30)(state))
+
+
+class Runner:
+    """Asks, caches, grades and stores; one instance per run."""
+
+    def __init__(self, backend: Backend, cache: ResponseCache, run_dir: RunDir,
+                 params: DecodingParams, prompt_fn: PromptFn, grade_fn: GradeFn,
+                 attempts: int = 6, show_progress: bool = True) -> None:
+        self.backend, self.cache, self.run_dir = backend, cache, run_dir
+        self.params, self.prompt_fn, self.grade_fn = params, prompt_fn, grade_fn
+        self.attempts, self.show_progress = attempts, show_progress
+        self.fingerprint = backend.fingerprint()
+        self.stats = RunStats()
+
+    def run(self, items: Sequence[ProbeItem]) -> RunStats:
+        """Ask every item not already in responses.jsonl; return counts for the run."""
+        start = time.perf_counter()
+        done = {row["item_id"] for row in self.run_dir.read_rows()}
+        todo = [i for i in items if i.id not in done]
+        self.stats.skipped_done = len(items) - len(todo)
+        with self._progress(len(items), self.stats.skipped_done) as advance:
+            for rows in self._execute(todo):
+                for row in rows:
+                    self.run_dir.append(row)
+                    self.stats.labels[row["label"]] = self.stats.labels.get(row["label"], 0) + 1
+                    advance()
+        self.run_dir.close()
+        self.stats.seconds = time.perf_counter() - start
+        return self.stats
+
+    def _batches(self, items: Sequence[ProbeItem]) -> list[list[ProbeItem]]:
+        size = max(1, self.backend.capabilities.max_batch_size)
+        return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+    def _execute(self, items: Sequence[ProbeItem]) -> Iterator[list[dict[str, Any]]]:
+        batches = self._batches(items)
+        workers = self.backend.capabilities.max_concurrency
+        if workers <= 1:
+            yield from (self._run_batch(b) for b in batches)
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(self._run_batch, b) for b in batches]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+
+    def _run_batch(self, items: list[ProbeItem]) -> list[dict[str, Any]]:
+        prompts = [self.prompt_fn(i) for i in items]
+        keys = [cache_key(self.fingerprint, p, self.params) for p in prompts]
+        cached = [self.cache.get(k) for k in keys]
+        self.stats.cache_hits += sum(c is not None for c in cached)
+        missing = [n for n, c in enumerate(cached) if c is None]
+        fresh: dict[int, Generation | BackendError] = {}
+        latency = 0.0
+        if missing:
+            t0 = time.perf_counter()
+            fresh = self._generate([prompts[n] for n in missing], missing)
+            latency = (time.perf_counter() - t0) / len(missing)
+            self.stats.asked += len(missing)
+        rows = []
+        for n, item in enumerate(items):
+            result = cached[n] if cached[n] is not None else fresh[n]
+            if isinstance(result, Generation) and cached[n] is None:
+                self.cache.put(keys[n], self.fingerprint,
+                               {"messages": [asdict(m) for m in prompts[n]]}, result)
+            rows.append(self._row(item, prompts[n], result, cached[n] is not None,
+                                  0.0 if cached[n] is not None else latency))
+        return rows
+
+    def _generate(self, prompts: list[list[Message]],
+                  slots: list[int]) -> dict[int, Generation | BackendError]:
+        """Generations for the batch; a batch-level error is retried, then split per item."""
+        try:
+            gens: list[Generation | BackendError] = list(self._with_retries(prompts))
+        except BackendError as exc:
+            if exc.kind in ("auth", "quota", "fatal"):
+                raise RunAborted(f"{exc.kind}: {exc}") from None
+            gens = [exc] if len(prompts) == 1 else [self._generate([p], [0])[0] for p in prompts]
+        return dict(zip(slots, gens, strict=True))
+
+    def _with_retries(self, prompts: list[list[Message]]) -> list[Generation]:
+        retrying = Retrying(stop=stop_after_attempt(self.attempts), wait=_wait,
+                            retry=retry_if_exception(_is_retryable), reraise=True)
+        return retrying(self.backend.generate, prompts, self.params)
+
+    def _row(self, item: ProbeItem, prompt: list[Message], result: Generation | BackendError,
+             cached: bool, latency: float) -> dict[str, Any]:
+        base: dict[str, Any] = {
+            "item_id": item.id, "suite": item.suite, "bin": item.bin,
+            "answer_type": str(item.answer_type), "exists": item.exists,
+            "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
+            "question": item.question, "gold": item.answer,
+            "prompt": [asdict(m) for m in prompt],
+        }
+        if isinstance(result, BackendError):
+            self.stats.errors += 1
+            return {**base, "response": None, "label": "error", "matched": None,
+                    "reason": f"backend error ({result.kind}): {result}", "error": str(result),
+                    "confidence": None, "confidence_norm": None, "confidence_source": "none",
+                    "cached": cached, "latency_s": round(latency, 4)}
+        grade = self.grade_fn(item, result.text)
+        conf = confidence(result, grade.matched if grade.label != Label.ABSTAINED else None)
+        return {**base, "response": result.text, "label": str(grade.label),
+                "matched": grade.matched, "reason": grade.reason, "error": None,
+                "confidence": conf.value, "confidence_norm": conf.value_normalised,
+                "confidence_source": conf.source,
+                "tokens": list(result.tokens) if result.tokens is not None else None,
+                "token_logprobs": (list(result.token_logprobs)
+                                   if result.token_logprobs is not None else None),
+                "prompt_tokens": result.prompt_tokens,
+                "completion_tokens": result.completion_tokens,
+                "finish_reason": result.finish_reason,
+                "cached": cached, "latency_s": round(latency, 4)}
+
+    def _progress(self, total: int, completed: int) -> Any:
+        return _ProgressContext(total, completed, self.show_progress)
+
+
+class _ProgressContext:
+    """A rich progress bar (or nothing, when disabled or not a terminal)."""
+
+    def __init__(self, total: int, completed: int, enabled: bool) -> None:
+        self.progress = Progress(TextColumn("[bold]asking"), BarColumn(), MofNCompleteColumn(),
+                                 TimeRemainingColumn(), disable=not enabled, transient=False)
+        self.task = self.progress.add_task("items", total=total, completed=completed)
+
+    def __enter__(self) -> Callable[[], None]:
+        self.progress.start()
+        return lambda: self.progress.advance(self.task)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()

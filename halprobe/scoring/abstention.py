@@ -1,0 +1,104 @@
+"""Abstention detector: the phrases are plain data (STYLE.md habit 3), the code only runs them.
+
+Three kinds of phrase matter (METRICS.md section 1):
+- refusals ("I don't know", "there is no such paper"): the response declines;
+- "X is (still) alive": a refusal for a death-date question about a living or fictional person,
+  but a false claim when the person is dead, so ``grade`` decides with ``item.exists``;
+- knowledge-cutoff preambles ("as of my last update in October 2023"): not a refusal, but their
+  date must not be read as the answer.
+Refusal and cutoff phrases are blanked out (same length, so offsets hold) before the typed
+matcher runs: whatever answer is left after "I'm not sure, but" is the guess that gets graded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from halprobe.scoring.normalize import Span, fold
+
+REFUSAL_PATTERNS: tuple[str, ...] = (
+    r"\bi\s+(?:do\s+not|don'?t)\s+know\b",
+    r"\bi\s+(?:do\s+not|don'?t)\s+have\s+(?:any\s+)?(?:specific\s+|reliable\s+|accurate\s+|enough\s+"
+    r"|real[-\s]time\s+|up[-\s]to[-\s]date\s+|access\s+to\s+|the\s+)?"
+    r"(?:information|data|details|knowledge|records?|access|ability)\b",
+    r"\bi(?:'m|\s+am)\s+not\s+(?:entirely\s+|completely\s+|100%\s+)?(?:sure|certain|aware|familiar)\b",
+    r"\bnot\s+(?:sure|certain)\b",
+    r"\bi\s+(?:could\s*n'?t|could\s+not|can\s*n'?t|cannot|can\s+not|was\s+unable\s+to|am\s+unable\s+to"
+    r"|'m\s+unable\s+to|did\s*n'?t|did\s+not)\s+(?:find|provide|locate|determine|confirm|verify|answer"
+    r"|identify|give|access|recall|be\s+(?:sure|certain))\b",
+    r"\b(?:unable|not\s+able)\s+to\s+(?:find|provide|determine|confirm|verify|answer|locate|identify)\b",
+    r"\b(?:i|we)\s+have\s+no\s+(?:information|knowledge|records?|data|details|idea)\b",
+    r"\bno\s+idea\b",
+    r"\bno\s+(?:reliable\s+|available\s+|public(?:ly\s+available)?\s+|known\s+|specific\s+|verifiable\s+"
+    r"|such\s+|further\s+)?(?:information|records?|data|details|evidence|mention)\b",
+    r"\bthere\s+(?:is|are|was|were)\s+no\s+(?:such|known|record|information|evidence|country|nation"
+    r"|person|paper|author|city|individual|one|publication|article)\b",
+    r"\b(?:does|do|did)\s*(?:n'?t|\s+not)\s+(?:appear\s+to\s+|seem\s+to\s+)?exist\b",
+    r"\b(?:is|are|was|appears\s+to\s+be|seems\s+to\s+be)\s+(?:a\s+|an\s+)?(?:fictional|fictitious"
+    r"|made[-\s]up|imaginary|hypothetical|non[-\s]?existent)\b",
+    r"\bnot\s+a\s+real\b",
+    r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b",
+    r"\bi\s+(?:would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
+)
+
+ALIVE_PATTERNS: tuple[str, ...] = (
+    r"\b(?:is|'s|are)\s+(?:still\s+|currently\s+|very\s+much\s+)?alive\b",
+    r"\bis\s+(?:still\s+)?living\b",
+    r"\bstill\s+(?:alive|living|with\s+us)\b",
+    r"\b(?:has|have)\s*(?:n'?t|\s+not)\s+(?:yet\s+)?(?:died|passed(?:\s+away)?)\b",
+    r"\b(?:is|are)\s+not\s+(?:dead|deceased)\b",
+)
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WHEN = rf"(?:\s+(?:(?:in|of|on|is|was)\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})?"
+CUTOFF_PATTERNS: tuple[str, ...] = (
+    r"\bas\s+of\s+(?:my\s+|the\s+)?(?:(?:last|latest|most\s+recent)\s+)?(?:(?:knowledge|training)\s+)?"
+    r"(?:cut-?\s?off|update|training\s+data|information|data)?(?:\s+date)?" + _WHEN,
+    r"\b(?:knowledge|training)\s+(?:cut-?\s?off|data)(?:\s+date)?(?:\s+(?:goes\s+up\s+to|until))?" + _WHEN,
+)
+
+
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_REFUSAL = _compile(REFUSAL_PATTERNS)
+_ALIVE = _compile(ALIVE_PATTERNS)
+_CUTOFF = _compile(CUTOFF_PATTERNS)
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """What the detector found, plus the response with refusal/cutoff phrases blanked out."""
+
+    refusals: tuple[Span, ...]
+    alive: tuple[Span, ...]
+    masked: str
+
+    @property
+    def declines(self) -> bool:
+        return bool(self.refusals)
+
+
+def _spans(pattern: re.Pattern[str], text: str, folded: str) -> tuple[Span, ...]:
+    return tuple(Span(m.start(), m.end(), text[m.start():m.end()]) for m in pattern.finditer(folded)
+                 if m.end() > m.start())
+
+
+def _blank(text: str, spans: tuple[Span, ...]) -> str:
+    """Replace spans by spaces, keeping every other character where it was."""
+    if not spans:
+        return text
+    chars = list(text)
+    for span in spans:
+        chars[span.start:span.end] = " " * (span.end - span.start)
+    return "".join(chars)
+
+
+def detect(text: str) -> Abstention:
+    """Find refusal, alive and cutoff phrases in a response (case and accent insensitive)."""
+    folded = fold(text)
+    refusals = _spans(_REFUSAL, text, folded)
+    cutoffs = _spans(_CUTOFF, text, folded)
+    return Abstention(refusals, _spans(_ALIVE, text, folded), _blank(text, refusals + cutoffs))

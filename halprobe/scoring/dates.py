@@ -1,0 +1,105 @@
+"""Date matcher (death dates): find English dates, keep the one stated as the death, compare.
+
+Extraction is by precompiled regexes, not dateutil: the formats are few and known, regexes give
+the span and the precision (day / month / year) that ``dateutil.parser`` hides, and they cost a
+few microseconds (the 100 µs-per-grade budget rules out fuzzy parsing). Month names come from
+the ``calendar`` module; day validity from ``datetime.date``: nothing calendar-like is hand-rolled.
+
+Labels follow METRICS.md section 1: a date consistent with the gold at the item's precision is
+correct, consistent but coarser is vague, any contradicting date is hallucinated.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from halprobe.scoring.normalize import fold
+from halprobe.types import Grade, Label, Precision, ProbeItem
+
+Ymd = tuple[int | None, int | None, int | None]
+
+MONTHS: dict[str, int] = {
+    **{name.lower(): i for i, name in enumerate(calendar.month_name) if name},
+    **{abbr.lower(): i for i, abbr in enumerate(calendar.month_abbr) if abbr},
+    "sept": 9,
+}
+_MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+YEAR = r"(?P<year>1\d{3}|20\d{2})"
+_END = r"(?![\d'])(?!s\b)"
+
+# Order matters: earlier patterns win where spans overlap (a full date before its month-year).
+DATE_PATTERNS: tuple[str, ...] = (
+    rf"\b{YEAR}-(?P<mm>[01]?\d)-(?P<dd>[0-3]?\d)\b",
+    rf"\b(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MON},?\s+{YEAR}{_END}",
+    rf"\b{_MON}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{YEAR}{_END}",
+    rf"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.]{YEAR}{_END}",
+    rf"\b(?P<a2>[01]?\d)[/.](?P<b2>[0-3]?\d)[/.]{YEAR}{_END}",
+    rf"\b{_MON},?\s+(?:of\s+)?{YEAR}{_END}",
+    rf"\b{_MON}\s+(?:the\s+)?{_DAY}\b(?!,?\s*\d)",
+    rf"(?<![\d/.-]){YEAR}{_END}(?![/.-]\d)",
+)
+_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in DATE_PATTERNS)
+
+DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assassinated|executed"
+              r"|deceased|succumbed|demise|perished|lost\s+(?:his|her|their)\s+life|d\.")
+BIRTH_CUES = r"born|birth|b\."
+OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected|appointed"
+              r"|published|wrote|released|became|served|worked|studied|emigrated|diagnosed|knighted")
+_CUE = re.compile(rf"\b(?:(?P<death>{DEATH_CUES})|(?P<birth>{BIRTH_CUES})|(?P<other>{OTHER_CUES}))(?!\w)",
+                  re.IGNORECASE)
+_RANGE = re.compile(r"^\s*(?:-|–|—|to|until)\s*$")
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date found in the response: its valid readings (two for an ambiguous 7/6/1954)."""
+
+    start: int
+    end: int
+    text: str
+    readings: tuple[Ymd, ...]
+    cue: str = ""
+
+
+def _valid(y: int | None, m: int | None, d: int | None) -> bool:
+    """True when the stated fields can form a real date (month 13 or 30 February cannot)."""
+    if m is not None and not 1 <= m <= 12:
+        return False
+    if d is None:
+        return True
+    try:
+        date(y or 2000, m or 1, d)
+    except ValueError:
+        return False
+    return True
+
+
+def _readings(m: re.Match[str]) -> tuple[Ymd, ...]:
+    g = m.groupdict()
+    year = int(g["year"]) if g.get("year") else None
+    if g.get("a") or g.get("a2"):
+        first, second = int(g.get("a") or g["a2"]), int(g.get("b") or g["b2"])
+        pairs = {(second, first), (first, second)}  # (month, day) for d/m and for m/d
+    elif g.get("mm"):
+        pairs = {(int(g["mm"]), int(g["dd"]))}
+    else:
+        month = MONTHS[g["mon"].lower()] if g.get("mon") else None
+        pairs = {(month, int(g["day"]) if g.get("day") else None)} if month else {(None, None)}
+    return tuple(sorted((year, mo, d) for mo, d in pairs if _valid(year, mo, d)))
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """All non-overlapping date mentions, earliest pattern winning on overlap."""
+    folded, taken, found = fold(text), [], []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(folded):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(DateMention(m.start(), m.end(), text[m.start():m.end()], _readings(m)))
+    return sorted(found, key=lambda d: d.start)

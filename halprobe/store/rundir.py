@@ -1,0 +1,89 @@
+"""A run directory: config.json, responses.jsonl (append-only, resumable), summary.csv.
+
+responses.jsonl gets one line per finished item as soon as it finishes. On resume a torn
+last line (from a kill mid-write) is cut off and the finished item ids are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+CONFIG = "config.json"
+RESPONSES = "responses.jsonl"
+SUMMARY = "summary.csv"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so a reader never sees half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class RunDir:
+    """One run's directory and its append-only responses file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._handle: Any = None
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG
+
+    @property
+    def responses_path(self) -> Path:
+        return self.path / RESPONSES
+
+    def read_config(self) -> dict[str, Any]:
+        return json.loads(self.config_path.read_text(encoding="utf-8"))
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(self.config_path, config)
+
+    def read_rows(self) -> list[dict[str, Any]]:
+        """Finished rows, after cutting a torn trailing line if there is one."""
+        if not self.responses_path.exists():
+            return []
+        raw = self.responses_path.read_bytes()
+        end = raw.rfind(b"\n") + 1
+        if end < len(raw):
+            with self.responses_path.open("r+b") as f:
+                f.truncate(end)
+        return [json.loads(line) for line in raw[:end].decode("utf-8").splitlines() if line]
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Append one row and flush it to the OS before returning."""
+        line = json.dumps(row, ensure_ascii=False) + "\n"
+        with self._lock:
+            if self._handle is None:
+                self._handle = self.responses_path.open("a", encoding="utf-8")
+            self._handle.write(line)
+            self._handle.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+
+def find_resumable(root: Path, config_hash: str) -> Path | None:
+    """An unfinished run with the same configuration, to continue instead of starting over."""
+    if not root.is_dir():
+        return None
+    for config_path in sorted(root.glob(f"*/{CONFIG}"), reverse=True):
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if config.get("config_hash") == config_hash and config.get("status") != "complete":
+            return config_path.parent
+    return None

@@ -1,0 +1,121 @@
+"""Core records that flow through halprobe, as frozen dataclasses.
+
+Validation happens once, at file and HTTP boundaries (see ``halprobe.suites.schema``);
+inside the package these records are trusted and immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AnswerType(StrEnum):
+    """Which matcher grades an item (METRICS.md section 1)."""
+
+    ENTITY = "entity"
+    PERSON = "person"
+    TITLE = "title"
+    DATE = "date"
+    YEAR = "year"
+
+
+class Precision(StrEnum):
+    """How precisely a date answer must match the gold date."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class Label(StrEnum):
+    """Outcome of one probe item (METRICS.md section 1).
+
+    ``UNSCORED`` is never a grading verdict about the model: it marks a row the grader could
+    not judge (or a backend error), and is counted and reported separately (STYLE.md habit 4).
+    """
+
+    CORRECT = "correct"
+    HALLUCINATED = "hallucinated"
+    ABSTAINED = "abstained"
+    VAGUE = "vague"
+    UNSCORED = "unscored"
+
+
+@dataclass(frozen=True)
+class ProbeItem:
+    """One factual question with its gold answer, as stored in ``items.jsonl``.
+
+    ``bin`` is the frequency bin (0 = rarest) assigned when the suite is loaded, from the
+    suite's bin edges, or given explicitly by controls that mimic another suite's bin.
+    """
+
+    id: str
+    suite: str
+    question: str
+    answer: str | None
+    aliases: tuple[str, ...]
+    answer_type: AnswerType
+    exists: bool = True
+    popularity: float | None = None
+    proxy: str | None = None
+    precision: Precision | None = None
+    event_date: str | None = None
+    subject: str | None = None
+    bin: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A matcher's verdict: the label, the text span it rests on, and why."""
+
+    label: Label
+    matched: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class DecodingParams:
+    """Everything about decoding that changes the output (and so enters cache keys)."""
+
+    max_tokens: int = 48
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    sample_index: int = 0
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What a backend returns for one prompt.
+
+    ``token_logprobs`` holds the log-probability of each generated token under the model,
+    or None when the backend cannot give them (never made-up values).
+    """
+
+    text: str
+    tokens: tuple[str, ...] | None = None
+    token_logprobs: tuple[float, ...] | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do; the runner adapts to it."""
+
+    logprobs: bool
+    batching: bool = False
+    max_batch_size: int = 1
+    max_concurrency: int = 1
