@@ -6,6 +6,7 @@ checked before the run directory is created, so a bad command leaves nothing hal
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -42,6 +43,9 @@ class EvalOptions:
     results: Path = Path("results")
     cache: Path | None = None
     progress: bool = True
+    backend_options: dict[str, Any] = field(default_factory=dict)
+    cassette: Path | None = None
+    record_mode: str = "none"
 
 
 @dataclass
@@ -62,14 +66,24 @@ def check_options(opts: EvalOptions) -> None:
 
 
 def check_writable(directory: Path) -> None:
-    """Fail early, with the path, when results cannot be written there."""
+    """Fail early, with the path, when results cannot be written there; leave no trace."""
+    created: list[Path] = []
+    probe = directory
+    while not probe.exists() and probe != probe.parent:
+        created.append(probe)
+        probe = probe.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        for path in reversed(created):
+            path.mkdir()
         with tempfile.NamedTemporaryFile(dir=directory):
             pass
     except OSError as exc:
         raise UserError(f"cannot write to output directory {directory}: "
                         f"{exc.strerror or exc}") from None
+    finally:
+        for path in created:
+            if path.is_dir():
+                path.rmdir()
 
 
 def prompt_builder(suites: list[Suite]) -> Any:
@@ -145,14 +159,29 @@ def run_eval(opts: EvalOptions) -> EvalResult:
     items = sample([i for s in suites for i in s.items], opts.per_bin, opts.limit, opts.seed)
     check_writable(opts.out if opts.out is not None else opts.results / "runs")
     params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
-    backend = create(opts.model)
+    with cassette_context(opts):
+        return _run_with_backend(opts, suites, items, params)
+
+
+def cassette_context(opts: EvalOptions) -> Any:
+    """Record or replay every HTTP exchange of the run when --cassette is given."""
+    if opts.cassette is None:
+        return contextlib.nullcontext()
+    from halprobe.cassettes import use_cassette
+
+    return use_cassette(opts.cassette, opts.record_mode)
+
+
+def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
+                      params: DecodingParams) -> EvalResult:
+    backend = create(opts.model, opts.backend_options)
     try:
         config = build_config(opts, suites, items, backend, params)
         run_dir, resumed = open_run_dir(opts, config)
         if resumed:
             config = {**run_dir.read_config(), "status": "running"}
         run_dir.write_config(config)
-        cache = ResponseCache(opts.cache or opts.results / "cache.sqlite")
+        cache = ResponseCache(cache_path(opts, run_dir))
         runner = Runner(backend, cache, run_dir, params, prompt_builder(suites), grade,
                         show_progress=opts.progress)
         stats = runner.run(items)
@@ -163,6 +192,15 @@ def run_eval(opts: EvalOptions) -> EvalResult:
     config.update(status="complete", resumed=resumed, stats=asdict(stats))
     run_dir.write_config(config)
     return EvalResult(run_dir.path, summary, stats, config)
+
+
+def cache_path(opts: EvalOptions, run_dir: RunDir) -> Path:
+    """The shared cache, except with a cassette: then the run's own, so HTTP really replays."""
+    if opts.cache is not None:
+        return opts.cache
+    if opts.cassette is not None:
+        return run_dir.path / "cache.sqlite"
+    return opts.results / "cache.sqlite"
 
 
 def write_summary(run_dir: RunDir) -> pd.DataFrame:

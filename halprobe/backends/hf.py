@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from halprobe.backends.files import file_digest
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
 
@@ -74,10 +75,12 @@ class HFBackend:
         try:
             if gguf:
                 tokenizer, model, name = _load_gguf(location, gguf)
+                self._digest: str | None = file_digest(Path(location) / gguf)
             else:
                 tokenizer = AutoTokenizer.from_pretrained(location)
                 model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32)
                 name = location
+                self._digest = None
         except OSError as exc:
             raise UserError(f"cannot load hf model {location!r}: {exc}".splitlines()[0]) from None
         tokenizer.padding_side = "left"
@@ -92,7 +95,7 @@ class HFBackend:
         import transformers
 
         revision = getattr(self._model.config, "_commit_hash", None)
-        return {"backend": "hf", "model": self.name, "revision": revision,
+        return {"backend": "hf", "model": self.name, "revision": revision, "sha256": self._digest,
                 "transformers": transformers.__version__}
 
     def generate(self, prompts: Sequence[Sequence[Message]],

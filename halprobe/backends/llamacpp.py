@@ -17,17 +17,9 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.files import file_digest
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
-
-
-def file_digest(path: Path, chunk: int = 1 << 20) -> str:
-    """sha256 of a model file (first 16 hex digits): the fingerprint names the exact weights."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from halprobe.scoring.normalize import fold
@@ -36,8 +36,7 @@ DATE_PATTERNS: tuple[str, ...] = (
     rf"\b{YEAR}-(?P<mm>[01]?\d)-(?P<dd>[0-3]?\d)\b",
     rf"\b(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MON},?\s+{YEAR}{_END}",
     rf"\b{_MON}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{YEAR}{_END}",
-    rf"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.]{YEAR}{_END}",
-    rf"\b(?P<a2>[01]?\d)[/.](?P<b2>[0-3]?\d)[/.]{YEAR}{_END}",
+    rf"\b(?P<a>[0-3]?\d)([/.-])(?P<b>[0-3]?\d)\2{YEAR}{_END}",
     rf"\b{_MON},?\s+(?:of\s+)?{YEAR}{_END}",
     rf"\b{_MON}\s+(?:the\s+)?{_DAY}\b(?!,?\s*\d)",
     rf"(?<![\d/.-]){YEAR}{_END}(?![/.-]\d)",
@@ -82,8 +81,8 @@ def _valid(y: int | None, m: int | None, d: int | None) -> bool:
 def _readings(m: re.Match[str]) -> tuple[Ymd, ...]:
     g = m.groupdict()
     year = int(g["year"]) if g.get("year") else None
-    if g.get("a") or g.get("a2"):
-        first, second = int(g.get("a") or g["a2"]), int(g.get("b") or g["b2"])
+    if g.get("a"):
+        first, second = int(g["a"]), int(g["b"])
         pairs = {(second, first), (first, second)}  # (month, day) for d/m and for m/d
     elif g.get("mm"):
         pairs = {(int(g["mm"]), int(g["dd"]))}
@@ -103,3 +102,85 @@ def find_dates(text: str) -> list[DateMention]:
             taken.append((m.start(), m.end()))
             found.append(DateMention(m.start(), m.end(), text[m.start():m.end()], _readings(m)))
     return sorted(found, key=lambda d: d.start)
+
+
+def _classify(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """Tag each mention with the event it dates: the nearest cue before it in its sentence,
+    else the first cue after it; a "1879 - 1955" range reads as birth - death."""
+    folded = fold(text)
+    stops = [m.end() for m in _SENTENCE_END.finditer(folded)]
+    tagged: list[DateMention] = []
+    for i, mention in enumerate(mentions):
+        lo = max([s for s in stops if s <= mention.start] + [mentions[i - 1].end if i else 0])
+        hi = min([s for s in stops if s > mention.end] + [mentions[i + 1].start if i + 1 < len(mentions)
+                                                          else len(text)])
+        before = list(_CUE.finditer(folded, lo, mention.start))
+        cue = before[-1] if before else _CUE.search(folded, mention.end, hi)
+        tagged.append(replace(mention, cue=(cue.lastgroup or "") if cue else ""))
+    return _tag_ranges(text, tagged)
+
+
+def _tag_ranges(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """In an uncued "X – Y" pair (lifespan in brackets) X is the birth and Y the death."""
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not a.cue and not b.cue and _RANGE.match(text[a.end:b.start]):
+            out[i], out[i + 1] = replace(a, cue="birth"), replace(b, cue="death")
+    return out
+
+
+def answer_dates(text: str) -> list[DateMention]:
+    """The dates the response gives as the death: death-cued ones, else the uncued ones."""
+    mentions = _classify(text, find_dates(text))
+    death = [m for m in mentions if m.cue == "death"]
+    return death or [m for m in mentions if not m.cue]
+
+
+def gold_date(item: ProbeItem) -> tuple[Ymd, int]:
+    """Gold (y, m, d) from the ISO answer and how many fields the item's precision compares."""
+    parts = [int(p) for p in (item.answer or "").split("-") if p]
+    wanted = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}.get(item.precision, len(parts))
+    padded = (parts + [None, None, None])[:3]
+    return (padded[0], padded[1], padded[2]), min(wanted, len(parts))
+
+
+def _compare(reading: Ymd, gold: Ymd, fields: int) -> str:
+    stated = [i for i in range(fields) if reading[i] is not None]
+    if not stated:
+        return "none"
+    if any(reading[i] != gold[i] for i in stated):
+        return "wrong"
+    return "correct" if len(stated) == fields else "vague"
+
+
+def judge(mention: DateMention, gold: Ymd, fields: int) -> str:
+    """correct / vague / wrong / none for one mention; "ambiguous" when its two numeric
+    readings (d/m and m/d) disagree, and "wrong" for an impossible date."""
+    outcomes = {_compare(r, gold, fields) for r in mention.readings}
+    if not outcomes:
+        return "wrong"
+    return outcomes.pop() if len(outcomes) == 1 else "ambiguous"
+
+
+_VERDICTS = (
+    ("wrong", Label.HALLUCINATED, "states a death date that contradicts the gold"),
+    ("ambiguous", Label.UNSCORED, "numeric date reads both as d/m and m/d, only one matches"),
+    ("correct", Label.CORRECT, "states the gold date"),
+    ("vague", Label.VAGUE, "consistent with the gold but less precise"),
+)
+
+
+def match(item: ProbeItem, text: str) -> Grade:
+    """Grade the stated death date against ``item.answer`` at ``item.precision``."""
+    answers = answer_dates(text)
+    if not answers:
+        return Grade(Label.UNSCORED, None, "no death date found")
+    if not item.exists or not item.answer:
+        return Grade(Label.HALLUCINATED, answers[0].text, "states a death date for a control")
+    gold, fields = gold_date(item)
+    outcomes = {judge(m, gold, fields): m for m in reversed(answers)}
+    for outcome, label, reason in _VERDICTS:
+        if outcome in outcomes:
+            return Grade(label, outcomes[outcome].text, reason)
+    return Grade(Label.UNSCORED, answers[0].text, "no date comparable at the item's precision")

