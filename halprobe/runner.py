@@ -146,7 +146,7 @@ class Runner:
             "item_id": item.id, "suite": item.suite, "bin": item.bin,
             "answer_type": str(item.answer_type), "exists": item.exists,
             "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
-            "question": item.question, "gold": item.answer,
+            "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
             "prompt": [asdict(m) for m in prompt],
         }
         if isinstance(result, BackendError):

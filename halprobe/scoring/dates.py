@@ -50,6 +50,12 @@ OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|reti
               r"|published|wrote|released|became|served|worked|studied|emigrated|diagnosed|knighted")
 _CUE = re.compile(rf"\b(?:(?P<death>{DEATH_CUES})|(?P<birth>{BIRTH_CUES})|(?P<other>{OTHER_CUES}))(?!\w)",
                   re.IGNORECASE)
+# Words that join alternative answers ("April 18, 1955, though some say April 17, 1955"): a date
+# joined to a death date by these alone is another death date, stated as an alternative.
+_COORDINATED = re.compile(
+    r"^[\s,;:()\-]*(?:(?:or|and|but|though|although|some|sources|say|says|said|others|other|claim"
+    r"|claims|possibly|perhaps|maybe|alternatively|reportedly|on|in|either)[\s,;:()\-]+)*$",
+    re.IGNORECASE)
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|until)\s*$")
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z])")
 
@@ -120,13 +126,22 @@ def _classify(text: str, mentions: list[DateMention]) -> list[DateMention]:
     return _tag_ranges(text, tagged)
 
 
+def coordinated(between: str) -> bool:
+    """Whether two answers are joined as alternatives ("2014 or 2015")."""
+    return bool(_COORDINATED.match(between))
+
+
 def _tag_ranges(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """In an uncued "X – Y" pair (lifespan in brackets) X is the birth and Y the death."""
+    """In an uncued "X – Y" pair (lifespan in brackets) X is the birth and Y the death; an
+    uncued date offered as an alternative to a tagged one shares its tag."""
     out = list(mentions)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if not a.cue and not b.cue and _RANGE.match(text[a.end:b.start]):
+        between = text[a.end:b.start]
+        if not a.cue and not b.cue and _RANGE.match(between):
             out[i], out[i + 1] = replace(a, cue="birth"), replace(b, cue="death")
+        elif a.cue and not b.cue and coordinated(between):
+            out[i + 1] = replace(b, cue=a.cue)
     return out
 
 

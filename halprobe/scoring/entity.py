@@ -74,11 +74,12 @@ def _of_ok(match: re.Match[str], subject: str) -> bool:
     if not of:
         return True
     norm = normalize(of)
-    return norm in _GENERIC_OF or (bool(subject) and subject in norm) or not re.search(r"[A-Z]", of)
+    return (norm in _GENERIC_OF or (bool(subject) and f" {subject} " in f" {norm} ")
+            or not re.search(r"[A-Z]", of))
 
 
-def _candidates(item: ProbeItem, folded: str, subject: str) -> list[slots.Candidate]:
-    """Slot candidates, tier by tier: the first tier that offers any non-echo name wins."""
+def _candidates(item: ProbeItem, folded: str, subject: str, gold: list[Span]) -> list[slots.Candidate]:
+    """Slot candidates, tier by tier: the first tier that offers a gold or non-echo name wins."""
     reverse = bool(_REVERSE_Q.search(item.question))
     words = word_set(item.question)
     tiers = (
@@ -89,7 +90,7 @@ def _candidates(item: ProbeItem, folded: str, subject: str) -> list[slots.Candid
     )
     for tier in tiers:
         found = [c for m, cands in tier() if m is None or reverse or _of_ok(m, subject)
-                 for c in cands if not _echo(c, subject, words)]
+                 for c in cands if _overlaps(c, gold) or not _echo(c, subject, words)]
         if found:
             return found
     return []
@@ -112,14 +113,14 @@ def match(item: ProbeItem, text: str) -> Grade:
     country = item.meta.get("cca2") or item.meta.get("country_code")
     pattern = gold_pattern(item.aliases, item.question, subject_text, country)
     gold = find_spans(pattern, text, folded)
-    cands = [c for c in _candidates(item, folded, subject) if not c.negated]
+    cands = [c for c in _candidates(item, folded, subject, gold) if not c.negated]
     wrong = [c for c in cands if not _overlaps(c, gold) and not c.appositive]
     if wrong:
         kind = "a control" if not item.exists else "an answer that is not the gold"
         return Grade(Label.HALLUCINATED, text[wrong[0].start:wrong[0].end], f"names {kind}")
-    hits = [c for c in cands if _overlaps(c, gold)]
+    hits = [s for s in gold if any(_overlaps(c, [s]) for c in cands)]
     if hits:
-        return Grade(Label.CORRECT, text[hits[0].start:hits[0].end], "gold in the answer slot")
+        return Grade(Label.CORRECT, hits[0].text, "gold in the answer slot")
     free = _free_gold(gold, folded, subject)
     if free:
         return Grade(Label.CORRECT, free[0].text, "names the gold")

@@ -95,7 +95,8 @@ def alias_regex(alias: str) -> str:
     if len(tokens) > 1 and tokens[0] in ARTICLES:
         article, tokens = rf"(?:{tokens[0]}[\W_]+)?", tokens[1:]
     parts = [f"(?:{TOKEN_VARIANTS[t]})" if t in TOKEN_VARIANTS else re.escape(t) for t in tokens]
-    return article + r"[\W_]{0,3}".join(parts)
+    final_dot = r"\.?" if alias.rstrip().endswith(".") else ""  # keep the "." of "D.C."
+    return article + r"[\W_]{0,3}".join(parts) + final_dot
 
 
 @lru_cache(maxsize=8192)

@@ -25,6 +25,7 @@ class PlaceIndex:
     names: dict[str, tuple[int, ...]]
     cities: dict[int, dict[str, Any]]
     countries: dict[str, str]
+    regions: frozenset[str]
 
 
 def usable(name: str) -> bool:
@@ -45,7 +46,14 @@ def index() -> PlaceIndex:
         for name in {city["name"], *filter(usable, city["alternatenames"])}:
             names.setdefault(normalize(name), []).append(gid)
     countries = {normalize(c["name"]): iso for iso, c in cache.get_countries().items()}
-    return PlaceIndex({k: tuple(v) for k, v in names.items()}, cities, countries)
+    regions = frozenset(normalize(s["name"]) for s in cache.get_us_states().values())
+    return PlaceIndex({k: tuple(v) for k, v in names.items()}, cities, countries, regions)
+
+
+def is_place(name: str) -> bool:
+    """Whether a phrase names a city, country or US state ("New York" is not an author)."""
+    norm, places = normalize(name), index()
+    return norm in places.names or norm in places.countries or norm in places.regions
 
 
 def country_code(name: str | None) -> str | None:

@@ -96,9 +96,22 @@ def backward(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[re.
     return out
 
 
+_REPLY_END = re.compile(r"\s*(?:[.!?,;:(\-]|$)")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
+_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.IGNORECASE)
+
+
 def short_reply(text: str, max_words: int = 8) -> list[Candidate]:
-    """A reply of a few words that starts with a name is itself the answer ("Kouilé.")."""
-    if len(text.split()) > max_words:
-        return []
-    start = len(text) - len(text.lstrip())
-    return read_list(text, start)
+    """Sentences of a few words that are a name, maybe with a remark after punctuation
+    ("Kouilé.", "I don't know. Lyon?", "Kouilé, a town in the north"), are answers;
+    a sentence about the name ("Luxembourg is small") is not."""
+    found: list[Candidate] = []
+    starts = [0, *(m.end() for m in _BOUNDARY.finditer(text))]
+    for start, end in zip(starts, [*starts[1:], len(text)]):
+        segment = text[start:end]
+        if not segment.strip() or len(segment.split()) > max_words:
+            continue
+        names = read_list(text, start + len(segment) - len(segment.lstrip()))
+        if names and _REPLY_END.match(text, names[-1].end) and not _VERB.search(text, names[-1].end, end):
+            found.extend(names)
+    return found

@@ -1,0 +1,326 @@
+"""`openai:<model>`: the OpenAI API or any OpenAI-compatible server (vLLM, llama.cpp, Ollama).
+
+The adapter only generates and classifies its own errors (STYLE.md habit 2): the client never
+retries (max_retries=0); the runner retries BackendError(kind="retryable") and honours
+``retry_after``. Log-probs are probed once, when the backend is built, because the answer enters
+the fingerprint (and so every cache key) before the first item is asked; a server that gives
+none yields generations with ``token_logprobs=None``, never made-up values. The API key is
+never logged, recorded in the fingerprint, or shown in an error message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from halprobe.backends.base import BackendError
+from halprobe.errors import MissingDependencyError, UserError
+from halprobe.types import Capabilities, DecodingParams, Generation, Message
+
+__all__ = ["OpenAICompatBackend", "dry_run_estimate", "from_spec", "usage_cost"]
+
+OPENAI_URL = "https://api.openai.com/v1"
+PLACEHOLDER_KEY = "sk-no-key"  # servers that need no key still want the header to be there
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is a stop in disguise
+PROBE_MESSAGES = (Message("user", "Say OK."),)
+# Tried in order by the probe; llama.cpp's server only returns log-probs with top_logprobs set.
+LOGPROB_VARIANTS: tuple[dict[str, Any], ...] = ({"logprobs": True, "top_logprobs": 0},
+                                                {"logprobs": True})
+PROBE_ATTEMPTS = 4
+
+
+def strip_url(url: str) -> str:
+    """The URL without credentials, query or fragment: safe for fingerprints and messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def parse_retry_after(headers: Any) -> float | None:
+    """Seconds to wait from retry-after-ms, or Retry-After in seconds or as an HTTP date."""
+    if headers is None:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return min(max(float(millis) / 1000, 0.0), MAX_RETRY_AFTER)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class OpenAICompatBackend:
+    """Chat completions over HTTP, one prompt per request, many requests at once."""
+
+    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
+                 timeout: float = 60.0, concurrency: int = 8, logprobs: bool | None = None,
+                 **_: Any) -> None:
+        try:
+            import openai
+        except ImportError:
+            raise MissingDependencyError("openai", "the openai: backend") from None
+        self.model = model
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
+        self._key = api_key or os.environ.get("OPENAI_API_KEY") or self._keyless()
+        if self._key != PLACEHOLDER_KEY:
+            from halprobe.cassettes import register_secret
+
+            register_secret(self._key)
+        if concurrency < 1:
+            raise UserError(f"--concurrency must be a positive integer, got {concurrency}")
+        self._client = openai.OpenAI(api_key=self._key, base_url=self.base_url,
+                                     timeout=timeout, max_retries=0)
+        self._logprob_args = (dict(LOGPROB_VARIANTS[0]) if logprobs
+                              else {} if logprobs is False else self._probe_logprobs())
+        self.capabilities = Capabilities(logprobs=bool(self._logprob_args), batching=False,
+                                         max_batch_size=1, max_concurrency=concurrency)
+
+    def _keyless(self) -> str:
+        if urlsplit(self.base_url).hostname == urlsplit(OPENAI_URL).hostname:
+            raise UserError("the OpenAI API needs a key: set OPENAI_API_KEY (or pass "
+                            "--base-url for a server that needs none)")
+        return PLACEHOLDER_KEY
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {"backend": "openai", "model": self.model, "base_url": strip_url(self.base_url),
+                "logprobs": self.capabilities.logprobs}
+
+    def generate(self, prompts: Sequence[Sequence[Message]],
+                 params: DecodingParams) -> list[Generation]:
+        return [_generation(self._complete(p, params, self._logprob_args)) for p in prompts]
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _probe_logprobs(self) -> dict[str, Any]:
+        """The first request variant whose answer carries log-probs; {} when none does."""
+        for variant in LOGPROB_VARIANTS:
+            try:
+                completion = self._probe(variant)
+            except BackendError as exc:
+                if exc.kind == "bad_request":
+                    continue
+                raise UserError(f"cannot use model {self.model!r} at "
+                                f"{strip_url(self.base_url)}: {exc}") from None
+            if _logprob_content(completion):
+                return dict(variant)
+        return {}
+
+    def _probe(self, variant: dict[str, Any]) -> Any:
+        """One tiny request; the runner does not exist yet, so retryable errors retry here."""
+        params = DecodingParams(max_tokens=1)
+        for attempt in range(PROBE_ATTEMPTS):
+            try:
+                return self._complete(PROBE_MESSAGES, params, variant)
+            except BackendError as exc:
+                if exc.kind != "retryable" or attempt == PROBE_ATTEMPTS - 1:
+                    raise
+                time.sleep(exc.retry_after if exc.retry_after is not None else 2.0 ** attempt)
+        raise AssertionError("unreachable")
+
+    def _complete(self, messages: Sequence[Message], params: DecodingParams,
+                  extra: dict[str, Any]) -> Any:
+        import openai
+
+        from halprobe.cassettes import CassetteMiss, unmatched_request_error
+
+        try:
+            return self._client.chat.completions.create(**self._request(messages, params),
+                                                        **extra)
+        except (openai.OpenAIError, CassetteMiss) as exc:
+            miss = unmatched_request_error(exc)
+            if miss is not None:
+                raise miss from None
+            raise self._classify(exc) from None
+
+    def _request(self, messages: Sequence[Message], params: DecodingParams) -> dict[str, Any]:
+        return {"model": self.model,
+                "messages": [{"role": m.role, "content": m.content} for m in messages],
+                "max_tokens": params.max_tokens, "temperature": params.temperature,
+                "top_p": params.top_p, "seed": _request_seed(params)}
+
+    def _classify(self, exc: Exception) -> BackendError:
+        """Map a client error to what the runner should do about it (retry, skip or stop)."""
+        import openai
+
+        where = strip_url(self.base_url)
+        if isinstance(exc, openai.APITimeoutError):
+            return BackendError("retryable", f"request to {where} timed out")
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc.__context__
+            return BackendError("retryable", self._scrub(f"cannot connect to {where}: "
+                                                         f"{cause or exc}"))
+        if not isinstance(exc, openai.APIStatusError):
+            return BackendError("fatal", self._scrub(f"{type(exc).__name__} from {where}: {exc}"))
+        status = exc.status_code
+        message = self._scrub(f"HTTP {status} from {where}: {_server_message(exc)}")
+        if status == 429 and getattr(exc, "code", None) == "insufficient_quota":
+            return BackendError("quota", message)
+        if status in (408, 409, 429) or status >= 500:
+            return BackendError("retryable", message, parse_retry_after(exc.response.headers))
+        if status in (401, 403):
+            return BackendError("auth", message)
+        return BackendError("bad_request", message)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key else text
+
+
+def _server_message(exc: Any) -> str:
+    """The server's own words: the client hands us the inner "error" object when there is one."""
+    body = exc.body
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("detail") or json.dumps(body)
+    else:
+        text = body or getattr(exc, "message", "") or type(exc).__name__
+    return str(text)[:500]
+
+
+def _request_seed(params: DecodingParams) -> int:
+    """The seed sent; each sample index of a sampled run gets its own, stably."""
+    if params.sample_index == 0:
+        return params.seed
+    digest = hashlib.sha256(f"{params.seed}:{params.sample_index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
+
+
+def _logprob_content(completion: Any) -> list[Any]:
+    choice = completion.choices[0] if completion.choices else None
+    logprobs = getattr(choice, "logprobs", None)
+    return list(getattr(logprobs, "content", None) or [])
+
+
+def _generation(completion: Any) -> Generation:
+    if not completion.choices:
+        raise BackendError("fatal", "the server answered with no choices")
+    choice = completion.choices[0]
+    text = choice.message.content or getattr(choice.message, "refusal", None) or ""
+    content = _logprob_content(completion)
+    usage = completion.usage
+    return Generation(
+        text=text.strip(),
+        tokens=tuple(t.token for t in content) if content else None,
+        token_logprobs=tuple(float(t.logprob) for t in content) if content else None,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        finish_reason=choice.finish_reason)
+
+
+def from_spec(target: str, options: dict[str, Any]) -> OpenAICompatBackend:
+    """`openai:<model>`; options: base_url, api_key, timeout, concurrency, logprobs."""
+    return OpenAICompatBackend(target, **options)
+
+
+# --- Cost: usage after a run, and an estimate before one (`--dry-run`) ---------------------
+
+@dataclass(frozen=True)
+class Price:
+    """USD per 1M tokens."""
+
+    input: float
+    output: float
+
+
+# OpenAI list prices, standard tier, USD per 1M tokens (2025); --price-table overrides or adds.
+PRICES: dict[str, Price] = {
+    "gpt-5": Price(1.25, 10.00), "gpt-5-mini": Price(0.25, 2.00),
+    "gpt-5-nano": Price(0.05, 0.40), "gpt-4.1": Price(2.00, 8.00),
+    "gpt-4.1-mini": Price(0.40, 1.60), "gpt-4.1-nano": Price(0.10, 0.40),
+    "gpt-4o": Price(2.50, 10.00), "gpt-4o-mini": Price(0.15, 0.60),
+    "o4-mini": Price(1.10, 4.40), "gpt-3.5-turbo": Price(0.50, 1.50),
+}
+CHARS_PER_TOKEN = 4  # rough for English text; real counts come from the server's usage
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+    note: str
+
+
+PriceTable = Mapping[str, Price] | Path | str | None
+
+
+def load_price_table(source: PriceTable = None) -> dict[str, Price]:
+    """The built-in prices, overridden by a YAML/JSON file {model: {input: X, output: Y}}."""
+    if source is None:
+        return dict(PRICES)
+    if isinstance(source, Mapping):
+        return {**PRICES, **source}
+    import yaml
+
+    path = Path(source)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read price table {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"price table {path}: expected a mapping of model -> "
+                        "{input: USD per 1M tokens, output: USD per 1M tokens}")
+    table = dict(PRICES)
+    for model, entry in data.items():
+        try:
+            table[str(model)] = Price(float(entry["input"]), float(entry["output"]))
+        except (TypeError, KeyError, ValueError):
+            raise UserError(f"price table {path}: {model!r} needs numeric 'input' and "
+                            "'output' (USD per 1M tokens)") from None
+    return table
+
+
+def price_for(model: str, table: Mapping[str, Price]) -> Price | None:
+    """Exact name, else the longest listed name the model extends (dated snapshots)."""
+    if model in table:
+        return table[model]
+    stems = [name for name in table if model.startswith(name + "-")]
+    return table[max(stems, key=len)] if stems else None
+
+
+def usage_cost(prompt_tokens: int, completion_tokens: int, model: str,
+               price_table: PriceTable = None) -> float | None:
+    """USD for the given usage; None when the model has no price."""
+    price = price_for(model, load_price_table(price_table))
+    if price is None:
+        return None
+    return (prompt_tokens * price.input + completion_tokens * price.output) / 1_000_000
+
+
+def dry_run_estimate(n_requests: int, prompt_chars: int, max_tokens: int, model: str,
+                     price_table: PriceTable = None) -> CostEstimate:
+    """Requests, tokens and cost of a run before it is sent; ``prompt_chars`` is all prompts'.
+
+    Prompt tokens are estimated as characters / 4 (a heuristic, not the model's tokenizer);
+    completion tokens as max_tokens per request, an upper bound.
+    """
+    prompt_tokens = -(-prompt_chars // CHARS_PER_TOKEN)
+    completion_tokens = n_requests * max_tokens
+    cost = usage_cost(prompt_tokens, completion_tokens, model, price_table)
+    note = (f"estimate: prompt tokens = characters/{CHARS_PER_TOKEN}, completion tokens = "
+            f"{max_tokens} per request (upper bound); a run adds up to "
+            f"{len(LOGPROB_VARIANTS)} one-token probe requests")
+    if cost is None:
+        note += f"; no price for {model!r} (add it with a price table file)"
+    return CostEstimate(n_requests, prompt_tokens, completion_tokens, cost, note)

@@ -1,0 +1,59 @@
+"""Abstention phrases: found, and blanked without moving the rest of the text."""
+
+from __future__ import annotations
+
+import pytest
+
+from halprobe.scoring.abstention import detect
+
+
+@pytest.mark.parametrize("response", [
+    "I don't know.",
+    "I'm not sure.",
+    "I couldn't find any information on that paper.",
+    "I do not have information about this person.",
+    "There is no such paper.",
+    "There is no known person by that name.",
+    "There is no country called Zorvania.",
+    "I'm not aware of a paper with that title.",
+    "As of my knowledge cutoff in 2023, there is no information about him.",
+    "I cannot provide that information.",
+    "There is no record of his death.",
+    "I’m sorry, I don’t have information about Zorvath Quellin.",
+    "Zorvania appears to be a fictional country.",
+])
+def test_refusals_are_found(response: str) -> None:
+    assert detect(response).declines
+
+
+@pytest.mark.parametrize("response", [
+    "The capital of France is Paris.",
+    "Albert Einstein died on April 18, 1955.",
+    "The paper was written by Ian Goodfellow.",
+])
+def test_answers_are_not_refusals(response: str) -> None:
+    assert not detect(response).declines
+
+
+@pytest.mark.parametrize(("response", "alive"), [
+    ("Tom Hanks is still alive.", True),
+    ("As far as I know, he is alive.", True),
+    ("She has not died.", True),
+    ("He hasn't passed away yet.", True),
+    ("He is no longer alive.", False),
+    ("He was alive in 1950.", False),
+])
+def test_alive_claims(response: str, alive: bool) -> None:
+    assert bool(detect(response).alive) is alive
+
+
+def test_mask_keeps_the_guess_in_place() -> None:
+    text = "I'm not sure, but I think it's Lyon."
+    masked = detect(text).masked
+    assert len(masked) == len(text)
+    assert "not sure" not in masked and masked.endswith("it's Lyon.")
+
+
+def test_cutoff_date_is_masked() -> None:
+    masked = detect("As of my last update in October 2023, he is alive.").masked
+    assert "2023" not in masked

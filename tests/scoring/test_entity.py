@@ -1,0 +1,95 @@
+"""Entity matcher on capitals: aliases, alternates, answer slots and their logic."""
+
+from __future__ import annotations
+
+import pytest
+
+from halprobe.scoring.entity import match, subject_of
+from halprobe.types import Label
+from tests.scoring.conftest import capital
+
+FRANCE = capital("France", "Paris")
+BURKINA = capital("Burkina Faso", "Ouagadougou")
+AUSTRALIA = capital("Australia", "Canberra")
+ZORVANIA = capital("Zorvania")
+
+
+@pytest.mark.parametrize(("item", "response"), [
+    (FRANCE, "The capital of France is Paris."),
+    (BURKINA, "The capital of Burkina Faso is Ouagadougou."),
+    (capital("Afghanistan", "Kabul"), "The capital of Afghanistan is Kabul."),
+    (FRANCE, "Paris is the capital of France."),
+    (FRANCE, "Paris."),
+    (FRANCE, "paris"),
+    (capital("Netherlands", "Amsterdam", "The Hague"), "The Hague."),
+    (capital("United States", "Washington D.C."), "The capital of the United States is Washington, D.C."),
+    (capital("Chad", "N'Djamena"), "The capital of Chad is N’Djamena."),
+])
+def test_gold_in_answer_slot_is_correct(item, response: str) -> None:  # type: ignore[no-untyped-def]
+    assert match(item, response).label is Label.CORRECT
+
+
+def test_matched_span_is_the_whole_alias() -> None:
+    grade = match(capital("United States", "Washington D.C."), "The capital is Washington, D.C.")
+    assert grade.matched == "Washington, D.C."
+
+
+def test_specific_other_city_is_hallucinated() -> None:
+    grade = match(BURKINA, "The capital of Burkina Faso is Kouilé.")
+    assert grade.label is Label.HALLUCINATED and grade.matched == "Kouilé"
+
+
+@pytest.mark.parametrize(("alias", "response"), [("Bogotá", "Bogota"), ("Bogota", "Bogotá")])
+def test_accents_are_ignored(alias: str, response: str) -> None:
+    grade = match(capital("Colombia", alias), f"The capital of Colombia is {response}.")
+    assert grade.label is Label.CORRECT and grade.matched == response
+
+
+def test_side_remark_about_another_country_is_ignored() -> None:
+    text = "The capital of France is Paris. The capital of Germany is Munich."
+    assert match(FRANCE, text).label is Label.CORRECT
+
+
+def test_false_side_remark_after_the_answer_is_ignored() -> None:
+    text = "The capital of France is Paris, which is also the largest city of Germany."
+    assert match(FRANCE, text).label is Label.CORRECT
+
+
+def test_not_x_but_y_is_graded_on_y() -> None:
+    assert match(AUSTRALIA, "The capital of Australia is not Sydney but Canberra.").label is Label.CORRECT
+    assert match(AUSTRALIA, "The capital of Australia is Canberra, not Sydney.").label is Label.CORRECT
+    assert match(AUSTRALIA, "The capital of Australia is not Canberra but Sydney.").label is Label.HALLUCINATED
+
+
+def test_either_with_one_wrong_is_hallucinated() -> None:
+    grade = match(AUSTRALIA, "The capital of Australia is either Sydney or Canberra.")
+    assert grade.label is Label.HALLUCINATED and grade.matched == "Sydney"
+
+
+def test_appositive_country_is_not_a_second_answer() -> None:
+    assert match(FRANCE, "The capital of France is Paris, France.").label is Label.CORRECT
+
+
+def test_country_named_like_its_capital() -> None:
+    lux = capital("Luxembourg", "Luxembourg")
+    assert match(lux, "The capital of Luxembourg is Luxembourg City.").label is Label.CORRECT
+    assert match(lux, "The capital of Luxembourg is Esch-sur-Alzette.").label is Label.HALLUCINATED
+    assert match(lux, "Luxembourg is a small country.").label is Label.UNSCORED
+
+
+def test_off_topic_is_unscored() -> None:
+    grade = match(FRANCE, "France is a country in Western Europe known for its wine.")
+    assert grade.label is Label.UNSCORED and grade.reason
+
+
+def test_short_wrong_reply_is_hallucinated() -> None:
+    assert match(FRANCE, "Lyon.").label is Label.HALLUCINATED
+
+
+def test_control_with_a_city_is_hallucinated() -> None:
+    grade = match(ZORVANIA, "The capital of Zorvania is Zorvath City.")
+    assert grade.label is Label.HALLUCINATED and grade.matched == "Zorvath City"
+
+
+def test_subject_from_question() -> None:
+    assert subject_of(capital("the Netherlands", "Amsterdam")) == "Netherlands"

@@ -1,0 +1,102 @@
+"""grade(): dispatch, abstention, refusal-then-guess, alive claims, controls."""
+
+from __future__ import annotations
+
+import pytest
+
+from halprobe.scoring import grade
+from halprobe.types import Label
+from tests.scoring.conftest import EINSTEIN, authors, capital, death, gan, pub_year
+
+FRANCE = capital("France", "Paris")
+BURKINA = capital("Burkina Faso", "Ouagadougou")
+ZORVATH = death("Zorvath Quellin", None)
+LIVING = death("Tom Hanks", None)
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (BURKINA, "The capital of Burkina Faso is Ouagadougou.", Label.CORRECT),
+    (BURKINA, "The capital of Burkina Faso is Kouilé.", Label.HALLUCINATED),
+    (EINSTEIN, "Albert Einstein died on April 18, 1955.", Label.CORRECT),
+    (EINSTEIN, "Albert Einstein died in 1955.", Label.VAGUE),
+    (EINSTEIN, "Albert Einstein died on April 17, 1955.", Label.HALLUCINATED),
+    (ZORVATH, "I'm sorry, I don't have information about Zorvath Quellin.", Label.ABSTAINED),
+    (gan(), "The paper was written by Ian Goodfellow and Yoshua Bengio.", Label.CORRECT),
+    (gan(), "The paper was written by Ian Goodfellow and John Smith.", Label.HALLUCINATED),
+    (pub_year("Generative Adversarial Nets", "2014"), "It was published in 2014.", Label.CORRECT),
+])
+def test_smollm2_style_answers(item, response: str, label: Label) -> None:  # type: ignore[no-untyped-def]
+    assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize("response", ["", "   ", "\n"])
+def test_empty_output_is_abstained(response: str) -> None:
+    assert grade(FRANCE, response).label is Label.ABSTAINED
+
+
+def test_refusal_then_guess_is_graded_on_the_guess() -> None:
+    assert grade(FRANCE, "I'm not sure, but I think it's Lyon.").label is Label.HALLUCINATED
+    assert grade(FRANCE, "I'm not sure, but I think it's Paris.").label is Label.CORRECT
+    assert grade(FRANCE, "I don't know. Lyon?").label is Label.HALLUCINATED
+
+
+def test_hedge_after_the_answer_keeps_the_label() -> None:
+    assert grade(FRANCE, "Paris, but I'm not entirely sure.").label is Label.CORRECT
+
+
+def test_plain_refusal_is_abstained() -> None:
+    grade_ = grade(FRANCE, "I don't know.")
+    assert grade_.label is Label.ABSTAINED and grade_.matched == "I don't know"
+
+
+def test_refusal_with_a_date_guess() -> None:
+    assert grade(EINSTEIN, "I'm not certain, but he died on April 18, 1955.").label is Label.CORRECT
+
+
+@pytest.mark.parametrize("response", [
+    "Tom Hanks is still alive.",
+    "As far as I know, Tom Hanks is alive.",
+    "As of my knowledge cutoff in 2023, Tom Hanks has not died.",
+])
+def test_alive_is_abstained_for_a_living_person(response: str) -> None:
+    assert grade(LIVING, response).label is Label.ABSTAINED
+
+
+def test_alive_is_hallucinated_for_a_dead_person() -> None:
+    assert grade(EINSTEIN, "Albert Einstein is still alive.").label is Label.HALLUCINATED
+
+
+def test_death_date_for_a_living_person_is_hallucinated() -> None:
+    assert grade(LIVING, "Tom Hanks died on May 2, 2021.").label is Label.HALLUCINATED
+
+
+def test_cutoff_year_is_not_read_as_a_death_year() -> None:
+    text = "As of my last update in October 2023, there is no information about his death."
+    assert grade(ZORVATH, text).label is Label.ABSTAINED
+
+
+@pytest.mark.parametrize(("item", "response"), [
+    (capital("Zorvania"), "There is no such country as Zorvania."),
+    (authors("Quantum Gradient Folding"), "I couldn't find a paper with that title."),
+    (pub_year("Quantum Gradient Folding", None), "There is no known paper by that name."),
+])
+def test_control_abstentions(item, response: str) -> None:  # type: ignore[no-untyped-def]
+    assert grade(item, response).label is Label.ABSTAINED
+
+
+def test_control_with_a_specific_answer_is_hallucinated() -> None:
+    assert grade(capital("Zorvania"), "The capital of Zorvania is Zorvath City.").label is Label.HALLUCINATED
+
+
+def test_unjudgeable_control_is_unscored() -> None:
+    assert grade(ZORVATH, "What a question!").label is Label.UNSCORED
+
+
+def test_unscored_carries_a_reason() -> None:
+    grade_ = grade(EINSTEIN, "Einstein developed the theory of relativity.")
+    assert grade_.label is Label.UNSCORED and grade_.reason == "no death date found"
+
+
+def test_decomposed_unicode_is_normalised() -> None:
+    decomposed = "The capital of Colombia is Bogota\u0301."
+    assert grade(capital("Colombia", "Bogotá"), decomposed).label is Label.CORRECT
