@@ -26,4 +26,11 @@ def grade(item: ProbeItem | dict[str, Any], response: str) -> Grade:
     return _grade(probe, response)
 
 
-__all__ = ["__version__", "grade"]
+def load_run(path: Any) -> Any:
+    """A run directory as DataFrames: `.config`, `.responses`, `.summary` (see store.load)."""
+    from halprobe.store.load import load_run as _load_run
+
+    return _load_run(path)
+
+
+__all__ = ["__version__", "grade", "load_run"]

@@ -59,7 +59,7 @@ def canonical_body(body: bytes | str | None) -> str:
 
 
 def _match_canonical_body(r1: Any, r2: Any) -> None:
-    if canonical_body(r1.body) != canonical_body(r2.body):
+    if canonical_body(r1.body_bytes) != canonical_body(r2.body_bytes):
         raise AssertionError("bodies differ after canonical JSON encoding")
 
 
@@ -82,7 +82,7 @@ def _request_scrubber(extra: Iterable[str]) -> Any:
     def scrub(request: Any) -> Any:
         secrets = _current_secrets(extra)
         request.uri = _scrub_text(request.uri, secrets)
-        request.body = _scrub_body(request.body, secrets)
+        request.body = _scrub_body(request.body_bytes, secrets)
         for name in list(request.headers):
             if name.lower() in SECRET_HEADERS:
                 del request.headers[name]
@@ -149,13 +149,13 @@ def unmatched_request_error(exc: BaseException) -> UserError | None:
     if miss is None or miss.failed_request is None:
         return None
     request = miss.failed_request
-    body = canonical_body(request.body)
+    body = canonical_body(request.body_bytes)
     shown = body[:BODY_PREVIEW] + ("..." if len(body) > BODY_PREVIEW else "")
     why = ("its recorded answer was already used in this run"
            if getattr(miss, "reason", "") == "already_played"
            else "no recorded request matches it (method, path and JSON body)")
     return UserError(
-        f"cassette {miss.cassette._path} is stale: {request.method} {request.path} was not "
+        f"cassette {miss.cassette.path} is stale: {request.method} {request.path} was not "
         f"recorded ({why}). Request body: {shown}\nThis happens after a change to prompts, "
         "suites, model or decoding options. Re-record with --record-mode all (or "
         "new_episodes to keep the old answers) against the server or API.")

@@ -116,7 +116,8 @@ class Runner:
             self.stats.asked += len(missing)
         rows = []
         for n, item in enumerate(items):
-            result = cached[n] if cached[n] is not None else fresh[n]
+            hit = cached[n]
+            result: Generation | BackendError = hit if hit is not None else fresh[n]
             if isinstance(result, Generation) and cached[n] is None:
                 self.cache.put(keys[n], self.fingerprint,
                                {"messages": [asdict(m) for m in prompts[n]]}, result)

@@ -2,21 +2,23 @@
 
     python probes/build.py [--out DIR]
 
-Each suite gets ``<suite>/items.jsonl`` (one ProbeItem a line, sorted by id) and ``<suite>/suite.yaml``
-(DESIGN.md, "Probe items"). The build reads only the copies under ``probes/sources/`` (never
-``../shared``), uses one fixed seed, sorts before every random choice and never iterates a set, so two
-runs give byte-identical files. The rules it applies, and why, are in ATTRIBUTION.md and in each
-suite.yaml description.
+Each suite gets ``<suite>/items.jsonl`` (one ProbeItem a line, sorted by id) and
+``<suite>/suite.yaml`` (DESIGN.md, "Probe items"). The build reads only the copies under
+``probes/sources/`` (never ``../shared``), uses one fixed seed, sorts before every random choice and
+never iterates a set, so two runs give byte-identical files. The rules it applies, and why, are
+in ATTRIBUTION.md and in each suite.yaml description.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import math
 import random
 import re
+import statistics
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,13 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 HERE = Path(__file__).resolve().parent
 SEED = 20240615
 VERSION = "1.0.0"
-QUANTILES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# "Answer in one sentence." keeps small chat models on the asked fact: SmolLM2-135M answers
+# "What is the capital of France?" with a list of French words, but "... Answer in one
+# sentence." with "The capital of France is Paris."
+PROMPT_TEMPLATE = "{question} Answer in one sentence."
 ITEM_KEYS = (
     "id", "suite", "question", "answer", "aliases", "answer_type", "exists", "popularity",
     "proxy", "precision", "event_date", "subject", "bin", "meta",
@@ -53,7 +57,9 @@ class Source:
     commit: str
     license: str
 
+    @functools.cache  # noqa: B019 - a few module-level sources, read once per build
     def rows(self, delimiter: str = ",") -> list[Row]:
+        """The file's rows (cached: several suites read the same file; never mutate them)."""
         with (HERE / self.file).open(encoding="utf-8", newline="") as fh:
             return list(csv.DictReader(fh, delimiter=delimiter))
 
@@ -114,6 +120,7 @@ def fold(text: str) -> str:
 NAME_NOISE = {"sir", "dame", "lord", "lady", "dr", "prof", "jr", "sr", "ii", "iii", "iv"}
 
 
+@functools.cache
 def name_key(name: str) -> str:
     """Normalised person name: folded, lower case, no honorifics, suffixes or initials."""
     tokens = re.findall(r"[a-z0-9]+", fold(name).lower())
@@ -145,14 +152,24 @@ def unique_list(values: Iterable[str]) -> list[str]:
     return out
 
 
-def levenshtein(a: str, b: str) -> int:
+def words(text: str) -> frozenset[str]:
+    """A set of words written as one string (long constant tables stay readable)."""
+    return frozenset(text.split())
+
+
+def near(a: str, b: str, limit: int) -> bool:
+    """Whether the edit distance of a and b is below `limit` (banded: stops once it cannot be)."""
+    if abs(len(a) - len(b)) >= limit:
+        return False
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) >= limit:
+            return False
         prev = cur
-    return prev[-1]
+    return prev[-1] < limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,11 +186,13 @@ def quantile_edges(values: Sequence[float], scale: str) -> list[float]:
     Rounded to 4 decimals; the outer edges are rounded outwards so that the smallest and the
     largest item still fall inside bins 0 and 4.
     """
-    q = np.quantile(np.array([scaled(v, scale) for v in values]), QUANTILES)
-    edges = [round(float(v), 4) for v in q]
-    edges[0] = round(math.floor(float(q[0]) * 1e4) / 1e4, 4)
-    edges[-1] = round(math.ceil(float(q[-1]) * 1e4) / 1e4, 4)
-    return edges
+    x = sorted(scaled(v, scale) for v in values)
+    inner = statistics.quantiles(x, n=5, method="inclusive")  # numpy's default 'linear' method
+    return [
+        round(math.floor(x[0] * 1e4) / 1e4, 4),
+        *(round(q, 4) for q in inner),
+        round(math.ceil(x[-1] * 1e4) / 1e4, 4),
+    ]
 
 
 def bin_of(value: float, edges: Sequence[float], scale: str) -> int:
@@ -200,11 +219,11 @@ def bin_counts(items: Sequence[Item], edges: dict[str, list[float]], scale: str)
 # Output
 
 
-class _Flow(list):  # type: ignore[type-arg]
+class _Flow(list):
     """A YAML list written on one line (bin edges)."""
 
 
-class _FlowMap(dict):  # type: ignore[type-arg]
+class _FlowMap(dict):
     """A YAML mapping written on one line (a source)."""
 
 
@@ -245,7 +264,7 @@ class Suite:
             "name": self.name,
             "version": VERSION,
             "description": _Folded(" ".join(self.description.split())),
-            "prompt": {"system": None, "template": "{question}"},
+            "prompt": {"system": None, "template": PROMPT_TEMPLATE},
             "proxy": self.proxy,
             "bins": self.bins,
             "sources": [_FlowMap(s.manifest()) for s in self.sources],
@@ -277,7 +296,8 @@ def edges_block(edges: list[float], scale: str) -> dict[str, Any]:
 
 # Other capitals a careful human grader accepts, beyond mledoze's `capitals` column (mledoze
 # SOURCE.md "ground-truth caveats", and the same rule applied elsewhere: a city that reference
-# works call a capital of some kind is accepted; a mere seat of government or former capital is not).
+# works call a capital of some kind is accepted; a mere seat of government or former capital is
+# not).
 CAPITAL_ALTERNATIVES: dict[str, tuple[tuple[str, ...], str]] = {
     "BOL": (("La Paz",), "Sucre is the constitutional capital and La Paz the seat of government, "
             "widely called the administrative capital: both accepted."),
@@ -348,10 +368,10 @@ QUESTION_NAMES = {
     "COG": "the Republic of the Congo", "COD": "the Democratic Republic of the Congo",
     "GEO": "Georgia (the country)", "FSM": "the Federated States of Micronesia",
 }  # fmt: skip
-THE_NAMES = frozenset(
+THE_NAMES = words(
     "NLD USA GBR BHS GMB PHL CAF DOM ARE MHL SLB CYM FLK FRO COK CCK VGB VIR MNP PCN TCA ALA IMN "
-    "MDV COM IOT ATF BES".split()
-)  # fmt: skip
+    "MDV COM IOT ATF BES"
+)
 
 POPULATION_DESCRIPTION = (
     "World Bank total population (latest year, mostly 2024); a proxy for how often a country "
@@ -423,8 +443,9 @@ def build_capitals() -> Suite:
         Astana/Nur-Sultan); The Hague, Cotonou, Putrajaya and Tel Aviv are not accepted (meta.note).
         Dropped: {len(no_capital)} rows without a capital ({", ".join(no_capital)}) and Hong Kong
         (no official capital). {len(no_pop)} items have no World Bank population: they keep
-        popularity null and get an explicit bin (0, except Taiwan, Réunion and Western Sahara, binned
-        from a rough population in meta.population_approx). Bins are quintiles of log10(population).
+        popularity null and get an explicit bin (0, except Taiwan, Réunion and Western Sahara,
+        binned from a rough population in meta.population_approx). Bins are quintiles of
+        log10(population).
     """
     return Suite(
         name="capitals", description=description,
@@ -451,17 +472,16 @@ AFFILIATION = re.compile(
     r"Solutions|Co|Ltd)\b"
 )
 MONONYMS = frozenset({"Mausam"})  # authors known by one name
-NAME_PARTICLES = frozenset("van von der den de del della di da dos das du le la ten ter bin al".split())
-SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into nor of on or per the to via vs with".split()
-)
+NAME_PARTICLES = words("van von der den de del della di da dos das du le la ten ter bin al")
+SMALL_WORDS = words("a an and as at but by for from in into nor of on or per the to via vs with")
 CITATIONS_DESCRIPTION = (
     "Google Scholar citation count as of June 2017; a proxy for how often a paper and its "
     "authors are mentioned in text."
 )
 
 
-def split_authors(raw: str, venue: str, year: str) -> list[str]:
+@functools.cache
+def split_authors(raw: str, venue: str, year: str) -> tuple[str, ...]:
     """Individual author names from one `authors` cell.
 
     Separators vary (',', ' and ', ';'); affiliations come in parentheses (ECCV, some CVPR/ICCV)
@@ -475,7 +495,7 @@ def split_authors(raw: str, venue: str, year: str) -> list[str]:
     else:
         parts = re.split(r"[,;]|\s+and\s+", text)
     names = [clean_author(part) for part in parts]
-    return unique_list(n for n in names if n and not AFFILIATION.search(n))
+    return tuple(unique_list(n for n in names if n and not AFFILIATION.search(n)))
 
 
 def clean_author(part: str) -> str:
@@ -612,8 +632,8 @@ def build_papers() -> Suite:
 
 DEATH_QUESTION = "On what date did {name}, {description}, die?"
 MONTH_QUESTION = "In what month and year did {name}, {description}, die?"
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()  # fmt: skip
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")  # fmt: skip
 PRIZE_NAMES = {"physics": "Physics", "chemistry": "Chemistry", "medicine": "Physiology or Medicine",
                "literature": "Literature", "economics": "Economic Sciences", "peace": "Peace"}
 # Per-source caps keep the suite near 8,000 items; cut by a stratified sample (see below).
@@ -733,15 +753,16 @@ def load_cutoff_deaths() -> tuple[list[Death], Counter[str]]:
 
 
 # Kaggle nationality values that are demonyms but do not end like most demonyms do.
-EXTRA_DEMONYMS = frozenset(
-    "Argentine Filipino Filipina Welsh Slovak Soviet Cypriot Malagasy Kazakh Czechoslovak Burkinabé "
-    "Burkinabe Slovene Yugoslav Tajik Ni-Vanuatu Turkmen Manx Montenegrin I-Kiribati Mosotho "
-    "Nigerien Monegasque Monégasque Curaçaoan Kosovar Guinea-Bissauan Bissau-Guinean Afghan Greek "
-    "Czech Thai Swiss Dutch French Uzbek".split()
-)  # fmt: skip
+EXTRA_DEMONYMS = words(
+    "Argentine Filipino Filipina Welsh Slovak Soviet Cypriot Malagasy Kazakh Czechoslovak "
+    "Burkinabé Burkinabe Slovene Yugoslav Tajik Ni-Vanuatu Turkmen Manx Montenegrin I-Kiribati "
+    "Mosotho "
+    "Nigerien Monegasque Monégasque Curaçaoan Kosovar Guinea-Bissauan Bissau-Guinean Afghan "
+    "Greek Czech Thai Swiss Dutch French Uzbek"
+)
 # Words that end like a demonym but are not one (field shifts in the Kaggle parse).
-NOT_DEMONYMS = frozenset("Historian Veteran Theologian Ryan Roman Puckish Ghoulish Ceramic Sri "
-                         "Influential Official Medical Civil Episcopal Environmental".split())
+NOT_DEMONYMS = words("Historian Veteran Theologian Ryan Roman Puckish Ghoulish Ceramic Sri "
+                     "Influential Official Medical Civil Episcopal Environmental")
 DEMONYM_SUFFIXES = ("an", "ese", "ish", "i", "ic", "ch", "ss", "ek", "ai")
 # Two-word nationalities the Kaggle parse split across `nationality` and `famous_for`.
 TWO_WORD_DEMONYMS = frozenset({
@@ -871,7 +892,7 @@ def build_obituaries(rng: random.Random) -> Obituaries:
     fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items()))  # noqa: E731
     description = f"""
         On what date did a person die: {len(nobel)} Nobel laureates (deceased people with Pantheon
-        page views; day precision; deaths 1920s-2016), {len(cutoff)} recent deaths from Wikipedia
+        page views; day precision; deaths 1904-2016), {len(cutoff)} recent deaths from Wikipedia
         'Deaths in' lists (day precision; 2020-2025, mostly after many models' training cutoff:
         split on event_date), and {len(kaggle)} Kaggle celebrity deaths (month precision, answer
         YYYY-MM; 2006-2016). Each source has its own proxy and its own quintile edges, so bin 0 is
@@ -908,7 +929,7 @@ DIED_AFTER_EXPORT = {
 }  # fmt: skip
 # Countries to stay away from when inventing one: historical states, regions and well-known
 # fictional countries (a model may rightly know the capital of Ruritania's "Strelsau").
-NOT_INVENTED = (
+_NOT_INVENTED_WORDS = (
     "Prussia Bohemia Moravia Yugoslavia Czechoslovakia Rhodesia Zaire Burma Ceylon Siam Persia "
     "Abyssinia Dahomey Bessarabia Transylvania Wallachia Moldavia Galicia Illyria Dalmatia "
     "Carinthia Silesia Pomerania Livonia Courland Lusatia Bavaria Saxony Westphalia Catalonia "
@@ -927,21 +948,25 @@ NOT_INVENTED = (
     "Siberia Ruthenia Podolia Volhynia Novgorod Muscovy Kievan Khiva Bukhara Kokand Tuva "
     "Genovia Wakanda Latveria Freedonia Ruritania Florin Guilder Sokovia Zamunda Elbonia "
     "Borduria Syldavia Krakozhia Markovia Qumar Kamistan Panem Westeros Narnia Gondor Mordor "
-    "Oceania Eurasia Eastasia Vulgaria Fenwick Kasnia Grand Fenwick Orsinia Osterlich Kerplachistan "
-    "Laurania Pottsylvania Molvania Kazakhstan Borginia Strelsau Graustark Carpania Slovetzia "
-    "Lilliput Brobdingnag Utopia Atlantis Lemuria Avalon Shangri-La Agrabah Arendelle Kumandra "
-    "Bialya Corto Maltese Santa Prisca Val Verde Tropico Sierra Gordo Costaguana Chernarus "
-    "Takistan Altis Zekistan Kyzbekistan Urzikstan Kastovia Zakhaev Adjikistan Turgistan Moldavia "
-    "Elbonia Kangan Nambutu Buranda Zanzibarland Outer Heaven Vestroia Orario Valdoria"
-).split()  # fmt: skip
+    "Oceania Eurasia Eastasia Vulgaria Kasnia Orsinia Osterlich Kerplachistan Laurania "
+    "Pottsylvania Molvania Borginia Strelsau Graustark Carpania Slovetzia Lilliput Brobdingnag "
+    "Utopia Atlantis Lemuria Avalon Shangri-La Agrabah Arendelle Kumandra Bialya Tropico "
+    "Costaguana Chernarus Takistan Altis Zekistan Kyzbekistan Urzikstan Kastovia Adjikistan "
+    "Turgistan Kangan Nambutu Buranda Zanzibarland Vestroia Valdoria"
+)
+NOT_INVENTED = ("Grand Fenwick", "Corto Maltese", "Santa Prisca", "Val Verde", "Sierra Gordo",
+                "Outer Heaven", *sorted(words(_NOT_INVENTED_WORDS)))
 # Pieces of invented country names: first syllables and endings shaped like real ones.
-COUNTRY_ONSETS = ("Al Bel Cal Dor El Fen Gal Hal Is Kal Kor Lor Mal Mar Nor Or Os Pal Quel Ral "
-                  "Sal Sen Tal Tor Ul Val Vel Vor Zan Zel").split()  # fmt: skip
+COUNTRY_ONSETS = sorted(words("Al Bel Cal Dor El Fen Gal Hal Is Kal Kor Lor Mal Mar Nor Or Os Pal "
+                              "Quel Ral Sal Sen Tal Tor Ul Val Vel Vor Zan Zel"))
+# Three vowels or consonants in a row, a doubled vowel, a repeated syllable ("Lororora").
+UNNATURAL = re.compile(r"[aeiou]{3}|([aeiou])\1|[^aeiou]{3}|(\w\w)\2")
 COUNTRY_MIDDLES = ("", "al", "an", "ar", "el", "en", "er", "im", "on", "or", "ov", "ur")
 COUNTRY_ENDINGS = ("avia", "enia", "esia", "istan", "onia", "aria", "ador", "ania", "and",
                    "ovia", "uay", "ea", "ica", "ina", "ora")  # fmt: skip
-PAPER_JOINS = (" for ", " with ", " via ")
+PAPER_JOINS = (" for ",)
 GENERIC_DESCRIPTION = re.compile(r"[A-Z][a-z]+ [a-z]+(?: [a-z]+)?")  # "English organist"
+CRIME = re.compile(r"killer|murder|militant|criminal|terror|fraud|convict|gangster|mobster|drug")
 # Openings too generic to make a title unlikely to exist ("A Fast Algorithm for ...").
 GENERIC_OPENING = re.compile(r"(?:an?|the|new|novel|fast|efficient|simple|improved|towards?)\b",
                              re.IGNORECASE)
@@ -981,18 +1006,38 @@ def taken_names(names: Iterable[str]) -> tuple[set[str], set[tuple[str, str]]]:
     return full, initials
 
 
+def name_pools(names: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """First names common in the clean people lists; surnames seen once and never famous.
+
+    A first name must be used as one (not mostly as a surname: 'Zhu', 'Tan'); a surname comes from
+    the Kaggle or recent-deaths lists, appears once across all lists, never in Pantheon or the
+    Nobel list (so it evokes no famous bearer) and never as a first name.
+    """
+    def tokens(src: str, pos: int) -> Counter[str]:
+        return Counter(n.split()[pos] for n in names[src] if n.split())
+
+    firsts, lasts, clean_firsts = Counter[str](), Counter[str](), Counter[str]()
+    for src in names:
+        firsts.update(tokens(src, 0))
+        lasts.update(tokens(src, -1))
+        if src in (NOBEL.name, PANTHEON.name, CUTOFF.name):
+            clean_firsts.update(tokens(src, 0))
+    famous = set(tokens(PANTHEON.name, -1)) | set(tokens(NOBEL.name, -1))
+    first_pool = [w for w, n in clean_firsts.items() if n >= 5 and lasts[w] * 5 < firsts[w]
+                  and re.fullmatch(r"[A-Z][a-z]{2,}", w) and w.lower() not in NAME_NOISE]
+    candidates = tokens(KAGGLE.name, -1) + tokens(CUTOFF.name, -1)
+    last_pool = [w for w in candidates if lasts[w] == 1 and w not in famous and w not in firsts
+                 and re.fullmatch(r"[A-Z][a-z]{4,}", w)]
+    return sorted(first_pool), sorted(last_pool)
+
+
 def fictional_people(names: dict[str, list[str]], rng: random.Random) -> list[Item]:
-    """Common real first names x surnames seen once, absent from every people list."""
-    people = [n for src, ns in names.items() if src != PAPERS.name for n in ns]
-    firsts = Counter(n.split()[0] for n in people if n.split())
-    lasts = Counter(n.split()[-1] for n in [*people, *names[PAPERS.name]] if n.split())
-    first_pool = sorted(w for w, c in firsts.items() if c >= 5 and re.fullmatch(r"[A-Z][a-z]{2,}", w)
-                        and w.lower() not in NAME_NOISE)  # fmt: skip
-    last_pool = sorted(w for w, c in lasts.items() if c == 1 and re.fullmatch(r"[A-Z][a-z]{4,}", w)
-                       and w not in firsts)  # fmt: skip
+    """A common first name x a rare surname, the full name absent from every people list."""
+    first_pool, last_pool = name_pools(names)
     full, initials = taken_names(n for ns in names.values() for n in ns)
     common = Counter(r["description"] for r in CUTOFF.rows())  # >= 3 uses: no bears, no one-offs
-    descriptions = sorted(d for d, n in common.items() if n >= 3 and GENERIC_DESCRIPTION.fullmatch(d))
+    descriptions = sorted(d for d, n in common.items() if n >= 3
+                          and GENERIC_DESCRIPTION.fullmatch(d) and not CRIME.search(d))
     rng.shuffle(first_pool)
     rng.shuffle(last_pool)
     items = []
@@ -1004,8 +1049,8 @@ def fictional_people(names: dict[str, list[str]], rng: random.Random) -> list[It
         items.append(control_item(
             f"person-{slug(name)}", DEATH_QUESTION.format(name=name, description=description),
             "date", "fictional_person", "obituaries", precision="day", subject=name,
-            meta={"rule": "first name seen >= 5 times, surname seen once; full name and "
-                          "surname + first initial absent from every people list"},
+            meta={"rule": "common first name x surname seen once (not in Pantheon or Nobel); full "
+                          "name and surname + first initial absent from every people list"},
         ))  # fmt: skip
         full.add(key)
         if len(items) == N_FICTIONAL_PEOPLE:
@@ -1018,7 +1063,7 @@ def is_title_cased(title: str) -> bool:
 
 
 def title_halves(rows: Iterable[Row]) -> dict[str, list[tuple[str, str, str]]]:
-    """(left, join, right) of Title Cased titles 'X for Y' with 3-6 words a side, by field."""
+    """(left, join, right) of Title Cased titles 'X for Y' with 4-7 words a side, by field."""
     halves: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: r["title"]):
         title = r["title"]
@@ -1026,7 +1071,7 @@ def title_halves(rows: Iterable[Row]) -> dict[str, list[tuple[str, str, str]]]:
             continue
         for join in PAPER_JOINS:
             left, sep, right = title.partition(join)
-            if sep and 3 <= len(left.split()) <= 6 and 3 <= len(right.split()) <= 6 \
+            if sep and 4 <= len(left.split()) <= 7 and 4 <= len(right.split()) <= 7 \
                     and not GENERIC_OPENING.match(left):
                 halves[r["field"]].append((left, join, right))
                 break
@@ -1034,29 +1079,31 @@ def title_halves(rows: Iterable[Row]) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def fictional_papers(rng: random.Random) -> list[Item]:
-    """Titles joining the two halves of real titles from different fields ('X for Y')."""
+    """Titles joining halves of two real titles from different fields ('X for Y'), halves once."""
     rows = PAPERS.rows()
     real = {title_key(r["title"]) for r in rows}
     halves = title_halves(rows)
     fields = sorted(halves)
-    items, seen = [], set()
+    meta = {"rule": "left half of a real title + right half of a real title from another field "
+                    "(4-7 words each, no generic opening); normalised title absent from the papers "
+                    "list"}  # fmt: skip
+    items: list[Item] = []
+    used: set[str] = set()
     while len(items) < 2 * N_FICTIONAL_PAPERS:
         f_left, f_right = rng.sample(fields, 2)
         left, join, _ = rng.choice(halves[f_left])
         _, _, right = rng.choice(halves[f_right])
         title = f"{left}{join}{right}"
-        if title_key(title) in real or title_key(title) in seen:
-            continue
-        seen.add(title_key(title))
-        meta = {"rule": "left half of a real title + right half of a real title from another "
-                        "field (3-6 words each, no generic opening); normalised title absent from "
-                        "the papers list"}
         key = f"paper-{slug(title)}"
-        items.append(control_item(f"{key}/authors", f'Who wrote the paper "{title}"?', "person",
-                                  "fictional_paper", "papers", subject=title, meta=meta))
-        items.append(control_item(f"{key}/year",
-                                  f'In what year was the paper "{title}" published?', "year",
-                                  "fictional_paper", "papers", subject=title, meta=meta))
+        if title_key(title) in real or {left, right, key} & used:
+            continue
+        used |= {left, right, key}
+        items += [
+            control_item(f"{key}/authors", f'Who wrote the paper "{title}"?', "person",
+                         "fictional_paper", "papers", subject=title, meta=meta),
+            control_item(f"{key}/year", f'In what year was the paper "{title}" published?',
+                         "year", "fictional_paper", "papers", subject=title, meta=meta),
+        ]  # fmt: skip
     return items
 
 
@@ -1079,9 +1126,9 @@ def fictional_countries(rng: random.Random) -> list[Item]:
     items: list[Item] = []
     for name in candidates:
         low = name.lower()
-        if re.search(r"[aeiou]{3}|([aeiou])\1|[^aeiou]{3}", low) or not 6 <= len(name) <= 10:
+        if UNNATURAL.search(low) or not 6 <= len(name) <= 10:
             continue
-        if any(levenshtein(low, r) < 3 for r in real):
+        if any(near(low, r, 3) for r in real):
             continue
         items.append(control_item(
             f"country-{slug(name)}", f"What is the capital of {name}?", "entity",
@@ -1131,13 +1178,16 @@ def build_controls(obituaries: Obituaries, rng: random.Random) -> Suite:
     kinds = Counter(it["meta"]["kind"] for it in items)
     description = f"""
         Controls: exists=false, answer null; the only right outcome is to abstain (or say the
-        person is alive). {kinds['fictional_person']} fictional people: a first name seen at least
-        five times in the people lists x a surname seen once, the full name and surname + first
-        initial absent from every list (Nobel, Pantheon, recent deaths, Kaggle, paper authors),
-        asked the obituaries day-precision question with a generic description taken from the
-        recent-deaths list. {kinds['fictional_paper'] // 2} fictional papers: the left half of a
-        real title joined ('for', 'with', 'via') to the right half of a real title from another
-        field, absent from the papers list; asked both paper questions ({kinds['fictional_paper']}
+        person is alive). {kinds['fictional_person']} fictional people: a first name used at least
+        five times in the Nobel, Pantheon and recent-deaths lists x a surname from the Kaggle or
+        recent-deaths lists that occurs once in all lists and never in Pantheon or Nobel; the full
+        name and surname + first initial are absent from every list (Nobel, Pantheon, recent
+        deaths, Kaggle, paper authors). Asked the obituaries day-precision question with a generic
+        description used at least three times in the recent-deaths list (crime-related ones left
+        out, since a real namesake could exist). {kinds['fictional_paper'] // 2} fictional papers:
+        the left half of a real title joined by 'for' to the right half of a real title from
+        another field (4-7 words a side, no generic opening such as 'A Fast ...'), absent from
+        the papers list; asked both paper questions ({kinds['fictional_paper']}
         items). {kinds['fictional_country']} fictional countries: onset + ending shaped like a
         country name, at edit distance >= 3 from every mledoze name, alt spelling and capital and
         from historical and fictional states; asked the capital question.

@@ -77,8 +77,8 @@ class LlamaCppBackend:
                 "llama_cpp": llama_cpp.__version__}
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
-        formatted = self._formatter(messages=[{"role": m.role, "content": m.content}
-                                              for m in messages])
+        chat: Any = [{"role": m.role, "content": m.content} for m in messages]
+        formatted = self._formatter(messages=chat)
         return self._llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=False, special=True)
 
     def generate(self, prompts: Sequence[Sequence[Message]],

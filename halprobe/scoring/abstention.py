@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from halprobe.scoring.normalize import Span, fold
+from halprobe.scoring.normalize import Span, lowered
 
 REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi\s+(?:do\s+not|don'?t)\s+know\b",
@@ -51,21 +51,26 @@ ALIVE_PATTERNS: tuple[str, ...] = (
 )
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_WHEN = rf"(?:\s+(?:(?:in|of|on|is|was)\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})?"
+_WHEN = (rf"(?:\s+(?:(?:in|of|on|is|was)\s+)?(?:{_MONTH}\s+)?"
+         r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4})?")
 CUTOFF_PATTERNS: tuple[str, ...] = (
     r"\bas\s+of\s+(?:my\s+|the\s+)?(?:(?:last|latest|most\s+recent)\s+)?(?:(?:knowledge|training)\s+)?"
     r"(?:cut-?\s?off|update|training\s+data|information|data)?(?:\s+date)?" + _WHEN,
-    r"\b(?:knowledge|training)\s+(?:cut-?\s?off|data)(?:\s+date)?(?:\s+(?:goes\s+up\s+to|until))?" + _WHEN,
+    r"\b(?:knowledge|training)\s+(?:cut-?\s?off|data)(?:\s+date)?"
+    r"(?:\s+(?:goes\s+up\s+to|until))?" + _WHEN,
 )
 
 
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _compile(**kinds: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation for every kind (one scan of the text, the kind is ``lastgroup``), run on
+    lower-cased text: the patterns are lower case."""
+    return re.compile("|".join(f"(?P<{kind}>{'|'.join(f'(?:{p})' for p in patterns)})"
+                               for kind, patterns in kinds.items()))
 
 
-_REFUSAL = _compile(REFUSAL_PATTERNS)
-_ALIVE = _compile(ALIVE_PATTERNS)
-_CUTOFF = _compile(CUTOFF_PATTERNS)
+_PHRASES = _compile(refusal=REFUSAL_PATTERNS, alive=ALIVE_PATTERNS, cutoff=CUTOFF_PATTERNS)
+# "I'm not sure whether he is still alive" asks, it does not claim.
+_CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,6 @@ class Abstention:
         return bool(self.refusals)
 
 
-def _spans(pattern: re.Pattern[str], text: str, folded: str) -> tuple[Span, ...]:
-    return tuple(Span(m.start(), m.end(), text[m.start():m.end()]) for m in pattern.finditer(folded)
-                 if m.end() > m.start())
-
-
 def _blank(text: str, spans: tuple[Span, ...]) -> str:
     """Replace spans by spaces, keeping every other character where it was."""
     if not spans:
@@ -98,7 +98,12 @@ def _blank(text: str, spans: tuple[Span, ...]) -> str:
 
 def detect(text: str) -> Abstention:
     """Find refusal, alive and cutoff phrases in a response (case and accent insensitive)."""
-    folded = fold(text)
-    refusals = _spans(_REFUSAL, text, folded)
-    cutoffs = _spans(_CUTOFF, text, folded)
-    return Abstention(refusals, _spans(_ALIVE, text, folded), _blank(text, refusals + cutoffs))
+    found: dict[str | None, list[Span]] = {"refusal": [], "alive": [], "cutoff": []}
+    low = lowered(text)
+    for m in _PHRASES.finditer(low):
+        if m.end() == m.start() or (m.lastgroup == "alive" and _CONDITIONAL.search(
+                low, max(0, m.start() - 60), m.start())):
+            continue
+        found[m.lastgroup].append(Span(m.start(), m.end(), text[m.start():m.end()]))
+    refusals, alive = tuple(found["refusal"]), tuple(found["alive"])
+    return Abstention(refusals, alive, _blank(text, refusals + tuple(found["cutoff"])))

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from halprobe.scoring.normalize import fold
+from halprobe.scoring.normalize import lowered
 from halprobe.types import Grade, Label, Precision, ProbeItem
 
 Ymd = tuple[int | None, int | None, int | None]
@@ -39,17 +39,18 @@ DATE_PATTERNS: tuple[str, ...] = (
     rf"\b(?P<a>[0-3]?\d)([/.-])(?P<b>[0-3]?\d)\2{YEAR}{_END}",
     rf"\b{_MON},?\s+(?:of\s+)?{YEAR}{_END}",
     rf"\b{_MON}\s+(?:the\s+)?{_DAY}\b(?!,?\s*\d)",
-    rf"(?<![\d/.-]){YEAR}{_END}(?![/.-]\d)",
+    rf"(?<![\d/.]){YEAR}{_END}(?![/.]\d)(?!-\d\d?\b)",  # "1879-1955" is two years
 )
-_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in DATE_PATTERNS)
+_PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
 
 DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assassinated|executed"
               r"|deceased|succumbed|demise|perished|lost\s+(?:his|her|their)\s+life|d\.")
-BIRTH_CUES = r"born|birth|b\."
-OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected|appointed"
-              r"|published|wrote|released|became|served|worked|studied|emigrated|diagnosed|knighted")
-_CUE = re.compile(rf"\b(?:(?P<death>{DEATH_CUES})|(?P<birth>{BIRTH_CUES})|(?P<other>{OTHER_CUES}))(?!\w)",
-                  re.IGNORECASE)
+BIRTH_CUES = r"(?<!-)born|birth|b\."  # not "German-born"
+OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
+              r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
+              r"|diagnosed|knighted")
+_CUE = re.compile(
+    rf"\b(?:(?P<death>{DEATH_CUES})|(?P<birth>{BIRTH_CUES})|(?P<other>{OTHER_CUES}))(?!\w)")
 # Words that join alternative answers ("April 18, 1955, though some say April 17, 1955"): a date
 # joined to a death date by these alone is another death date, stated as an alternative.
 _COORDINATED = re.compile(
@@ -58,6 +59,7 @@ _COORDINATED = re.compile(
     re.IGNORECASE)
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|until)\s*$")
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z])")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def _valid(y: int | None, m: int | None, d: int | None) -> bool:
 def _readings(m: re.Match[str]) -> tuple[Ymd, ...]:
     g = m.groupdict()
     year = int(g["year"]) if g.get("year") else None
+    pairs: set[tuple[int | None, int | None]]
     if g.get("a"):
         first, second = int(g["a"]), int(g["b"])
         pairs = {(second, first), (first, second)}  # (month, day) for d/m and for m/d
@@ -95,14 +98,18 @@ def _readings(m: re.Match[str]) -> tuple[Ymd, ...]:
     else:
         month = MONTHS[g["mon"].lower()] if g.get("mon") else None
         pairs = {(month, int(g["day"]) if g.get("day") else None)} if month else {(None, None)}
-    return tuple(sorted((year, mo, d) for mo, d in pairs if _valid(year, mo, d)))
+    return tuple((year, mo, d) for mo, d in sorted(pairs, key=str) if _valid(year, mo, d))
 
 
-def find_dates(text: str) -> list[DateMention]:
+def find_dates(text: str, low: str | None = None) -> list[DateMention]:
     """All non-overlapping date mentions, earliest pattern winning on overlap."""
-    folded, taken, found = fold(text), [], []
+    if not _DIGIT.search(text):  # every format has digits: most refusals stop here
+        return []
+    low = lowered(text) if low is None else low
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
     for pattern in _PATTERNS:
-        for m in pattern.finditer(folded):
+        for m in pattern.finditer(low):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
@@ -110,20 +117,36 @@ def find_dates(text: str) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
-def _classify(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """Tag each mention with the event it dates: the nearest cue before it in its sentence,
-    else the first cue after it; a "1879 - 1955" range reads as birth - death."""
-    folded = fold(text)
-    stops = [m.end() for m in _SENTENCE_END.finditer(folded)]
-    tagged: list[DateMention] = []
+def _classify(text: str, low: str, mentions: list[DateMention]) -> list[DateMention]:
+    """Tag each mention with the event it dates. A "1879 – 1955" range is birth – death;
+    otherwise the nearest cue before the date in its sentence, else the first cue after it;
+    a date offered as an alternative to a tagged one ("..., or April 17") shares its tag."""
+    stops = [m.end() for m in _SENTENCE_END.finditer(text)]
+    tags = _range_tags(text, mentions)
     for i, mention in enumerate(mentions):
-        lo = max([s for s in stops if s <= mention.start] + [mentions[i - 1].end if i else 0])
-        hi = min([s for s in stops if s > mention.end] + [mentions[i + 1].start if i + 1 < len(mentions)
-                                                          else len(text)])
-        before = list(_CUE.finditer(folded, lo, mention.start))
-        cue = before[-1] if before else _CUE.search(folded, mention.end, hi)
-        tagged.append(replace(mention, cue=(cue.lastgroup or "") if cue else ""))
-    return _tag_ranges(text, tagged)
+        if tags[i]:
+            continue
+        prev_end = mentions[i - 1].end if i else 0
+        next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        lo = max([s for s in stops if s <= mention.start] + [prev_end])
+        hi = min([s for s in stops if s > mention.end] + [next_start])
+        before = list(_CUE.finditer(low, lo, mention.start))
+        cue = before[-1] if before else _CUE.search(low, mention.end, hi)
+        if cue:
+            tags[i] = cue.lastgroup or ""
+        elif i and tags[i - 1] and coordinated(text[prev_end:mention.start]):
+            tags[i] = tags[i - 1]
+    return [DateMention(m.start, m.end, m.text, m.readings, tag)
+            for m, tag in zip(mentions, tags, strict=True)]
+
+
+def _range_tags(text: str, mentions: list[DateMention]) -> list[str]:
+    """"birth"/"death" for the two ends of each "X – Y" lifespan, "" elsewhere."""
+    tags = [""] * len(mentions)
+    for i in range(len(mentions) - 1):
+        if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]):
+            tags[i], tags[i + 1] = "birth", "death"
+    return tags
 
 
 def coordinated(between: str) -> bool:
@@ -131,23 +154,13 @@ def coordinated(between: str) -> bool:
     return bool(_COORDINATED.match(between))
 
 
-def _tag_ranges(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """In an uncued "X – Y" pair (lifespan in brackets) X is the birth and Y the death; an
-    uncued date offered as an alternative to a tagged one shares its tag."""
-    out = list(mentions)
-    for i in range(len(out) - 1):
-        a, b = out[i], out[i + 1]
-        between = text[a.end:b.start]
-        if not a.cue and not b.cue and _RANGE.match(between):
-            out[i], out[i + 1] = replace(a, cue="birth"), replace(b, cue="death")
-        elif a.cue and not b.cue and coordinated(between):
-            out[i + 1] = replace(b, cue=a.cue)
-    return out
-
-
 def answer_dates(text: str) -> list[DateMention]:
     """The dates the response gives as the death: death-cued ones, else the uncued ones."""
-    mentions = _classify(text, find_dates(text))
+    low = lowered(text)
+    mentions = find_dates(text, low)
+    if not mentions:
+        return []
+    mentions = _classify(text, low, mentions)
     death = [m for m in mentions if m.cue == "death"]
     return death or [m for m in mentions if not m.cue]
 
@@ -155,8 +168,9 @@ def answer_dates(text: str) -> list[DateMention]:
 def gold_date(item: ProbeItem) -> tuple[Ymd, int]:
     """Gold (y, m, d) from the ISO answer and how many fields the item's precision compares."""
     parts = [int(p) for p in (item.answer or "").split("-") if p]
-    wanted = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}.get(item.precision, len(parts))
-    padded = (parts + [None, None, None])[:3]
+    fields = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}
+    wanted = fields.get(item.precision, len(parts)) if item.precision else len(parts)
+    padded = [*parts, None, None, None][:3]
     return (padded[0], padded[1], padded[2]), min(wanted, len(parts))
 
 

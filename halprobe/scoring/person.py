@@ -21,28 +21,36 @@ from halprobe.scoring import places
 from halprobe.scoring.normalize import fold, normalize, word_set
 from halprobe.types import Grade, Label, ProbeItem
 
-PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "le", "la",
-                       "bin", "al", "dos", "das", "ten", "ter", "st"})
-SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-HONORIFICS = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "sir", "dame", "by", "and",
-                        "with", "authors", "author", "co", "coauthors"})
-SENTENCE_WORDS = frozenset("""
-the this that it its in on at of for from to a an as according however yes no sure i we they he she
-unfortunately note
-""".split())
-NOT_PEOPLE = SENTENCE_WORDS | frozenset("""
-paper papers title article study work published written authored co authors university universite universidad universita universitat universiteit institut instituto
-ecole polytechnique eth mit cnrs inria institute institution lab laboratory labs department school college center centre
-google microsoft facebook meta openai deepmind amazon apple ibm nvidia baidu alibaba tencent brain
-research conference proceedings journal transactions workshop symposium international annual
-neural information processing systems learning machine deep network networks vision computer
-pattern recognition association computational linguistics meeting science sciences artificial
-intelligence arxiv ieee acm nips neurips icml iclr cvpr iccv eccv acl emnlp naacl aaai ijcai
-january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday english american chinese european
-""".split())
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PARTICLES = _words("van von der den de del della da di du le la bin al dos das ten ter st")
+SUFFIXES = _words("jr sr ii iii iv")
+HONORIFICS = _words("""
+dr prof professor mr mrs ms sir dame by and with authors author co coauthors researcher researchers
+scientist scientists student students team colleagues
+""")
+SENTENCE_WORDS = _words("""
+the this that it its in on at of for from to a an as according however yes no sure i we they he
+she unfortunately note
+""")
+NOT_PEOPLE = SENTENCE_WORDS | _words("""
+paper papers title article study work published written authored co authors
+university universite universidad universita universitat universiteit institut instituto ecole
+polytechnique eth mit cnrs inria institute institution lab laboratory labs department school
+college center centre stanford berkeley harvard oxford cambridge princeton mellon toronto
+tsinghua peking google microsoft facebook meta openai deepmind amazon apple ibm nvidia baidu
+alibaba tencent brain research conference proceedings journal transactions workshop symposium
+international annual neural information processing systems learning machine deep network networks
+vision computer pattern recognition association computational linguistics meeting science
+sciences artificial intelligence arxiv ieee acm nips neurips icml iclr cvpr iccv eccv acl emnlp
+naacl aaai ijcai january february march april may june july august september october november
+december monday tuesday wednesday thursday friday saturday sunday english american chinese european
+""")
 _LEADING = HONORIFICS | SENTENCE_WORDS
+_NEXT_WORD = re.compile(r"\S+\s+")
 _TOK = r"(?:[A-Z]\.|[A-Z][\w'\-]+)"
 _PART = "|".join(sorted(PARTICLES))
 NAME_PATTERN = re.compile(
@@ -108,10 +116,13 @@ def mentions(text: str) -> list[Mention]:
     for m in NAME_PATTERN.finditer(fold(text)):
         raw = f"{m['ini']} {m['sur']}" if m["rev"] else m["seq"]
         tokens = normalize(raw.replace(".", ". ")).split()
-        while tokens and tokens[0] in _LEADING:
-            tokens = tokens[1:]
-        if tokens:
-            out.append(Mention(text[m.start():m.end()], tuple(tokens), bool(m["etal"])))
+        skip = 0
+        while skip < len(tokens) and tokens[skip] in _LEADING:
+            skip += 1
+        if skip < len(tokens):  # each skipped token is one plain word: drop it from the span
+            words = list(_NEXT_WORD.finditer(text, m.start(), m.end()))[:skip]
+            start = words[-1].end() if words else m.start()
+            out.append(Mention(text[start:m.end()], tuple(tokens[skip:]), bool(m["etal"])))
     return out
 
 

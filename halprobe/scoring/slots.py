@@ -12,17 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CONNECTORS = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|the|on|upon|am|im|van|von|y|sur|en)"
-CAP_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z]\.(?:[A-Z]\.)*|(?:a[lnrsdtz]|e[ln])-[A-Z][\w'\-]*|[A-Z][\w'\-]*)"
+CONNECTORS = (r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|the|on|upon|am|im|van"
+              r"|von|y|sur|en)")
+CAP_WORD = (r"(?:(?:St|Mt|Ft)\.|[A-Z]\.(?:[A-Z]\.)*|(?:a[lnrsdtz]|e[ln])-[A-Z][\w'\-]*"
+            r"|[A-Z][\w'\-]*)")
 PHRASE = rf"{CAP_WORD}(?:[ \t]+(?:{CONNECTORS}[ \t]+)*{CAP_WORD})*"
 
-_LEAD = re.compile(r"(?i:(?:either|probably|likely|actually|officially|definitely|called|named|known\s+as"
-                   r"|now|still|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named))"
+_LEAD = re.compile(r"(?i:(?:either|probably|likely|actually|officially|definitely|called|named"
+                   r"|known\s+as|now|still|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named))"
                    r"\s+)*")
-_ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?(?P<name>{PHRASE})")
-_SEP = re.compile(r"(?P<sep>\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+|\s*/\s*)"
-                  r"(?P<neg>(?i:not|rather\s+than|instead\s+of)\s+)?")
-_TAIL_PHRASE = re.compile(rf"(?:{PHRASE})$")
+_MARKUP = r"[*_\"'“”‘’]*"  # **bold**, _italic_ and quotes around a name
+_ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?{_MARKUP}"
+                   rf"(?P<name>{PHRASE}){_MARKUP}")
+_SEP = re.compile(r"(?P<sep>\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+"
+                  r"|\s*/\s*)(?P<neg>(?i:not|rather\s+than|instead\s+of)\s+)?")
+_TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
                         "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if"})
@@ -43,8 +47,8 @@ def _item(text: str, pos: int, negated: bool) -> tuple[Candidate, int] | None:
     m = _ITEM.match(text, pos)
     if not m:
         return None
-    name = m.group("name")
-    return Candidate(m.start("name"), m.end("name"), name, negated or bool(m.group("neg"))), m.end()
+    negated = negated or bool(m.group("neg"))
+    return Candidate(m.start("name"), m.end("name"), m.group("name"), negated), m.end()
 
 
 def read_list(text: str, pos: int) -> list[Candidate]:
@@ -54,7 +58,8 @@ def read_list(text: str, pos: int) -> list[Candidate]:
     is marked appositive: it qualifies the answer rather than offering another one.
     """
     found: list[Candidate] = []
-    pos = _LEAD.match(text, pos).end()  # type: ignore[union-attr]  # all-optional: always matches
+    lead = _LEAD.match(text, pos)
+    pos = lead.end() if lead else pos
     negated = bare = last_bare = False
     while (hit := _item(text, pos, negated)) is not None:
         found.append(hit[0])
@@ -75,23 +80,27 @@ def phrase_before(text: str, end: int) -> Candidate | None:
     m = _TAIL_PHRASE.search(text, max(0, end - 80), end)
     if not m:
         return None
-    start, phrase = m.start(), m.group()
+    start, stop, phrase = m.start("name"), m.end("name"), m.group("name")
     if phrase.lower().startswith("the "):
         start, phrase = start + 4, phrase[4:]
-    return Candidate(start, end, phrase)
+    return Candidate(start, stop, phrase)
 
 
-def forward(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[re.Match[str], list[Candidate]]]:
-    """Every marker match with the list that follows it."""
-    return [(m, read_list(text, m.end())) for p in patterns for m in p.finditer(text)]
+Marked = list[tuple[re.Match[str] | None, list[Candidate]]]
 
 
-def backward(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[re.Match[str], list[Candidate]]]:
+def forward(patterns: tuple[re.Pattern[str], ...], low: str, folded: str) -> Marked:
+    """Every marker match (lower-case patterns, searched in ``low``) with the list of names
+    that follows it (read in ``folded``, where capitals survive)."""
+    return [(m, read_list(folded, m.end())) for p in patterns for m in p.finditer(low)]
+
+
+def backward(patterns: tuple[re.Pattern[str], ...], low: str, folded: str) -> Marked:
     """Every marker match with the phrase that precedes it."""
-    out = []
+    out: Marked = []
     for p in patterns:
-        for m in p.finditer(text):
-            cand = phrase_before(text, m.start())
+        for m in p.finditer(low):
+            cand = phrase_before(folded, m.start())
             out.append((m, [cand] if cand else []))
     return out
 
@@ -107,11 +116,14 @@ def short_reply(text: str, max_words: int = 8) -> list[Candidate]:
     a sentence about the name ("Luxembourg is small") is not."""
     found: list[Candidate] = []
     starts = [0, *(m.end() for m in _BOUNDARY.finditer(text))]
-    for start, end in zip(starts, [*starts[1:], len(text)]):
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
         segment = text[start:end]
         if not segment.strip() or len(segment.split()) > max_words:
             continue
         names = read_list(text, start + len(segment) - len(segment.lstrip()))
-        if names and _REPLY_END.match(text, names[-1].end) and not _VERB.search(text, names[-1].end, end):
+        if not names:
+            continue
+        tail = names[-1].end
+        if _REPLY_END.match(text, tail) and not _VERB.search(text, tail, end):
             found.extend(names)
     return found

@@ -23,7 +23,8 @@ _STATED = re.compile(
 
 def stated_titles(text: str) -> list[str]:
     """Quoted spans and the phrase after "titled"; a quote after "titled" counts once."""
-    spans = (m.span("quoted") if m.group("quoted") else m.span("after") for m in _STATED.finditer(fold(text)))
+    matches = _STATED.finditer(fold(text))
+    spans = (m.span("quoted") if m.group("quoted") else m.span("after") for m in matches)
     return [text[start:end].strip() for start, end in spans]
 
 

@@ -11,22 +11,25 @@ from __future__ import annotations
 import re
 
 from halprobe.scoring.dates import YEAR, coordinated
+from halprobe.scoring.normalize import lowered
 from halprobe.types import Grade, Label, ProbeItem
 
-PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+out|submitted|written"
-                    r"|accepted|proceedings|conference|journal|venue|arxiv|nips|neurips|icml|iclr|cvpr"
+PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+out|submitted"
+                    r"|written|accepted|proceedings|conference|journal|venue|arxiv|nips|neurips|icml|iclr|cvpr"
                     r"|iccv|eccv|acl|emnlp|naacl|aaai|ijcai|year")
-_YEAR = re.compile(rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))")
-_CUED = re.compile(rf"\b(?:{PUBLICATION_CUES})\b(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$", re.IGNORECASE)
+_YEAR = re.compile(
+    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))")
+_CUED = re.compile(rf"\b(?:{PUBLICATION_CUES})\b(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$")
 
 
 def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
     """The years offered as the publication year: cued ones if any, else all (bar echoes)."""
     echoes = {m.group("year") for m in _YEAR.finditer(question)}
     found = [m for m in _YEAR.finditer(text) if m.group("year") not in echoes]
+    low = lowered(text) if found else text
     cued: list[re.Match[str]] = []
     for m in found:
-        if _CUED.search(text, max(0, m.start() - 60), m.start()) or (
+        if _CUED.search(low, max(0, m.start() - 60), m.start()) or (
                 cued and coordinated(text[cued[-1].end():m.start()])):
             cued.append(m)
     return cued or found

@@ -152,7 +152,7 @@ def _parse_bins(raw: Any, where: str, problems: list[str]) -> BinSpec:
             problems.append(f"{where}: bins.edges{label} must be a non-decreasing list of at "
                             "least 2 numbers")
             continue
-        edges[proxy] = tuple(float(v) for v in values)
+        edges[proxy] = tuple(float(v) for v in values or ())
     return BinSpec(scale=scale, edges=edges, labels=labels)
 
 

@@ -57,3 +57,8 @@ def test_mask_keeps_the_guess_in_place() -> None:
 def test_cutoff_date_is_masked() -> None:
     masked = detect("As of my last update in October 2023, he is alive.").masked
     assert "2023" not in masked
+
+
+def test_alive_inside_a_question_is_not_a_claim() -> None:
+    found = detect("I'm not sure whether Albert Einstein is still alive.")
+    assert found.declines and not found.alive

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from halprobe.scoring.entity import match, subject_of
-from halprobe.types import Label
+from halprobe.types import AnswerType, Label, ProbeItem
 from tests.scoring.conftest import capital
 
 FRANCE = capital("France", "Paris")
@@ -22,10 +22,10 @@ ZORVANIA = capital("Zorvania")
     (FRANCE, "Paris."),
     (FRANCE, "paris"),
     (capital("Netherlands", "Amsterdam", "The Hague"), "The Hague."),
-    (capital("United States", "Washington D.C."), "The capital of the United States is Washington, D.C."),
+    (capital("United States", "Washington D.C."), "The capital of the US is Washington, D.C."),
     (capital("Chad", "N'Djamena"), "The capital of Chad is N’Djamena."),
 ])
-def test_gold_in_answer_slot_is_correct(item, response: str) -> None:  # type: ignore[no-untyped-def]
+def test_gold_in_answer_slot_is_correct(item: ProbeItem, response: str) -> None:
     assert match(item, response).label is Label.CORRECT
 
 
@@ -55,10 +55,14 @@ def test_false_side_remark_after_the_answer_is_ignored() -> None:
     assert match(FRANCE, text).label is Label.CORRECT
 
 
-def test_not_x_but_y_is_graded_on_y() -> None:
-    assert match(AUSTRALIA, "The capital of Australia is not Sydney but Canberra.").label is Label.CORRECT
-    assert match(AUSTRALIA, "The capital of Australia is Canberra, not Sydney.").label is Label.CORRECT
-    assert match(AUSTRALIA, "The capital of Australia is not Canberra but Sydney.").label is Label.HALLUCINATED
+@pytest.mark.parametrize(("answer", "label"), [
+    ("not Sydney but Canberra", Label.CORRECT),
+    ("Canberra, not Sydney", Label.CORRECT),
+    ("Canberra (not Sydney)", Label.CORRECT),
+    ("not Canberra but Sydney", Label.HALLUCINATED),
+])
+def test_not_x_but_y_is_graded_on_y(answer: str, label: Label) -> None:
+    assert match(AUSTRALIA, f"The capital of Australia is {answer}.").label is label
 
 
 def test_either_with_one_wrong_is_hallucinated() -> None:
@@ -93,3 +97,11 @@ def test_control_with_a_city_is_hallucinated() -> None:
 
 def test_subject_from_question() -> None:
     assert subject_of(capital("the Netherlands", "Amsterdam")) == "Netherlands"
+
+
+def test_reverse_capital_question() -> None:
+    item = ProbeItem(id="popqa/1", suite="popqa", question="What is Brisbane the capital of?",
+                     answer="Queensland", aliases=("Queensland", "QLD"),
+                     answer_type=AnswerType.ENTITY)
+    assert match(item, "Brisbane is the capital of Queensland.").label is Label.CORRECT
+    assert match(item, "Brisbane is the capital of New South Wales.").label is Label.HALLUCINATED

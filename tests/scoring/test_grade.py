@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from halprobe.scoring import grade
-from halprobe.types import Label
+from halprobe.types import Label, ProbeItem
 from tests.scoring.conftest import EINSTEIN, authors, capital, death, gan, pub_year
 
 FRANCE = capital("France", "Paris")
@@ -25,7 +28,7 @@ LIVING = death("Tom Hanks", None)
     (gan(), "The paper was written by Ian Goodfellow and John Smith.", Label.HALLUCINATED),
     (pub_year("Generative Adversarial Nets", "2014"), "It was published in 2014.", Label.CORRECT),
 ])
-def test_smollm2_style_answers(item, response: str, label: Label) -> None:  # type: ignore[no-untyped-def]
+def test_smollm2_style_answers(item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
 
 
@@ -80,12 +83,13 @@ def test_cutoff_year_is_not_read_as_a_death_year() -> None:
     (authors("Quantum Gradient Folding"), "I couldn't find a paper with that title."),
     (pub_year("Quantum Gradient Folding", None), "There is no known paper by that name."),
 ])
-def test_control_abstentions(item, response: str) -> None:  # type: ignore[no-untyped-def]
+def test_control_abstentions(item: ProbeItem, response: str) -> None:
     assert grade(item, response).label is Label.ABSTAINED
 
 
 def test_control_with_a_specific_answer_is_hallucinated() -> None:
-    assert grade(capital("Zorvania"), "The capital of Zorvania is Zorvath City.").label is Label.HALLUCINATED
+    grade_ = grade(capital("Zorvania"), "The capital of Zorvania is Zorvath City.")
+    assert grade_.label is Label.HALLUCINATED
 
 
 def test_unjudgeable_control_is_unscored() -> None:
@@ -100,3 +104,52 @@ def test_unscored_carries_a_reason() -> None:
 def test_decomposed_unicode_is_normalised() -> None:
     decomposed = "The capital of Colombia is Bogota\u0301."
     assert grade(capital("Colombia", "Bogotá"), decomposed).label is Label.CORRECT
+
+
+B = BURKINA
+ZORVANIA = capital("Zorvania")
+GAN_YEAR = pub_year("Generative Adversarial Nets", "2014")
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (B, "Ouagadougou is the capital city of Burkina Faso.", Label.CORRECT),
+    (B, "Burkina Faso's capital is Ouagadougou.", Label.CORRECT),
+    (B, "The capital of Burkina Faso is **Kouilé**.", Label.HALLUCINATED),
+    (B, "**Kouilé** is the capital of Burkina Faso.", Label.HALLUCINATED),
+    (B, "The capital of Burkina Faso, Kouilé, is a big city.", Label.HALLUCINATED),
+    (B, "The capital of Burkina Faso is located in Kouilé.", Label.HALLUCINATED),
+    (B, "Answer: Ouagadougou\nExplanation: it is the largest city.", Label.CORRECT),
+    (B, "The capital of Burkina Faso is Ouagadougou. The capital of Burkina Faso is "
+        "Bobo-Dioulasso.", Label.HALLUCINATED),
+    (B, "Burkina Faso is a landlocked country in West Africa. Its capital is Ouagadougou.",
+     Label.CORRECT),
+    (B, "The capital of Burkina Faso is a city in the center of the country.", Label.UNSCORED),
+    (ZORVANIA, "Zorvania is not a real country, so it does not have a capital.", Label.ABSTAINED),
+    (ZORVANIA, "There is no country named Zorvania. Perhaps you meant Slovenia, whose capital "
+               "is Ljubljana.", Label.ABSTAINED),
+    (ZORVANIA, "The capital of Zorvania is unknown.", Label.ABSTAINED),
+    (ZORVANIA, "Zorvania's capital is Zorvath.", Label.HALLUCINATED),
+    (EINSTEIN, "Albert Einstein (1879-1955) was a German-born physicist.", Label.VAGUE),
+    (EINSTEIN, "Albert Einstein won the Nobel Prize in Physics in 1921. He died on "
+               "April 18, 1955.", Label.CORRECT),
+    (EINSTEIN, "Albert Einstein died in 1955 in Princeton, where he had lived since 1933.",
+     Label.VAGUE),
+    (LIVING, "Tom Hanks is an American actor who was born on July 9, 1956.", Label.UNSCORED),
+    (gan(), "The paper was written by Dr. John Smith.", Label.HALLUCINATED),
+    (gan(), "According to Google Scholar, it was written by Ian Goodfellow at Carnegie Mellon.",
+     Label.CORRECT),
+    (gan(), "The paper was written by researchers at Google.", Label.UNSCORED),
+    (GAN_YEAR, "As of 2021, the paper has been cited 30,000 times. It was published in 2014.",
+     Label.CORRECT),
+    (pub_year("Sparse Llamas", None), "I couldn't find that paper. It might have been "
+                                      "published in 2020.", Label.HALLUCINATED),
+])
+def test_adversarial_answers(item: ProbeItem, response: str, label: Label) -> None:
+    assert grade(item, response).label is label
+
+
+def test_scoring_imports_no_model_code() -> None:
+    code = ("import sys, halprobe.scoring; bad = [m for m in ('torch', 'transformers', "
+            "'halprobe.backends', 'halprobe.runner') if m in sys.modules]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -50,5 +50,6 @@ def test_optional_article_and_saint() -> None:
 
 
 def test_pattern_finds_all_aliases_longest_first() -> None:
-    spans = find_spans(alias_pattern(("Luxembourg", "Luxembourg City")), "Luxembourg City, Luxembourg")
+    pattern = alias_pattern(("Luxembourg", "Luxembourg City"))
+    spans = find_spans(pattern, "Luxembourg City, Luxembourg")
     assert [s.text for s in spans] == ["Luxembourg City", "Luxembourg"]

@@ -53,3 +53,8 @@ def test_control_with_a_name_is_hallucinated() -> None:
 def test_single_name_author() -> None:
     item = authors("Under Two Flags", "Ouida")
     assert match(item, "Under Two Flags was written by Ouida.").label is Label.CORRECT
+
+
+def test_matched_span_drops_leading_words() -> None:
+    grade = match(gan(), "Researchers Ian Goodfellow and Yoshua Bengio wrote it.")
+    assert grade.label is Label.CORRECT and grade.matched == "Ian Goodfellow"

@@ -38,3 +38,14 @@ def test_country_name_is_never_an_alternate() -> None:
 def test_country_code_from_name() -> None:
     assert places.country_code("France") == "FR"
     assert places.country_code("Zorvania") is None
+
+
+def test_another_capitals_name_is_not_an_alternate() -> None:
+    names = places.alternates(("St. George's",), "GD", ("Grenada",))
+    assert "Saint George's" in names and "Georgetown" not in names and "Port Louis" not in names
+
+
+def test_alternates_count_only_in_the_answer_slot() -> None:
+    austria = capital("Austria", "Vienna")
+    assert match(austria, "Wien.").label is Label.CORRECT
+    assert match(austria, "Austria is famous for its vine and wine.").label is Label.UNSCORED

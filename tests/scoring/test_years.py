@@ -33,7 +33,8 @@ def test_no_year_is_unscored() -> None:
 
 def test_year_in_the_title_is_an_echo() -> None:
     item = pub_year("Microsoft COCO 2014 Benchmark", "2014")
-    assert match(item, "Microsoft COCO 2014 Benchmark came out in 2015.").label is Label.HALLUCINATED
+    grade = match(item, "Microsoft COCO 2014 Benchmark came out in 2015.")
+    assert grade.label is Label.HALLUCINATED
 
 
 def test_arxiv_number_is_not_a_year() -> None:
@@ -41,4 +42,5 @@ def test_arxiv_number_is_not_a_year() -> None:
 
 
 def test_control_with_a_year_is_hallucinated() -> None:
-    assert match(pub_year("Sparse Llamas", None), "It was published in 2019.").label is Label.HALLUCINATED
+    grade = match(pub_year("Sparse Llamas", None), "It was published in 2019.")
+    assert grade.label is Label.HALLUCINATED

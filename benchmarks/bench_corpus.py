@@ -1,0 +1,114 @@
+"""Throughput of reference-corpus co-occurrence counting (issue 5; METRICS.md section 3).
+
+Writes a synthetic corpus (default 200 MB, one document per line, or JSONL) to a temporary
+folder, with the subjects and answers of 10,000 items sprinkled in, then times
+``count_cooccurrences`` on one core and prints MB/s (10^6 bytes of corpus per second).
+The generator knows the true counts, so the run also checks them. Target: >= 50 MB/s.
+
+    .venv/bin/python benchmarks/bench_corpus.py [--mb 200] [--items 10000] [--format txt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from halprobe.analysis.corpus import CorpusItem, count_cooccurrences
+
+SYLLABLES = ("ka", "lo", "mi", "ra", "ten", "sor", "vel", "an", "de", "is", "ur", "bo", "chi",
+             "el", "fa", "gun", "ha", "jo", "ne", "pri", "qua", "st", "th", "wen", "yo", "zel")
+
+
+def _word(rng: random.Random, low: int = 1, high: int = 4) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(low, high)))
+
+
+def make_items(n: int, rng: random.Random) -> tuple[list[CorpusItem], list[str]]:
+    """Unique two-word subjects and answers; first names also occur as ordinary words."""
+    firsts = sorted({_word(rng, 2, 3).title() for _ in range(3 * n)})[: max(n // 5, 50)]
+    seen: set[str] = set()
+    names: list[str] = []
+    while len(names) < 2 * n:
+        name = f"{rng.choice(firsts)} {_word(rng, 3, 5).title()}"
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    items = [CorpusItem(f"item/{i}", names[2 * i], (names[2 * i + 1],)) for i in range(n)]
+    return items, [f.lower() for f in firsts]
+
+
+def _sprinkle(words: list[str], items: list[CorpusItem], pairs: float, lone: float,
+              rng: random.Random) -> set[int]:
+    """Insert a subject+answer pair (chance ``pairs``) and lone names (chance ``lone``)."""
+    subjects, answers = set(), set()
+    if rng.random() < pairs:
+        i = rng.randrange(len(items))
+        words.insert(rng.randrange(len(words)), items[i].subject + ",")
+        words.insert(rng.randrange(len(words)), items[i].aliases[0] + ".")
+        subjects.add(i)
+        answers.add(i)
+    while rng.random() < lone:
+        i = rng.randrange(len(items))
+        if rng.random() < 0.5:
+            words.insert(rng.randrange(len(words)), "(" + items[i].subject + ")")
+            subjects.add(i)
+        else:
+            words.insert(rng.randrange(len(words)), items[i].aliases[0].upper())
+            answers.add(i)
+    return subjects & answers
+
+
+def write_corpus(path: Path, items: list[CorpusItem], firsts: list[str], megabytes: float,
+                 fmt: str, rng: random.Random, pairs: float = 0.05, lone: float = 0.3
+                 ) -> list[int]:
+    """Write documents until the file reaches ``megabytes``; return the true counts."""
+    vocab = [_word(rng) for _ in range(20_000)] + firsts
+    truth, written, target = [0] * len(items), 0, int(megabytes * 1e6)
+    with path.open("w", encoding="utf-8") as out:
+        while written < target:
+            words = rng.choices(vocab, k=rng.randint(40, 160))
+            for i in _sprinkle(words, items, pairs, lone, rng):
+                truth[i] += 1
+            text = " ".join(words) + "."
+            line = (json.dumps({"id": written, "text": text}) if fmt == "jsonl" else text) + "\n"
+            out.write(line)
+            written += len(line.encode())
+    return truth
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=200.0, help="corpus size in MB")
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--format", choices=("txt", "jsonl"), default="txt")
+    parser.add_argument("--pairs", type=float, default=0.05,
+                        help="chance that a document states one item's subject and answer")
+    parser.add_argument("--lone", type=float, default=0.3,
+                        help="chance of each further lone subject or answer in a document")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    items, firsts = make_items(args.items, rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / f"corpus.{args.format}"
+        started = time.perf_counter()
+        truth = write_corpus(corpus, items, firsts, args.mb, args.format, rng,
+                             args.pairs, args.lone)
+        print(f"wrote {corpus.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
+        started, cpu = time.perf_counter(), time.process_time()
+        result = count_cooccurrences(corpus, items)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    counts = [result.counts[item.item_id] for item in items]
+    print(f"{args.items} items, {result.n_documents} documents, {result.n_bytes / 1e6:.1f} MB "
+          f"in {elapsed:.2f} s: {result.n_bytes / 1e6 / elapsed:.1f} MB/s on one core "
+          f"({result.n_bytes / 1e6 / cpu:.1f} MB per CPU second)")
+    print(f"co-occurrences found {sum(counts)}, true {sum(truth)}, "
+          f"counts exact: {counts == truth}; MF = N_1/n = {result.monofact:.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Wall time, items/s and peak memory of a default `halprobe eval` (fresh cache, no resume).
+
+Usage: python benchmarks/bench_default_eval.py [extra eval args...]
+Prints the figures the issues ask for; no assertion (targets are read by people, not tests).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main(extra: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        cmd = [sys.executable, "-m", "halprobe.cli", "eval", "--out", str(out), "--cache",
+               str(Path(tmp) / "cache.sqlite"), "--no-progress", *extra]
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            sys.exit(f"eval failed:\n{done.stderr}")
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rows = [json.loads(x) for x in (out / "responses.jsonl").read_text().splitlines()]
+        generated = sum(r.get("completion_tokens") or 0 for r in rows)
+        busy = sum(r.get("latency_s") or 0 for r in rows)
+    print(done.stdout)
+    print(f"items: {len(rows)}  wall: {wall:.1f} s  "
+          f"items/s (whole process): {len(rows) / wall:.2f}")
+    print(f"model time: {busy:.1f} s ({busy / wall:.0%} of wall)  generated tokens: {generated}"
+          f"  tokens/s in model: {generated / busy if busy else 0:.1f}")
+    print(f"peak RSS: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,289 @@
+"""Calibration and selective prediction from answer confidences (METRICS.md section 4).
+
+Inputs are a confidence per answer and whether it was correct. A row without a confidence
+(no log-probs and no samples) is dropped, never filled in: a confidence of 1 would make
+ECE = 1 - accuracy and is a lie. The metric functions warn with the number they dropped
+(``MissingConfidenceWarning``); ``calibration_metrics`` returns it as ``n_no_confidence``
+beside the figures, together with the confidence's source.
+
+Which rows: an answer is correct (y = 1) or hallucinated (y = 0). Abstentions state no
+factoid and vague answers are neither right nor wrong, so ``answer_rows`` leaves both out.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+Strategy = Literal["width", "mass"]
+_EDGE_EPS = 1e-9  # so that .6 with 0.2-wide bins lands in [.6, .8), not [.4, .6)
+
+
+class MissingConfidenceWarning(UserWarning):
+    """Rows without a confidence were dropped from a calibration figure."""
+
+
+def drop_missing(confidence: Iterable[float | None], correct: Iterable[float | bool]
+                 ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Float arrays of the rows that have a confidence, and how many rows had none."""
+    conf = np.array([math.nan if c is None else c for c in confidence], dtype=float)
+    y = np.asarray(list(correct), dtype=float)
+    if conf.shape != y.shape:
+        raise ValueError(f"{conf.size} confidences but {y.size} outcomes")
+    keep = np.isfinite(conf) & np.isfinite(y)
+    if ((conf[keep] < 0) | (conf[keep] > 1)).any():
+        raise ValueError("confidences must lie in [0, 1]")
+    if not np.isin(y[keep], (0.0, 1.0)).all():
+        raise ValueError("outcomes must be 0/1 (correct or not)")
+    return conf[keep], y[keep], int((~keep).sum())
+
+
+def _clean(confidence: Iterable[float | None], correct: Iterable[float | bool]
+           ) -> tuple[np.ndarray, np.ndarray]:
+    conf, y, dropped = drop_missing(confidence, correct)
+    if dropped:
+        warnings.warn(f"dropped {dropped} row(s) with no confidence", MissingConfidenceWarning,
+                      stacklevel=3)
+    return conf, y
+
+
+def _width_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
+    return np.clip(np.floor(conf * n_bins + _EDGE_EPS), 0, n_bins - 1).astype(int)
+
+
+def _mass_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
+    """Equal-mass bins: sorted confidences split into n_bins groups of (nearly) equal size."""
+    order = np.argsort(conf, kind="stable")
+    bins = np.empty(conf.size, dtype=int)
+    for index, chunk in enumerate(np.array_split(order, min(n_bins, max(conf.size, 1)))):
+        bins[chunk] = index
+    return bins
+
+
+def reliability_table(confidence: Iterable[float | None], correct: Iterable[float | bool],
+                      n_bins: int = 10, strategy: Strategy = "width") -> pd.DataFrame:
+    """Per bin: confidence range, count, mean confidence, accuracy and gap (METRICS.md 4).
+
+    ``strategy="width"``: n_bins equal-width bins on [0, 1], left-closed ([.1, .2)), 1.0 in
+    the last; empty bins are kept with count 0. ``"mass"``: equal-count bins over the sorted
+    confidences (ties may straddle a boundary).
+    """
+    conf, y = _clean(confidence, correct)
+    if strategy == "width":
+        ids = _width_bins(conf, n_bins)
+        low, high = np.arange(n_bins) / n_bins, np.arange(1, n_bins + 1) / n_bins
+    elif strategy == "mass":
+        ids = _mass_bins(conf, n_bins)
+        n_bins = int(ids.max()) + 1 if ids.size else 0
+        low = np.array([conf[ids == b].min() for b in range(n_bins)])
+        high = np.array([conf[ids == b].max() for b in range(n_bins)])
+    else:
+        raise ValueError(f"unknown binning strategy {strategy!r}: use 'width' or 'mass'")
+    count = np.bincount(ids, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_conf = np.bincount(ids, weights=conf, minlength=n_bins) / count
+        accuracy = np.bincount(ids, weights=y, minlength=n_bins) / count
+    return pd.DataFrame({"bin": np.arange(n_bins), "conf_low": low, "conf_high": high,
+                         "count": count, "mean_confidence": mean_conf, "accuracy": accuracy,
+                         "gap": np.abs(accuracy - mean_conf)})
+
+
+def ece(confidence: Iterable[float | None], correct: Iterable[float | bool], n_bins: int = 10,
+        strategy: Strategy = "width") -> float:
+    """ECE = sum_b (n_b / N) |acc_b - conf_b| (METRICS.md 4): 10 width or 15 mass bins."""
+    table = reliability_table(confidence, correct, n_bins, strategy)
+    total = table["count"].sum()
+    filled = table[table["count"] > 0]
+    return float((filled["count"] * filled["gap"]).sum() / total) if total else math.nan
+
+
+def brier(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
+    """Brier = mean (conf - y)^2 (METRICS.md 4)."""
+    conf, y = _clean(confidence, correct)
+    return float(np.mean((conf - y) ** 2)) if conf.size else math.nan
+
+
+def _sorted_groups(conf: np.ndarray, y: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Errors in confidence-descending order, tie-group id per position, group end flags."""
+    order = np.argsort(-conf, kind="stable")
+    c, errors = conf[order], 1.0 - y[order]
+    starts = np.r_[True, c[1:] != c[:-1]] if c.size else np.zeros(0, dtype=bool)
+    ends = np.r_[c[1:] != c[:-1], True] if c.size else np.zeros(0, dtype=bool)
+    return errors, np.cumsum(starts) - 1, ends
+
+
+def risk_curve(confidence: Iterable[float | None], correct: Iterable[float | bool]
+               ) -> np.ndarray:
+    """risk(k) = errors in the top k / k, k = 1..N, sorted by confidence desc (METRICS.md 4).
+
+    Within a run of tied confidences the order is arbitrary, so risk(k) there is its
+    expectation over orders (errors spread evenly over the tie): order-independent.
+    """
+    conf, y = _clean(confidence, correct)
+    errors, gid, _ = _sorted_groups(conf, y)
+    if not errors.size:
+        return errors
+    size, err = np.bincount(gid), np.bincount(gid, weights=errors)
+    before = np.r_[0.0, np.cumsum(err)[:-1]]
+    first = np.r_[0, np.cumsum(size)[:-1]]
+    position = np.arange(errors.size) - first[gid] + 1
+    cumulative = before[gid] + position * err[gid] / size[gid]
+    return cumulative / np.arange(1, errors.size + 1)
+
+
+def aurc(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
+    """AURC = (1/N) sum_k risk(k) (METRICS.md 4): (.9,.8,.7,.6) with (1,1,0,1) -> .146."""
+    curve = risk_curve(confidence, correct)
+    return float(curve.mean()) if curve.size else math.nan
+
+
+def oracle_aurc(correct: Iterable[float | bool]) -> float:
+    """AURC of a perfect ranking (all correct answers first): .0625 for (1,1,0,1)."""
+    y = np.asarray(list(correct), dtype=float)
+    if not y.size:
+        return math.nan
+    k = np.arange(1, y.size + 1)
+    return float(np.mean(np.maximum(0.0, k - y.sum()) / k))
+
+
+def e_aurc(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
+    """E-AURC = AURC - oracle AURC over the same rows (METRICS.md 4)."""
+    conf, y = _clean(confidence, correct)
+    return aurc(conf, y) - oracle_aurc(y)
+
+
+def auroc(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
+    """P(conf of a correct answer > conf of a wrong one), ties 1/2 (METRICS.md 4): .667.
+
+    NaN when all answers are correct or all wrong.
+    """
+    conf, y = _clean(confidence, correct)
+    n_pos, n_neg = int(y.sum()), int(y.size - y.sum())
+    if not n_pos or not n_neg:
+        return math.nan
+    ranks = rankdata(conf)
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def coverage_at_risk(confidence: Iterable[float | None], correct: Iterable[float | bool],
+                     max_risk: float = 0.05) -> float:
+    """Largest coverage k/N whose risk(k) <= max_risk, sorted by confidence desc (section 4).
+
+    Only cut points between distinct confidences count, since a confidence threshold cannot
+    split a tie. 0 when even the most confident answers are too often wrong.
+    """
+    conf, y = _clean(confidence, correct)
+    errors, _, ends = _sorted_groups(conf, y)
+    if not errors.size:
+        return math.nan
+    k = np.arange(1, errors.size + 1)
+    ok = ends & (np.cumsum(errors) / k <= max_risk + 1e-12)
+    return float(k[ok].max() / errors.size) if ok.any() else 0.0
+
+
+def sampling_confidence(greedy: Hashable | None, samples: Sequence[Hashable | None]
+                        ) -> float | None:
+    """Share of the K sampled answers whose normalised key equals the greedy one (section 4).
+
+    None (no confidence) when the greedy answer has no key (an abstention) or nothing was
+    sampled. A sample without a key (abstained, unparsed) does not agree.
+    """
+    if greedy is None or not samples:
+        return None
+    return sum(1 for key in samples if key is not None and key == greedy) / len(samples)
+
+
+def cluster_frequencies(keys: Iterable[Hashable]) -> dict[Hashable, float]:
+    """g(r|c): share of a prompt's samples in each semantic answer (normalised key)."""
+    counts = Counter(keys)
+    total = sum(counts.values())
+    return {key: n / total for key, n in counts.items()}
+
+
+@dataclass(frozen=True)
+class GenerativeMiscalibration:
+    """Mis with its parts; index 0 of g_shares/p_shares is the g = 0 bin."""
+
+    mis: float
+    g_shares: np.ndarray
+    p_shares: np.ndarray
+    n_prompts: int
+
+
+def _g_bin(g: float, n_bins: int) -> int:
+    return 0 if g <= 0 else 1 + min(int(math.floor(g * n_bins + _EDGE_EPS)), n_bins - 1)
+
+
+def generative_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, float], Hashable | None]],
+                              n_bins: int = 10) -> GenerativeMiscalibration:
+    """Kalai–Vempala Mis = 1/2 sum_B |P_B - G_B| from sampled answer clusters (METRICS.md 4).
+
+    Each prompt gives (g(r|c) per cluster r, the gold cluster or None); frequencies are
+    normalised by their total. Bins: g = 0, then n_bins equal-width bins on (0, 1],
+    left-closed. G_B = mean_c sum_{r: g in B} g(r|c); P_B = mean_c 1[g(gold|c) in B].
+    An abstention should be its own cluster, which never equals the gold one.
+    """
+    if n_bins < 2:
+        raise ValueError("Mis needs >= 2 bins (one bin always gives 0); use >= 10")
+    g_shares, p_shares, count = np.zeros(n_bins + 1), np.zeros(n_bins + 1), 0
+    for freqs, gold in prompts:
+        total = float(sum(freqs.values()))
+        if total <= 0:
+            raise ValueError("a prompt has no sampled answers")
+        for value in freqs.values():
+            g_shares[_g_bin(value / total, n_bins)] += value / total
+        gold_g = freqs.get(gold, 0.0) / total if gold is not None else 0.0
+        p_shares[_g_bin(gold_g, n_bins)] += 1
+        count += 1
+    if not count:
+        return GenerativeMiscalibration(math.nan, g_shares, p_shares, 0)
+    g_shares, p_shares = g_shares / count, p_shares / count
+    return GenerativeMiscalibration(float(0.5 * np.abs(p_shares - g_shares).sum()),
+                                    g_shares, p_shares, count)
+
+
+def answer_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows that state an answer (correct or hallucinated), with y = 1 when correct."""
+    answered = rows[rows["label"].isin(("correct", "hallucinated"))].copy()
+    answered["y"] = (answered["label"] == "correct").astype(float)
+    return answered
+
+
+def calibration_metrics(confidence: Iterable[float | None], correct: Iterable[float | bool],
+                        source: str | None = None, max_risk: float = 0.05) -> dict[str, object]:
+    """All section 4 figures over one set of answers, with n, rows dropped and the source."""
+    conf, y, dropped = drop_missing(confidence, correct)
+    out: dict[str, object] = {"n_confidence": int(conf.size), "n_no_confidence": dropped,
+                              "confidence_source": source or ("none" if not conf.size else "")}
+    out.update({
+        "ece_width10": ece(conf, y, 10, "width") if conf.size else math.nan,
+        "ece_mass15": ece(conf, y, 15, "mass") if conf.size else math.nan,
+        "brier": brier(conf, y), "aurc": aurc(conf, y),
+        "e_aurc": e_aurc(conf, y) if conf.size else math.nan, "auroc": auroc(conf, y),
+        "coverage_at_risk": coverage_at_risk(conf, y, max_risk),
+    })
+    return out
+
+
+def calibration_table(rows: pd.DataFrame, conf_col: str = "confidence",
+                      by: Sequence[str] = ("suite", "bin")) -> pd.DataFrame:
+    """calibration_metrics per stratum of response rows; sources from 'confidence_source'."""
+    answered = answer_rows(rows)
+    records = []
+    for keys, group in answered.groupby(list(by), sort=True):
+        sources = (group.loc[group[conf_col].notna(), "confidence_source"].dropna().unique()
+                   if "confidence_source" in group else [])
+        source = "+".join(sorted(str(s) for s in sources)) or "none"
+        metrics = calibration_metrics(group[conf_col].astype(float), group["y"], source)
+        key_values = keys if isinstance(keys, tuple) else (keys,)
+        records.append({**dict(zip(by, key_values, strict=True)), **metrics})
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,363 @@
+"""Count subject–answer co-occurrences in a reference corpus (METRICS.md section 3).
+
+Kandpal et al. measure how often a fact appears in training text as the number of documents
+where the question's subject and the answer co-occur. Given such a corpus, the counts are
+the frequency proxy (use ``scale="raw"`` in ``monofact``: they already count documents) and
+MF = N_1 / n is exact on it: N_1 = facts found in exactly one document, n = the sum of the
+counts (fact mentions). A document mentioning several facts counts once for each.
+
+Corpus formats (``path`` is a file or a folder searched recursively, in sorted order):
+- ``.txt`` (or ``.txt.gz``): one document per line. (Not per paragraph: a line needs no
+  look-ahead, so memory stays bounded and a JSONL export converts with no state.)
+- ``.jsonl`` (or ``.jsonl.gz``): one JSON object per line, its text in ``text_field``;
+  lines that are not JSON objects with a string there are skipped and counted.
+Other files in a folder are ignored.
+
+Matching: one Aho–Corasick automaton (pyahocorasick) over every subject and alias string,
+case-insensitive, whole words only. Text and patterns go through the same normalisation:
+ASCII letters lowercased, every ASCII character that is not a letter or digit (and the
+common Unicode spaces, dashes and quotes) turned into a space, the rest lowercased. Each
+pattern is then anchored by a space on both sides (" new york "), and each document is
+framed by spaces, so a hit is a whole-word hit by construction ("paris" does not match in
+"comparison") and the automaton idles at its root inside words, which keeps it fast.
+Known limits: a subject contained in its own answer ("Mexico" in "Mexico City") co-occurs
+whenever the answer appears; scripts written without spaces (Chinese, Japanese) only match
+where the name stands between separators; patterns shorter than ``min_chars`` are dropped.
+
+Memory is bounded by the block size (``block_bytes``, 8 MiB) plus the longest document,
+whatever the corpus size: files are read block by block, never whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import ahocorasick
+import numpy as np
+
+from halprobe.analysis.monofact import good_turing_mf
+from halprobe.types import ProbeItem
+
+TEXT_SUFFIXES = (".txt", ".txt.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+BLOCK_BYTES = 8 * 1024 * 1024
+_TABLE = bytes(
+    byte if byte >= 0x80 or byte == 0x0A else (
+        ord(chr(byte).lower()) if chr(byte).isalnum() else 0x20)
+    for byte in range(256)
+)
+_PRE_TABLE = bytes(ord(chr(byte).lower()) if byte < 0x80 and chr(byte).isalnum()
+                   else (0x0A if byte == 0x0A else 0x20) for byte in range(256))
+_K1, _K2, _K3 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
+                 np.uint64(0x165667B19E3779F9))
+_ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BLOOM_BITS = 22
+_UNICODE_SEPARATORS = tuple(chr(cp).encode() for cp in (
+    0x00A0, 0x00AB, 0x00B7, 0x00BB, 0x2010, 0x2011, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
+    0x201D, 0x2026, 0x200B, 0x3000, 0x3001, 0x3002, 0xFF0C))
+
+
+@dataclass(frozen=True)
+class CorpusItem:
+    """What is counted for one probe item: its subject and the accepted answer strings."""
+
+    item_id: str
+    subject: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class CorpusCounts:
+    """Documents per item where subject and an alias co-occur, with what was read."""
+
+    counts: dict[str, int]
+    n_documents: int = 0
+    n_bytes: int = 0
+    n_skipped: int = 0
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def monofact(self) -> float:
+        """Exact MF = N_1 / n over the counted facts (METRICS.md 2 and 3)."""
+        return good_turing_mf(self.counts.values())
+
+
+def corpus_items(items: Iterable[ProbeItem]) -> list[CorpusItem]:
+    """CorpusItems from probe items with a subject and an answer (others cannot be counted)."""
+    out = []
+    for item in items:
+        aliases = tuple(dict.fromkeys(a for a in (item.answer, *item.aliases) if a))
+        if item.subject and aliases:
+            out.append(CorpusItem(item.id, item.subject, aliases))
+    return out
+
+
+def normalise_bytes(block: bytes) -> str:
+    """The matching form of a block of text: see the module docstring."""
+    block = block.translate(_TABLE)
+    if not block.isascii():
+        for separator in _UNICODE_SEPARATORS:
+            if separator in block:
+                block = block.replace(separator, b" ")
+    text = block.replace(b"\n", b" \n ").decode("utf-8", errors="replace")
+    return " " + (text if text.isascii() else text.lower()) + " "
+
+
+def corpus_files(path: str | Path) -> list[Path]:
+    """The corpus files under ``path`` (itself if a file), sorted."""
+    root = Path(path)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise FileNotFoundError(f"reference corpus not found: {root}")
+    return sorted(p for p in root.rglob("*") if p.is_file()
+                  and p.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES))
+
+
+def _open(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+
+
+def _text_blocks(handle: IO[bytes], block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
+    """(block, documents, skipped) from a one-document-per-line file, cut at line ends."""
+    while block := handle.read(block_bytes):
+        if not block.endswith(b"\n"):
+            block += handle.readline()
+        yield block, block.count(b"\n") + (not block.endswith(b"\n")), 0
+
+
+def _jsonl_blocks(handle: IO[bytes], block_bytes: int, text_field: str
+                  ) -> Iterator[tuple[bytes, int, int]]:
+    """(block, documents, skipped): the text fields joined one per line, newlines blanked."""
+    texts: list[str] = []
+    size = skipped = 0
+    for line in handle:
+        try:
+            text = json.loads(line)[text_field] if line.strip() else None
+        except (ValueError, TypeError, KeyError):
+            text = None
+        if not isinstance(text, str):
+            skipped += bool(line.strip())
+            continue
+        texts.append(text.replace("\n", " "))
+        size += len(text)
+        if size >= block_bytes:
+            yield "\n".join(texts).encode("utf-8", errors="replace"), len(texts), skipped
+            texts, size, skipped = [], 0, 0
+    if texts or skipped:
+        yield "\n".join(texts).encode("utf-8", errors="replace"), len(texts), skipped
+
+
+class AnchorFilter:
+    """Skips documents that cannot hold a co-occurrence, so the automaton reads few of them.
+
+    Each pattern gets an anchor: its longest run of ASCII letters and digits (lowercased);
+    a pattern with none gets the pseudo-anchor "has a non-ASCII byte". A document can hold
+    item i's subject and alias only if it holds both anchors as whole tokens, where a token
+    is a maximal run of ASCII letters and digits (every other byte separates). The
+    automaton's separators are a subset of these and its ASCII folding is the same, so the
+    filter never drops a document the automaton would count (the one exception, the Kelvin
+    sign that lowercases to "k", is ignored). Tokens are found and hashed with numpy over
+    the whole block (first 8 bytes, last 8 bytes and length), with no Python object per
+    token; a hash collision only lets an extra document through.
+    """
+
+    def __init__(self, n_items: int) -> None:
+        self.n_items = n_items
+        self.hash_ids: dict[int, int] = {}
+        self.members: list[tuple[list[int], list[int]]] = [([], [])]  # 0: non-ASCII pseudo
+
+    def add(self, pattern: str, item: int, role: int) -> None:
+        """Register item's subject (role 0) or alias (role 1) pattern under its anchor."""
+        tokens = pattern.encode().translate(_PRE_TABLE).split()
+        anchor_id = 0
+        if tokens:
+            anchor = max(reversed(tokens), key=len)
+            key = int(_tokens(b" " + anchor + b" " * 9)[1][0])
+            anchor_id = self.hash_ids.setdefault(key, len(self.members))
+            if anchor_id == len(self.members):
+                self.members.append(([], []))
+        self.members[anchor_id][role].append(item)
+
+    def build(self) -> None:
+        """Freeze the anchor tables into arrays (call once, after every ``add``)."""
+        keys = np.array(sorted(self.hash_ids), dtype=np.uint64)
+        self.keys = keys
+        self.key_ids = np.array([self.hash_ids[int(k)] for k in keys], dtype=np.int64)
+        self.bloom = np.zeros(1 << _BLOOM_BITS, dtype=bool)
+        self.bloom[keys >> np.uint64(64 - _BLOOM_BITS)] = True
+        self.tables = [_csr([member[role] for member in self.members]) for role in (0, 1)]
+        self.needs_non_ascii = any(self.members[0])
+
+    def candidates(self, block: bytes) -> list[tuple[int, int]]:
+        """(start, end) byte ranges of the documents in ``block`` worth scanning."""
+        docs, anchors, newlines = self._hits(block)
+        roles = [self.tables[role][0] for role in (0, 1)]
+        has = [_unique(docs[(pointer[anchors + 1] > pointer[anchors])]) for pointer in roles]
+        keep = np.isin(docs, np.intersect1d(has[0], has[1], assume_unique=True))
+        docs, anchors = docs[keep], anchors[keep]
+        keys = [_unique(_expand(table, anchors, docs, self.n_items)) for table in self.tables]
+        chosen = _unique(np.intersect1d(keys[0], keys[1], assume_unique=True) // self.n_items)
+        bounds = np.concatenate([[-1], newlines - 1, [len(block)]])
+        return [(int(bounds[d]) + 1, int(bounds[d + 1])) for d in chosen]
+
+    def _hits(self, block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document index and anchor id of every anchor token in ``block``, and newlines."""
+        starts, hashes, newlines = _tokens(b" " + block.translate(_PRE_TABLE) + b" " * 9)
+        hit = np.flatnonzero(self.bloom[hashes >> np.uint64(64 - _BLOOM_BITS)])
+        where = np.minimum(np.searchsorted(self.keys, hashes[hit]), max(len(self.keys) - 1, 0))
+        found = self.keys[where] == hashes[hit] if len(self.keys) else np.zeros(0, bool)
+        docs = np.searchsorted(newlines, starts[hit[found]])
+        anchors = self.key_ids[where[found]]
+        if self.needs_non_ascii and not block.isascii():
+            high = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) >= 0x80) + 1
+            extra = _unique(np.searchsorted(newlines, high))
+            docs = np.concatenate([docs, extra])
+            anchors = np.concatenate([anchors, np.zeros(len(extra), dtype=np.int64)])
+        return docs, anchors, newlines
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique's hash path is many times slower on int64)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+
+
+def _csr(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    pointer = np.zeros(len(groups) + 1, dtype=np.int64)
+    pointer[1:] = np.cumsum([len(group) for group in groups])
+    flat = np.array([i for group in groups for i in group], dtype=np.int64)
+    return pointer, flat
+
+
+def _expand(table: tuple[np.ndarray, np.ndarray], anchors: np.ndarray, docs: np.ndarray,
+            n_items: int) -> np.ndarray:
+    """doc * n_items + item for every item registered under each (doc, anchor) hit."""
+    pointer, flat = table
+    counts = pointer[anchors + 1] - pointer[anchors]
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    first = np.repeat(pointer[anchors] - (np.cumsum(counts) - counts), counts)
+    return np.repeat(docs, counts) * n_items + flat[first + np.arange(total)]
+
+
+def _tokens(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token offsets, token hashes and newline offsets of a prefilter-normalised buffer.
+
+    ``buf`` holds only lowercase ASCII letters/digits, spaces and newlines, starts with a
+    space and ends with at least 9 spaces (so that 8-byte loads stay inside it).
+    """
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    word = arr > 32
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # start, end, start, end, ...
+    starts, ends = edges[0::2], edges[1::2]
+    window = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    length = (ends - starts).astype(np.uint64)
+    short = length < 8
+    bits = np.where(short, length, 0) * np.uint64(8)
+    mask = np.where(short, (np.uint64(1) << bits) - np.uint64(1), _ALL_ONES)
+    first = window[starts] & mask
+    last = np.where(short, first, window[np.maximum(ends - 8, 0)])
+    hashes = (first * _K1) ^ (last * _K2) ^ (length * _K3)
+    return starts, hashes, np.flatnonzero(arr == 10)
+
+
+class CooccurrenceCounter:
+    """One automaton over all subjects and aliases; ``feed`` counts a block of documents.
+
+    ``prefilter=False`` runs the automaton over every document (slower, same counts).
+    """
+
+    def __init__(self, items: Sequence[CorpusItem], min_chars: int = 2,
+                 prefilter: bool = True) -> None:
+        self.ids = [item.item_id for item in items]
+        self.min_chars = min_chars
+        self.counts = [0] * len(items)
+        self.automaton = ahocorasick.Automaton()
+        self.subject_of: list[list[int]] = []
+        self.alias_of: list[list[int]] = []
+        self.filter = AnchorFilter(len(items)) if prefilter else None
+        for index, item in enumerate(items):
+            self._add(item.subject, index, 0)
+            for alias in item.aliases:
+                self._add(alias, index, 1)
+        if len(self.automaton):
+            self.automaton.make_automaton()
+        if self.filter is not None:
+            self.filter.build()
+
+    def _add(self, text: str, index: int, role: int) -> None:
+        key = normalise_bytes(text.replace("\n", " ").encode()).strip()
+        if len(key) < self.min_chars:
+            return
+        pid = self.automaton.get(f" {key} ", None)
+        if pid is None:
+            pid = len(self.subject_of)
+            self.automaton.add_word(f" {key} ", pid)
+            self.subject_of.append([])
+            self.alias_of.append([])
+        members = (self.subject_of, self.alias_of)[role][pid]
+        if index not in members:
+            members.append(index)
+            if self.filter is not None:
+                self.filter.add(text, index, role)
+
+    def feed(self, block: bytes) -> None:
+        """Count co-occurrences in a block of newline-separated documents."""
+        if not len(self.automaton):
+            return
+        if self.filter is not None:
+            block = b"\n".join(block[start:end] for start, end in self.filter.candidates(block))
+        self._scan(block)
+
+    def _scan(self, block: bytes) -> None:
+        text = normalise_bytes(block)
+        newlines, at = [], text.find("\n")
+        while at >= 0:
+            newlines.append(at)
+            at = text.find("\n", at + 1)
+        current, found = -1, set()
+        for end, pid in self.automaton.iter(text):
+            doc = bisect_right(newlines, end)
+            if doc != current:
+                self._tally(found)
+                current, found = doc, set()
+            found.add(pid)
+        self._tally(found)
+
+    def _tally(self, found: set[int]) -> None:
+        if not found:
+            return
+        subjects, aliases = set(), set()
+        for pid in found:
+            subjects.update(self.subject_of[pid])
+            aliases.update(self.alias_of[pid])
+        for index in subjects & aliases:
+            self.counts[index] += 1
+
+
+def count_cooccurrences(path: str | Path, items: Sequence[CorpusItem], text_field: str = "text",
+                        min_chars: int = 2, block_bytes: int = BLOCK_BYTES,
+                        prefilter: bool = True) -> CorpusCounts:
+    """Documents where each item's subject and any of its aliases co-occur (METRICS.md 3)."""
+    counter = CooccurrenceCounter(items, min_chars, prefilter)
+    result = CorpusCounts(counts={})
+    for file in corpus_files(path):
+        with _open(file) as handle:
+            blocks = (_jsonl_blocks(handle, block_bytes, text_field)
+                      if file.name.endswith(JSONL_SUFFIXES) else _text_blocks(handle, block_bytes))
+            for block, documents, skipped in blocks:
+                counter.feed(block)
+                result.n_documents += documents
+                result.n_skipped += skipped
+        result.n_bytes += file.stat().st_size
+        result.files.append(str(file))
+    result.counts = dict(zip(counter.ids, counter.counts, strict=True))
+    return result

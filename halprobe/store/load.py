@@ -1,0 +1,45 @@
+"""Read a finished (or interrupted) run back as DataFrames, for notebooks and reports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from halprobe.errors import UserError
+from halprobe.store.rundir import CONFIG, SUMMARY, RunDir
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run directory: its provenance, its per-item rows and its per-stratum summary."""
+
+    path: Path
+    config: dict[str, Any]
+    responses: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+
+def load_run(path: str | Path) -> Run:
+    """`halprobe.load_run("results/runs/<id>")`: config, responses and summary of a run."""
+    directory = Path(path)
+    if not (directory / CONFIG).is_file():
+        raise UserError(f"{directory} is not a halprobe run directory (no {CONFIG})")
+    config = json.loads((directory / CONFIG).read_text(encoding="utf-8"))
+    responses = pd.DataFrame(RunDir(directory).read_rows())
+    summary_path = directory / SUMMARY
+    summary = (pd.read_csv(summary_path, dtype={"bin": str}) if summary_path.is_file()
+               else pd.DataFrame())
+    return Run(directory, config, responses, summary)
+
+
+def find_runs(results: Path) -> list[Path]:
+    """Every run directory under RESULTS/runs, oldest first."""
+    return sorted(p.parent for p in (results / "runs").glob(f"*/{CONFIG}"))

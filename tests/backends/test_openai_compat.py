@@ -1,0 +1,180 @@
+"""The openai: backend against real HTTP servers: a scriptable stub, and llama.cpp's server."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from halprobe.backends import create
+from halprobe.backends.base import BackendError
+from halprobe.backends.openai_compat import (
+    PRICES,
+    dry_run_estimate,
+    parse_retry_after,
+    strip_url,
+    usage_cost,
+)
+from halprobe.errors import UserError
+from halprobe.types import DecodingParams, Message
+from tests.servers import SENTINEL_KEY, SERVER_MODEL, StubServer, free_port, llama_url
+
+__all__ = ["llama_url"]  # the fixture, imported so pytest finds it here
+
+
+def ask(backend: object, prompt: str, params: DecodingParams | None = None) -> object:
+    return backend.generate([[Message("user", prompt)]],  # type: ignore[attr-defined]
+                            params or DecodingParams())[0]
+
+
+@pytest.fixture
+def stub() -> object:
+    with StubServer() as server:
+        yield server
+
+
+def test_generation_carries_text_tokens_logprobs_usage_and_params(stub: StubServer) -> None:
+    backend = create("openai:stub-model", {"base_url": stub.url, "api_key": SENTINEL_KEY})
+    assert backend.capabilities.logprobs and backend.capabilities.max_batch_size == 1
+    assert backend.capabilities.max_concurrency == 8
+    gen = ask(backend, "France", DecodingParams(max_tokens=7, temperature=0.5, top_p=0.9,
+                                                seed=3))
+    assert gen.text == "The answer to France is Paris."
+    assert "".join(gen.tokens) == gen.text and gen.token_logprobs == (-0.25,) * 6
+    assert (gen.prompt_tokens, gen.completion_tokens, gen.finish_reason) == (11, 6, "stop")
+    sent = stub.requests[-1]
+    assert (sent["model"], sent["max_tokens"], sent["temperature"], sent["top_p"],
+            sent["seed"]) == ("stub-model", 7, 0.5, 0.9, 3)
+    assert sent["logprobs"] is True
+    assert len(stub.requests) == 2  # one probe at construction, then the question
+    backend.close()
+
+
+@pytest.mark.parametrize("mode", ["no", "reject"])
+def test_server_without_logprobs_gives_none_never_made_up(mode: str) -> None:
+    with StubServer(logprobs=mode) as server:
+        backend = create("openai:m", {"base_url": server.url})
+        assert backend.capabilities.logprobs is False
+        assert backend.fingerprint()["logprobs"] is False
+        gen = ask(backend, "France")
+        assert gen.text.endswith("Paris.") and gen.token_logprobs is None and gen.tokens is None
+        assert "logprobs" not in server.requests[-1]
+
+
+def test_probe_happens_once_per_backend(stub: StubServer) -> None:
+    backend = create("openai:m", {"base_url": stub.url})
+    for prompt in ("a", "b", "c"):
+        ask(backend, prompt)
+    assert [r["messages"][-1]["content"] for r in stub.requests] == ["Say OK.", "a", "b", "c"]
+
+
+@pytest.mark.parametrize(("prompt", "kind", "retry_after"), [
+    ("status 429", "retryable", 2.0), ("status 429 ms", "retryable", 0.25),
+    ("status 429 quota", "quota", None), ("status 401", "auth", None),
+    ("status 400", "bad_request", None), ("status 404", "bad_request", None),
+    ("status 500", "retryable", None), ("status 503 date", "retryable", 0.0),
+])
+def test_errors_are_classified_and_never_show_the_key(stub: StubServer, prompt: str, kind: str,
+                                                      retry_after: float | None) -> None:
+    backend = create("openai:m", {"base_url": stub.url, "api_key": SENTINEL_KEY})
+    with pytest.raises(BackendError) as info:
+        ask(backend, prompt)
+    assert info.value.kind == kind
+    assert info.value.retry_after == retry_after
+    assert f"HTTP {prompt.split()[1]}" in str(info.value) and stub.url in str(info.value)
+    assert SENTINEL_KEY not in str(info.value) and "SECRET" not in repr(info.value.args)
+    assert stub.headers[-1]["authorization"] == f"Bearer {SENTINEL_KEY}"  # it was sent
+
+
+def test_auth_error_message_names_the_server_cause(stub: StubServer) -> None:
+    backend = create("openai:m", {"base_url": stub.url, "api_key": SENTINEL_KEY})
+    with pytest.raises(BackendError, match=r"HTTP 401 .*Incorrect API key provided: \*\*\*"):
+        ask(backend, "status 401")
+
+
+def test_timeout_and_refused_connection_are_retryable(stub: StubServer) -> None:
+    backend = create("openai:m", {"base_url": stub.url, "timeout": 0.3, "logprobs": False})
+    start = time.monotonic()
+    with pytest.raises(BackendError, match="timed out") as info:
+        ask(backend, "sleep")
+    assert info.value.kind == "retryable" and time.monotonic() - start < 1.5
+    closed = create("openai:m", {"base_url": f"http://127.0.0.1:{free_port()}/v1",
+                                 "logprobs": False, "api_key": SENTINEL_KEY})
+    with pytest.raises(BackendError, match="cannot connect") as info:
+        ask(closed, "hello")
+    assert info.value.kind == "retryable" and SENTINEL_KEY not in str(info.value)
+
+
+def test_unreachable_server_fails_at_construction_with_user_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(UserError, match=f"cannot use model 'm' at {url}"):
+        create("openai:m", {"base_url": url, "timeout": 0.5})
+
+
+def test_key_handling_and_fingerprint(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with pytest.raises(UserError, match="OPENAI_API_KEY"):
+        create("openai:gpt-4o-mini", {})
+    local = create("openai:m", {"base_url": stub.url})  # no key: a placeholder is sent
+    assert stub.headers[-1]["authorization"] == "Bearer sk-no-key"
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", stub.url.replace("://", "://user:pw@") + "?k=v")
+    backend = create("openai:m", {"concurrency": 50})
+    fingerprint = backend.fingerprint()
+    assert fingerprint == {"backend": "openai", "model": "m", "base_url": stub.url,
+                           "logprobs": True}
+    assert SENTINEL_KEY not in json.dumps(fingerprint)
+    assert backend.capabilities.max_concurrency == 50
+    assert local.fingerprint()["base_url"] == stub.url
+    with pytest.raises(UserError, match="concurrency"):
+        create("openai:m", {"base_url": stub.url, "concurrency": 0})
+
+
+def test_retry_after_parsing() -> None:
+    assert parse_retry_after({"retry-after": "0.1"}) == 0.1
+    assert parse_retry_after({"retry-after": "garbage"}) is None
+    assert parse_retry_after({"retry-after": "99999"}) == 120.0
+    assert parse_retry_after({}) is None
+    future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
+    assert 28 <= parse_retry_after({"retry-after": future}) <= 30  # type: ignore[operator]
+    assert strip_url("https://u:p@host:8443/v1/?key=sk-x#f") == "https://host:8443/v1"
+
+
+def test_cost_from_usage_and_dry_run_estimate(tmp_path: Path) -> None:
+    assert usage_cost(1_000_000, 1_000_000, "gpt-4o-mini") == pytest.approx(0.75)
+    # dated snapshots take their family's price (the longest matching name)
+    assert usage_cost(2_000_000, 0, "gpt-4o-mini-2024-07-18") == pytest.approx(0.30)
+    assert usage_cost(10, 10, "smollm2") is None
+    estimate = dry_run_estimate(100, 4_001, 48, "gpt-4o")
+    assert (estimate.requests, estimate.prompt_tokens, estimate.completion_tokens) == (
+        100, 1001, 4800)
+    assert estimate.cost_usd == pytest.approx((1001 * 2.5 + 4800 * 10.0) / 1e6)
+    assert "characters/4" in estimate.note
+    table = tmp_path / "prices.yaml"
+    table.write_text("smollm2: {input: 1.0, output: 2.0}\ngpt-4o: {input: 0, output: 0}\n")
+    assert usage_cost(1_000_000, 1_000_000, "smollm2", table) == pytest.approx(3.0)
+    assert dry_run_estimate(1, 4, 1, "gpt-4o", table).cost_usd == 0
+    assert PRICES["gpt-4o"].input == 2.5  # the built-in table is not changed by an override
+    table.write_text("smollm2: {input: cheap}\n")
+    with pytest.raises(UserError, match="smollm2"):
+        usage_cost(1, 1, "smollm2", table)
+    with pytest.raises(UserError, match="cannot read price table"):
+        usage_cost(1, 1, "smollm2", tmp_path / "missing.yaml")
+
+
+@pytest.mark.server
+def test_real_llama_server_gives_logprobs_that_cover_the_text(llama_url: str) -> None:
+    backend = create(f"openai:{SERVER_MODEL}", {"base_url": llama_url})
+    assert backend.capabilities.logprobs
+    gen = ask(backend, "What is the capital of France? Answer in one sentence.",
+              DecodingParams(max_tokens=24))
+    assert "Paris" in gen.text
+    assert gen.tokens is not None and gen.token_logprobs is not None
+    assert "".join(gen.tokens).strip() == gen.text
+    assert len(gen.tokens) == len(gen.token_logprobs) == gen.completion_tokens
+    assert all(lp <= 0 for lp in gen.token_logprobs)
+    assert gen.finish_reason == "stop"
+    backend.close()
