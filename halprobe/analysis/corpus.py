@@ -170,30 +170,34 @@ class AnchorFilter:
 
     def __init__(self, n_items: int) -> None:
         self.n_items = n_items
-        self.hash_ids: dict[int, int] = {}
-        self.members: list[tuple[list[int], list[int]]] = [([], [])]  # 0: non-ASCII pseudo
+        self.anchors: dict[bytes, list[tuple[int, int]]] = {}  # b"": the non-ASCII pseudo
 
     def add(self, pattern: str, item: int, role: int) -> None:
         """Register item's subject (role 0) or alias (role 1) pattern under its anchor."""
         tokens = pattern.encode().translate(_PRE_TABLE).split()
-        anchor_id = 0
-        if tokens:
-            anchor = max(reversed(tokens), key=len)
-            key = int(_tokens(b" " + anchor + b" " * 9)[1][0])
-            anchor_id = self.hash_ids.setdefault(key, len(self.members))
-            if anchor_id == len(self.members):
-                self.members.append(([], []))
-        self.members[anchor_id][role].append(item)
+        anchor = max(reversed(tokens), key=len) if tokens else b""
+        self.anchors.setdefault(anchor, []).append((item, role))
 
     def build(self) -> None:
-        """Freeze the anchor tables into arrays (call once, after every ``add``)."""
-        keys = np.array(sorted(self.hash_ids), dtype=np.uint64)
-        self.keys = keys
-        self.key_ids = np.array([self.hash_ids[int(k)] for k in keys], dtype=np.int64)
+        """Hash the anchors (in one pass) into sorted keys, a bloom table and item lists."""
+        words = [anchor for anchor in self.anchors if anchor]
+        hashes = _tokens(b" " + b" ".join(words) + b" " * 9)[1] if words else []
+        ids: dict[int, int] = {}
+        members: list[tuple[list[int], list[int]]] = [([], [])]  # id 0: non-ASCII pseudo
+        for item, role in self.anchors.get(b"", []):
+            members[0][role].append(item)
+        for word, key in zip(words, hashes, strict=True):
+            anchor_id = ids.setdefault(int(key), len(members))
+            if anchor_id == len(members):
+                members.append(([], []))
+            for item, role in self.anchors[word]:
+                members[anchor_id][role].append(item)
+        self.keys = np.array(sorted(ids), dtype=np.uint64)
+        self.key_ids = np.array([ids[int(k)] for k in self.keys], dtype=np.int64)
         self.bloom = np.zeros(1 << _BLOOM_BITS, dtype=bool)
-        self.bloom[keys >> np.uint64(64 - _BLOOM_BITS)] = True
-        self.tables = [_csr([member[role] for member in self.members]) for role in (0, 1)]
-        self.needs_non_ascii = any(self.members[0])
+        self.bloom[self.keys >> np.uint64(64 - _BLOOM_BITS)] = True
+        self.tables = [_csr([member[role] for member in members]) for role in (0, 1)]
+        self.needs_non_ascii = bool(members[0][0] or members[0][1])
 
     def candidates(self, block: bytes) -> list[tuple[int, int]]:
         """(start, end) byte ranges of the documents in ``block`` worth scanning."""

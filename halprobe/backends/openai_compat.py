@@ -148,8 +148,8 @@ class OpenAICompatBackend:
         from halprobe.cassettes import CassetteMiss, unmatched_request_error
 
         try:
-            response = self._client.post("/chat/completions", cast_to=_response_class(),
-                                         body={**self._request(messages, params), **extra})
+            response: Any = self._client.post("/chat/completions", cast_to=_response_class(),
+                                              body={**self._request(messages, params), **extra})
             data = response.json()
         except (openai.OpenAIError, CassetteMiss) as exc:
             miss = unmatched_request_error(exc)

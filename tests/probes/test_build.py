@@ -111,7 +111,7 @@ def test_papers_ask_authors_and_year() -> None:
 def test_suite_yaml_has_the_manifest_keys_and_bins(suite: str) -> None:
     data = spec(suite)
     assert list(data) == SUITE_KEYS and data["name"] == suite
-    assert data["prompt"] == {"system": None, "template": "{question}"}
+    assert data["prompt"] == {"system": None, "template": "{question} Answer in one sentence."}
     assert all((PROBES / s["file"]).is_file() for s in data["sources"])
     if suite == "controls":
         assert data["bins"] == {"explicit": True}
