@@ -74,11 +74,13 @@ def run(root: str, items: list[ProbeItem], concurrency: int, attempts: int,
     run_dir = RunDir(work / "run")
     run_dir.path.mkdir(parents=True)
     cache = ResponseCache(work / "cache.sqlite")
-    runner = Runner(backend, cache, run_dir, DecodingParams(), lambda i: [Message("user", i.question)],
-                    grade, attempts=attempts, show_progress=False)
-    start = time.perf_counter()
+    runner = Runner(backend, cache, run_dir, DecodingParams(),
+                    lambda i: [Message("user", i.question)], grade, attempts=attempts,
+                    show_progress=False)
+    start, cpu = time.perf_counter(), time.process_time()
     runner.run(items)
     seconds = time.perf_counter() - start
+    print(f"    (client CPU {time.process_time() - cpu:.2f} s in {seconds:.2f} s)")
     cache.close()
     backend.close()
     return seconds, run_dir.read_rows()

@@ -23,7 +23,8 @@ STATS: dict[str, Any] = {"requests": 0, "rate_limited": 0, "ok": Counter()}
 
 def completion(prompt: str, logprobs: bool) -> dict[str, Any]:
     tokens = ["The", " capital", " is", " Paris", "."]
-    content = [{"token": t, "logprob": -0.1, "bytes": None, "top_logprobs": []} for t in tokens]
+    content: list[dict[str, Any]] = [
+        {"token": t, "logprob": -0.1, "bytes": None, "top_logprobs": []} for t in tokens]
     return {"id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": "bench",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(tokens)},
                          "logprobs": {"content": content} if logprobs else None,

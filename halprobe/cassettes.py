@@ -157,5 +157,6 @@ def unmatched_request_error(exc: BaseException) -> UserError | None:
     return UserError(
         f"cassette {miss.cassette.path} is stale: {request.method} {request.path} was not "
         f"recorded ({why}). Request body: {shown}\nThis happens after a change to prompts, "
-        "suites, model or decoding options. Re-record with --record-mode all (or "
-        "new_episodes to keep the old answers) against the server or API.")
+        "suites, model or decoding options. Re-record against the server or API: delete the "
+        "file and run with --record-mode once (or --record-mode new_episodes to add only the "
+        "missing requests).")

@@ -20,9 +20,10 @@ import pandas as pd
 
 from halprobe import __version__
 from halprobe.analysis.rates import summarise
-from halprobe.backends import create
+from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
 from halprobe.errors import UserError
+from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
 from halprobe.runner import Runner, RunStats
 from halprobe.scoring import grade
 from halprobe.store import ResponseCache, RunDir, find_resumable
@@ -46,6 +47,8 @@ class EvalOptions:
     backend_options: dict[str, Any] = field(default_factory=dict)
     cassette: Path | None = None
     record_mode: str = "none"
+    price_table: Path | None = None
+    dry_run: bool = False
 
 
 @dataclass
@@ -54,6 +57,14 @@ class EvalResult:
     summary: pd.DataFrame
     stats: RunStats
     config: dict[str, Any]
+
+
+@dataclass
+class DryRun:
+    """What a run would send, without sending anything."""
+
+    requests: int
+    estimate: CostEstimate | None
 
 
 def check_options(opts: EvalOptions) -> None:
@@ -152,11 +163,34 @@ def open_run_dir(opts: EvalOptions, config: dict[str, Any]) -> tuple[RunDir, boo
     return RunDir(root / name), False
 
 
-def run_eval(opts: EvalOptions) -> EvalResult:
+def dry_run(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem]) -> DryRun:
+    """Requests, tokens and cost of the planned run; hosted models only have a cost."""
+    prefix, target = split_spec(opts.model)
+    if prefix != "openai":
+        return DryRun(len(items), None)
+    build = prompt_builder(suites)
+    chars = sum(len(m.content) for item in items for m in build(item))
+    return DryRun(len(items), dry_run_estimate(len(items), chars, opts.max_tokens, target,
+                                               opts.price_table))
+
+
+def run_usage(rows: list[dict[str, Any]], model: str,
+              price_table: Path | None) -> dict[str, Any]:
+    """Tokens the run actually spent (cache hits cost nothing) and their price, if known."""
+    fresh = [r for r in rows if not r.get("cached")]
+    prompt = sum(r.get("prompt_tokens") or 0 for r in fresh)
+    completion = sum(r.get("completion_tokens") or 0 for r in fresh)
+    return {"prompt_tokens": prompt, "completion_tokens": completion,
+            "cost_usd": usage_cost(prompt, completion, model, price_table)}
+
+
+def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     """Plan, run, summarise; returns where the run was written and its summary."""
     check_options(opts)
     suites = load(opts.suites)
     items = sample([i for s in suites for i in s.items], opts.per_bin, opts.limit, opts.seed)
+    if opts.dry_run:
+        return dry_run(opts, suites, items)
     check_writable(opts.out if opts.out is not None else opts.results / "runs")
     params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
     with cassette_context(opts):
@@ -189,7 +223,9 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
     finally:
         backend.close()
     summary = write_summary(run_dir)
-    config.update(status="complete", resumed=resumed, stats=asdict(stats))
+    usage = run_usage(run_dir.read_rows(), str(config["fingerprint"].get("model")),
+                      opts.price_table)
+    config.update(status="complete", resumed=resumed, stats=asdict(stats), usage=usage)
     run_dir.write_config(config)
     return EvalResult(run_dir.path, summary, stats, config)
 

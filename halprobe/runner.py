@@ -14,7 +14,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
 from tenacity.wait import wait_exponential_jitter
 
 from halprobe.analysis.confidence import confidence
@@ -37,6 +43,7 @@ class RunStats:
     cache_hits: int = 0
     errors: int = 0
     skipped_done: int = 0
+    retried_errors: int = 0
     seconds: float = 0.0
     labels: dict[str, int] = field(default_factory=dict)
 
@@ -58,16 +65,19 @@ class Runner:
 
     def __init__(self, backend: Backend, cache: ResponseCache, run_dir: RunDir,
                  params: DecodingParams, prompt_fn: PromptFn, grade_fn: GradeFn,
-                 attempts: int = 6, show_progress: bool = True) -> None:
+                 attempts: int = 10, max_retry_seconds: float = 300.0,
+                 show_progress: bool = True) -> None:
         self.backend, self.cache, self.run_dir = backend, cache, run_dir
         self.params, self.prompt_fn, self.grade_fn = params, prompt_fn, grade_fn
         self.attempts, self.show_progress = attempts, show_progress
+        self.max_retry_seconds = max_retry_seconds
         self.fingerprint = backend.fingerprint()
         self.stats = RunStats()
 
     def run(self, items: Sequence[ProbeItem]) -> RunStats:
         """Ask every item not already in responses.jsonl; return counts for the run."""
         start = time.perf_counter()
+        self.stats.retried_errors = self.run_dir.drop_rows("error")
         done = {row["item_id"] for row in self.run_dir.read_rows()}
         todo = [i for i in items if i.id not in done]
         self.stats.skipped_done = len(items) - len(todo)
@@ -137,7 +147,8 @@ class Runner:
         return dict(zip(slots, gens, strict=True))
 
     def _with_retries(self, prompts: list[list[Message]]) -> list[Generation]:
-        retrying = Retrying(stop=stop_after_attempt(self.attempts), wait=_wait,
+        stop = stop_after_attempt(self.attempts) | stop_after_delay(self.max_retry_seconds)
+        retrying = Retrying(stop=stop, wait=_wait,
                             retry=retry_if_exception(_is_retryable), reraise=True)
         return retrying(self.backend.generate, prompts, self.params)
 

@@ -61,9 +61,8 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: flo
         if proc.poll() is not None:
             raise RuntimeError(f"llama_cpp.server exited ({proc.returncode}):\n"
                                f"{log.read_text(errors='replace')[-2000:]}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/models", timeout=1):
-                return
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/models", timeout=1):
+            return
         time.sleep(0.1)
     raise RuntimeError(f"llama_cpp.server did not answer within {timeout:.0f} s")
 
@@ -103,7 +102,8 @@ def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def completion_body(text: str, logprobs: bool) -> dict[str, Any]:
     words = text.split(" ")
     tokens = [w if i == 0 else " " + w for i, w in enumerate(words)]
-    content = [{"token": t, "logprob": -0.25, "bytes": None, "top_logprobs": []} for t in tokens]
+    content: list[dict[str, Any]] = [
+        {"token": t, "logprob": -0.25, "bytes": None, "top_logprobs": []} for t in tokens]
     return {"id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": "stub",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
                          "logprobs": {"content": content} if logprobs else None,
@@ -130,8 +130,10 @@ ERRORS: dict[str, tuple[int, dict[str, str], dict[str, Any]]] = {
 class StubServer:
     """A threaded http.server on 127.0.0.1 answering POST /v1/chat/completions."""
 
-    def __init__(self, logprobs: str = "yes", delay: float = 0.0) -> None:
+    def __init__(self, logprobs: str = "yes", delay: float = 0.0,
+                 require_key: str | None = None) -> None:
         self.logprobs, self.delay = logprobs, delay  # logprobs: yes | no | reject
+        self.require_key = require_key
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -150,10 +152,13 @@ class StubServer:
     def answer(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str],
                                                                              dict[str, Any]]:
         prompt = body["messages"][-1]["content"]
+        if body["model"] == "missing":
+            return 404, {}, {"error": {"message": "The model 'missing' does not exist"}}
         if prompt == "sleep":
             time.sleep(2)
-        if prompt == "status 401":  # echo the key, as some servers do, to test scrubbing
-            key = headers.get("authorization", "").removeprefix("Bearer ")
+        key = headers.get("authorization", "").removeprefix("Bearer ")
+        if prompt == "status 401" or self.require_key not in (None, key):
+            # echo the key, as some servers do, to test that it is scrubbed
             return 401, {}, {"error": {"message": f"Incorrect API key provided: {key}",
                                        "code": "invalid_api_key"}}
         if prompt in ERRORS:
@@ -170,7 +175,7 @@ class StubServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 stub.requests.append(body)

@@ -9,12 +9,17 @@ import httpx2
 import pytest
 
 from halprobe.backends import create
-from halprobe.backends.base import BackendError
-from halprobe.cassettes import canonical_body, use_cassette
+from halprobe.backends.base import Backend, BackendError
+from halprobe.cassettes import (
+    CassetteMiss,
+    canonical_body,
+    unmatched_request_error,
+    use_cassette,
+)
 from halprobe.errors import UserError
 from halprobe.pipeline import run_eval
 from halprobe.scoring.places import index as place_index
-from halprobe.types import DecodingParams, Message
+from halprobe.types import DecodingParams, Generation, Message
 from tests.servers import (
     CAPITALS_CASSETTE,
     SENTINEL_KEY,
@@ -44,9 +49,8 @@ def rows(run: Path) -> dict[str, dict[str, object]]:
     return {r["item_id"]: r for r in map(json.loads, lines)}
 
 
-def ask(backend: object, prompt: str) -> object:
-    return backend.generate([[Message("user", prompt)]],  # type: ignore[attr-defined]
-                            DecodingParams())[0]
+def ask(backend: Backend, prompt: str) -> Generation:
+    return backend.generate([[Message("user", prompt)]], DecodingParams())[0]
 
 
 def test_canonical_body_ignores_key_order_and_whitespace() -> None:
@@ -92,13 +96,26 @@ def test_replay_matches_json_bodies_whatever_their_key_order(tmp_path: Path) -> 
     assert replayed == recorded
 
 
+def test_a_miss_wrapped_by_the_client_is_still_found(tmp_path: Path) -> None:
+    """Some openai releases wrap transport errors in APIConnectionError: follow the cause."""
+    with use_cassette(CAPITALS_CASSETTE, "none"), pytest.raises(CassetteMiss) as info:
+        httpx2.post(closed_url() + "/chat/completions", json={"model": "m", "messages": []})
+    try:
+        raise RuntimeError("Connection error.") from info.value
+    except RuntimeError as wrapped:
+        error = unmatched_request_error(wrapped)
+    assert error is not None and "POST /v1/chat/completions" in str(error)
+    assert '{"messages":[],"model":"m"}' in str(error)
+    assert unmatched_request_error(RuntimeError("unrelated")) is None
+
+
 def test_bad_mode_and_missing_cassette_are_user_errors(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="--record-mode must be one of"):
-        with use_cassette(tmp_path / "c.yaml", "sometimes"):
-            pass
-    with pytest.raises(UserError, match="does not exist; record it first"):
-        with use_cassette(tmp_path / "c.yaml", "none"):
-            pass
+    with (pytest.raises(UserError, match="--record-mode must be one of"),
+          use_cassette(tmp_path / "c.yaml", "sometimes")):
+        pass
+    with (pytest.raises(UserError, match="does not exist; record it first"),
+          use_cassette(tmp_path / "c.yaml", "none")):
+        pass
 
 
 def test_checked_in_cassette_replays_with_no_server_and_no_network(tmp_path: Path) -> None:
@@ -130,7 +147,7 @@ def test_stale_cassette_after_a_prompt_change_names_the_request(tmp_path: Path) 
     assert f"cassette {CAPITALS_CASSETTE} is stale" in message
     assert "POST /v1/chat/completions" in message
     assert "What is the capital of" in message and "Answer in one word." in message
-    assert "--record-mode all" in message
+    assert "--record-mode once" in message
 
 
 @pytest.mark.server

@@ -220,7 +220,7 @@ class GenerativeMiscalibration:
 
 
 def _g_bin(g: float, n_bins: int) -> int:
-    return 0 if g <= 0 else 1 + min(int(math.floor(g * n_bins + _EDGE_EPS)), n_bins - 1)
+    return 0 if g <= 0 else 1 + min(math.floor(g * n_bins + _EDGE_EPS), n_bins - 1)
 
 
 def generative_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, float], Hashable | None]],

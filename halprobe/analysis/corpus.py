@@ -20,11 +20,15 @@ common Unicode spaces, dashes and quotes) turned into a space, the rest lowercas
 pattern is then anchored by a space on both sides (" new york "), and each document is
 framed by spaces, so a hit is a whole-word hit by construction ("paris" does not match in
 "comparison") and the automaton idles at its root inside words, which keeps it fast.
+pyahocorasick still reads only ~20-60 MB/s (one C step per character), so ``AnchorFilter``
+first drops, with numpy over whole blocks, the documents that cannot hold any item's
+subject and answer together; the counts are the same with ``prefilter=False``, only slower.
 Known limits: a subject contained in its own answer ("Mexico" in "Mexico City") co-occurs
 whenever the answer appears; scripts written without spaces (Chinese, Japanese) only match
 where the name stands between separators; patterns shorter than ``min_chars`` are dropped.
 
-Memory is bounded by the block size (``block_bytes``, 8 MiB) plus the longest document,
+Memory is bounded by the block size (``block_bytes``, 2 MiB) and the longest document, plus
+~12 MB of lookup tables and the automaton (which grow with the items, not the corpus),
 whatever the corpus size: files are read block by block, never whole.
 """
 
@@ -46,7 +50,7 @@ from halprobe.types import ProbeItem
 
 TEXT_SUFFIXES = (".txt", ".txt.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-BLOCK_BYTES = 8 * 1024 * 1024
+BLOCK_BYTES = 2 * 1024 * 1024
 _TABLE = bytes(
     byte if byte >= 0x80 or byte == 0x0A else (
         ord(chr(byte).lower()) if chr(byte).isalnum() else 0x20)
@@ -54,10 +58,13 @@ _TABLE = bytes(
 )
 _PRE_TABLE = bytes(ord(chr(byte).lower()) if byte < 0x80 and chr(byte).isalnum()
                    else (0x0A if byte == 0x0A else 0x20) for byte in range(256))
-_K1, _K2, _K3 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
-                 np.uint64(0x165667B19E3779F9))
-_ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+_K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_M50, _M7F, _M80 = (np.uint64(0x5050505050505050), np.uint64(0x7F7F7F7F7F7F7F7F),
+                    np.uint64(0x8080808080808080))
+_ONE, _SEVEN = np.uint64(1), np.uint64(7)
 _BLOOM_BITS = 22
+_BUCKET_BITS = 20
+_BUCKET_SHIFT = np.uint64(64 - _BUCKET_BITS)
 _UNICODE_SEPARATORS = tuple(chr(cp).encode() for cp in (
     0x00A0, 0x00AB, 0x00B7, 0x00BB, 0x2010, 0x2011, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
     0x201D, 0x2026, 0x200B, 0x3000, 0x3001, 0x3002, 0xFF0C))
@@ -74,7 +81,11 @@ class CorpusItem:
 
 @dataclass
 class CorpusCounts:
-    """Documents per item where subject and an alias co-occur, with what was read."""
+    """Documents per item where subject and an alias co-occur, with what was read.
+
+    ``n_bytes`` is the size of the files on disk (compressed size for .gz), ``n_skipped``
+    the JSONL lines without a text field.
+    """
 
     counts: dict[str, int]
     n_documents: int = 0
@@ -121,7 +132,9 @@ def corpus_files(path: str | Path) -> list[Path]:
 
 
 def _open(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
 
 
 def _text_blocks(handle: IO[bytes], block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
@@ -164,8 +177,8 @@ class AnchorFilter:
     automaton's separators are a subset of these and its ASCII folding is the same, so the
     filter never drops a document the automaton would count (the one exception, the Kelvin
     sign that lowercases to "k", is ignored). Tokens are found and hashed with numpy over
-    the whole block (first 8 bytes, last 8 bytes and length), with no Python object per
-    token; a hash collision only lets an extra document through.
+    the whole block (see ``_Tokens``), with no Python object per token; a hash collision
+    only lets an extra document through.
     """
 
     def __init__(self, n_items: int) -> None:
@@ -181,7 +194,8 @@ class AnchorFilter:
     def build(self) -> None:
         """Hash the anchors (in one pass) into sorted keys, a bloom table and item lists."""
         words = [anchor for anchor in self.anchors if anchor]
-        hashes = _tokens(b" " + b" ".join(words) + b" " * 9)[1] if words else []
+        tokens = _Tokens(b" " + b" ".join(words) + b" " * 17)
+        hashes = tokens.keys(np.arange(len(tokens.starts)))
         ids: dict[int, int] = {}
         members: list[tuple[list[int], list[int]]] = [([], [])]  # id 0: non-ASCII pseudo
         for item, role in self.anchors.get(b"", []):
@@ -194,30 +208,38 @@ class AnchorFilter:
                 members[anchor_id][role].append(item)
         self.keys = np.array(sorted(ids), dtype=np.uint64)
         self.key_ids = np.array([ids[int(k)] for k in self.keys], dtype=np.int64)
-        self.bloom = np.zeros(1 << _BLOOM_BITS, dtype=bool)
-        self.bloom[self.keys >> np.uint64(64 - _BLOOM_BITS)] = True
+        self.bucket_start = np.searchsorted(self.keys >> _BUCKET_SHIFT,
+                                            np.arange((1 << _BUCKET_BITS) + 1, dtype=np.uint64))
+        self.bucket_max = int(np.diff(self.bucket_start).max()) if len(self.keys) else 0
+        self.bloom = np.zeros(1 << _BLOOM_BITS, dtype=bool)  # by first 8 bytes only
+        self.bloom[_bloom_index(tokens.heads)] = True
         self.tables = [_csr([member[role] for member in members]) for role in (0, 1)]
         self.needs_non_ascii = bool(members[0][0] or members[0][1])
 
     def candidates(self, block: bytes) -> list[tuple[int, int]]:
         """(start, end) byte ranges of the documents in ``block`` worth scanning."""
         docs, anchors, newlines = self._hits(block)
-        roles = [self.tables[role][0] for role in (0, 1)]
-        has = [_unique(docs[(pointer[anchors + 1] > pointer[anchors])]) for pointer in roles]
-        keep = np.isin(docs, np.intersect1d(has[0], has[1], assume_unique=True))
+        keep = np.ones(len(docs), dtype=bool)
+        for pointer, _ in self.tables:  # docs with some subject anchor and some alias anchor
+            in_role = np.zeros(len(newlines) + 1, dtype=bool)
+            in_role[docs[pointer[anchors + 1] > pointer[anchors]]] = True
+            keep &= in_role[docs]
         docs, anchors = docs[keep], anchors[keep]
-        keys = [_unique(_expand(table, anchors, docs, self.n_items)) for table in self.tables]
-        chosen = _unique(np.intersect1d(keys[0], keys[1], assume_unique=True) // self.n_items)
+        keys = np.sort(np.concatenate([_expand(table, anchors, docs, self.n_items) * 2 + role
+                                       for role, table in enumerate(self.tables)]))
+        both = (keys[1:] >> 1 == keys[:-1] >> 1) & (keys[1:] & 1 == 1) & (keys[:-1] & 1 == 0)
+        chosen = _unique(keys[1:][both] // (2 * self.n_items))
         bounds = np.concatenate([[-1], newlines - 1, [len(block)]])
         return [(int(bounds[d]) + 1, int(bounds[d + 1])) for d in chosen]
 
     def _hits(self, block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document index and anchor id of every anchor token in ``block``, and newlines."""
-        starts, hashes, newlines = _tokens(b" " + block.translate(_PRE_TABLE) + b" " * 9)
-        hit = np.flatnonzero(self.bloom[hashes >> np.uint64(64 - _BLOOM_BITS)])
-        where = np.minimum(np.searchsorted(self.keys, hashes[hit]), max(len(self.keys) - 1, 0))
-        found = self.keys[where] == hashes[hit] if len(self.keys) else np.zeros(0, bool)
-        docs = np.searchsorted(newlines, starts[hit[found]])
+        tokens = _Tokens(b" " + block.translate(_PRE_TABLE) + b" " * 17)
+        hit = np.flatnonzero(self.bloom[_bloom_index(tokens.heads)])
+        where = self._lookup(tokens.keys(hit))
+        found = where >= 0
+        newlines = tokens.newlines()
+        docs = np.searchsorted(newlines, tokens.starts[hit[found]])
         anchors = self.key_ids[where[found]]
         if self.needs_non_ascii and not block.isascii():
             high = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) >= 0x80) + 1
@@ -225,6 +247,22 @@ class AnchorFilter:
             docs = np.concatenate([docs, extra])
             anchors = np.concatenate([anchors, np.zeros(len(extra), dtype=np.int64)])
         return docs, anchors, newlines
+
+    def _lookup(self, hashes: np.ndarray) -> np.ndarray:
+        """Index of each hash in ``keys``, or -1.
+
+        Keys are bucketed by their top bits, so a lookup is a few vectorised gathers (a
+        binary search per hash cost more than finding the tokens).
+        """
+        bucket = hashes >> _BUCKET_SHIFT
+        low, high = self.bucket_start[bucket], self.bucket_start[bucket + _ONE]
+        where = np.full(len(hashes), -1, dtype=np.int64)
+        for step in range(self.bucket_max):
+            open_ = np.flatnonzero(low + step < high)
+            slot = low[open_] + step
+            match = self.keys[slot] == hashes[open_]
+            where[open_[match]] = slot[match]
+        return where
 
 
 def _unique(values: np.ndarray) -> np.ndarray:
@@ -252,25 +290,56 @@ def _expand(table: tuple[np.ndarray, np.ndarray], anchors: np.ndarray, docs: np.
     return np.repeat(docs, counts) * n_items + flat[first + np.arange(total)]
 
 
-def _tokens(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Token offsets, token hashes and newline offsets of a prefilter-normalised buffer.
+class _Tokens:
+    """Tokens of a prefilter-normalised buffer, found and keyed with numpy, no object each.
 
     ``buf`` holds only lowercase ASCII letters/digits, spaces and newlines, starts with a
-    space and ends with at least 9 spaces (so that 8-byte loads stay inside it).
+    space and ends with at least 17 spaces (so that 8-byte loads stay inside it). A token's
+    key is its first 16 bytes (longer tokens sharing them collide, which only lets extra
+    documents through), read as two 8-byte words cut at the token's end. ``heads`` (the
+    first word) is computed for every token; the full key only for the tokens asked for.
     """
-    arr = np.frombuffer(buf, dtype=np.uint8)
-    word = arr > 32
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # start, end, start, end, ...
-    starts, ends = edges[0::2], edges[1::2]
-    window = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-    length = (ends - starts).astype(np.uint64)
-    short = length < 8
-    bits = np.where(short, length, 0) * np.uint64(8)
-    mask = np.where(short, (np.uint64(1) << bits) - np.uint64(1), _ALL_ONES)
-    first = window[starts] & mask
-    last = np.where(short, first, window[np.maximum(ends - 8, 0)])
-    hashes = (first * _K1) ^ (last * _K2) ^ (length * _K3)
-    return starts, hashes, np.flatnonzero(arr == 10)
+
+    def __init__(self, buf: bytes) -> None:
+        self.buf = buf
+        self.arr = np.frombuffer(buf, dtype=np.uint8)
+        word = self.arr > 32
+        self.starts = np.flatnonzero(word[1:] > word[:-1]) + 1
+        self.window = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+        self.heads, self.cut = _cut(self.window[self.starts])
+
+    def keys(self, index: np.ndarray) -> np.ndarray:
+        """Full keys of the tokens at ``index``."""
+        tail, _ = _cut(self.window[self.starts[index] + 8])
+        tail[self.cut[index] != 0] = 0  # the token ended within its first 8 bytes
+        tail *= _K2
+        return np.bitwise_xor(tail, self.heads[index] * _K1, out=tail)
+
+    def newlines(self) -> np.ndarray:
+        return np.flatnonzero(self.arr == 10)
+
+
+def _bloom_index(heads: np.ndarray) -> np.ndarray:
+    return (heads * _K1) >> np.uint64(64 - _BLOOM_BITS)
+
+
+def _cut(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keep each 8-byte word's bytes before its first separator; also flag the separators.
+
+    Word bytes (digits, letters) have bit 0x10 or 0x40 set, separators (space, newline)
+    neither: adding 0x7F to (byte & 0x50) sets a byte's top bit exactly for word bytes.
+    In-place numpy steps, as this runs on every token.
+    """
+    ends = np.bitwise_and(words, _M50)
+    ends += _M7F
+    ends &= _M80
+    ends ^= _M80  # top bit set on separator bytes
+    lowest = np.negative(ends)
+    lowest &= ends  # the first separator's top bit, or 0
+    lowest >>= _SEVEN
+    lowest -= _ONE  # ones below the first separator byte (all ones when none)
+    words &= lowest
+    return words, ends
 
 
 class CooccurrenceCounter:
@@ -318,7 +387,10 @@ class CooccurrenceCounter:
         if not len(self.automaton):
             return
         if self.filter is not None:
-            block = b"\n".join(block[start:end] for start, end in self.filter.candidates(block))
+            ranges = self.filter.candidates(block)
+            if not ranges:
+                return
+            block = b"\n".join(block[start:end] for start, end in ranges)
         self._scan(block)
 
     def _scan(self, block: bytes) -> None:
@@ -327,12 +399,12 @@ class CooccurrenceCounter:
         while at >= 0:
             newlines.append(at)
             at = text.find("\n", at + 1)
-        current, found = -1, set()
+        current, found = -1, set[int]()
         for end, pid in self.automaton.iter(text):
             doc = bisect_right(newlines, end)
             if doc != current:
                 self._tally(found)
-                current, found = doc, set()
+                current, found = doc, set[int]()
             found.add(pid)
         self._tally(found)
 

@@ -7,7 +7,8 @@ How a proxy becomes expected training occurrences (section 3): lambda_i = kappa 
 Proxies live on different scales per suite (a capital's population counts people, a paper's
 citations count papers, page views count visits), and none of them counts training documents.
 So kappa is per proxy (a mapping proxy name -> kappa, with a default), and by default each
-proxy is first divided by the median proxy of its suite (``scale="suite_median"``): then
+proxy is first divided by the median proxy of its suite (``scale="suite_median"``; the
+median over the suite's items with the same proxy name, all bins together): then
 kappa = 1 means "the suite's median item is seen once on average", kappa = 10 ten times, and
 the sweep over kappa (section 3: [0.1, 10]) reads the same for every suite. ``scale="raw"``
 uses lambda = kappa * c unchanged, for proxies that already count documents (corpus counts).
@@ -84,8 +85,9 @@ def add_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0, scale: Scale = "suite
 
     ``rows`` needs 'suite' and ``proxy_col`` (the proxy value); a 'proxy' column (the proxy
     name) picks the kappa when ``kappa`` is a mapping. With ``scale="suite_median"`` each
-    proxy is divided by the median positive proxy of its suite, over all its bins, so bins
-    keep their relative rarity. Rows without a proxy get NaN and enter no estimate.
+    proxy is divided by the median positive proxy of the items of its suite with the same
+    proxy name, over all bins, so bins keep their relative rarity. Rows without a proxy
+    value get NaN and enter no estimate.
     """
     out = rows.copy()
     values = pd.to_numeric(out[proxy_col], errors="coerce").astype(float)
@@ -93,7 +95,8 @@ def add_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0, scale: Scale = "suite
     kappas = names.map(lambda p: kappa_for(p if isinstance(p, str) else None, kappa,
                                            default_kappa)).astype(float)
     if scale == "suite_median":
-        medians = values.where(values > 0).groupby(out["suite"]).transform("median")
+        keys = [out["suite"], names.fillna("")]
+        medians = values.where(values > 0).groupby(keys).transform("median")
         values = values / medians
     elif scale != "raw":
         raise ValueError(f"unknown proxy scale {scale!r}: use 'suite_median' or 'raw'")

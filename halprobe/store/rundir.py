@@ -59,6 +59,17 @@ class RunDir:
                 f.truncate(end)
         return [json.loads(line) for line in raw[:end].decode("utf-8").splitlines() if line]
 
+    def drop_rows(self, label: str) -> int:
+        """Remove rows with this label (backend errors, to re-ask on resume); return how many."""
+        rows = self.read_rows()
+        kept = [r for r in rows if r.get("label") != label]
+        if len(kept) < len(rows):
+            tmp = self.responses_path.with_suffix(".jsonl.tmp")
+            tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept),
+                           encoding="utf-8")
+            os.replace(tmp, self.responses_path)
+        return len(rows) - len(kept)
+
     def append(self, row: dict[str, Any]) -> None:
         """Append one row and flush it to the OS before returning."""
         line = json.dumps(row, ensure_ascii=False) + "\n"

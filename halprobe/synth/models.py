@@ -48,7 +48,7 @@ def _per_count(world: World) -> tuple[IntArray, IntArray, FloatArray]:
     """(counts per person, N_r, true mass of the facts seen r times) for r = 0..max."""
     counts = world.counts
     n_r = count_of_counts(counts)
-    p_r = np.bincount(counts, weights=world.p, minlength=len(n_r))
+    p_r = np.bincount(counts, weights=world.p, minlength=len(n_r)).astype(np.float64)
     return counts, n_r, p_r
 
 

@@ -84,18 +84,30 @@ def estimate(model_logg: Sequence[float], model_outcomes: Sequence[str],
                            int(counts_p.sum()), {o: outcomes[o] for o in OUTCOMES})
 
 
-def _bin_counts(model_logg: FloatArray, world_logg: FloatArray, bins: int
-                ) -> tuple[FloatArray, FloatArray, int]:
-    """Counts of model and world samples per bin: bin 0 is g = 0 (log g = -inf), then ``bins``
-    equal-width bins of log g between the smallest and largest finite log g observed."""
-    finite = np.concatenate([model_logg, world_logg])
-    finite = finite[np.isfinite(finite)]
+def log_cuts_of(logg: FloatArray, bins: int = BINS) -> FloatArray:
+    """Inner edges of ``bins`` equal-width bins of log g over the finite values observed.
+
+    Equal width in ln g is equal width in log10 g (``theory.log_cuts``), without exp underflow
+    for documents with log g far below -745.
+    """
+    finite = logg[np.isfinite(logg)]
     if finite.size == 0:
         raise ValueError("no sample has a positive probability")
-    cuts = np.linspace(finite.min(), max(finite.max(), finite.min() + 1e-9), bins + 1)[1:-1]
+    low, high = float(finite.min()), float(finite.max())
+    return np.linspace(low, max(high, low + 1e-9), bins + 1)[1:-1]
+
+
+def log_bin_ids(logg: FloatArray, cuts: FloatArray) -> npt.NDArray[np.int64]:
+    """Bin 0 for g = 0 (log g = -inf), else 1 + the number of cuts at or below log g."""
+    return np.where(np.isneginf(logg), 0, 1 + np.searchsorted(cuts, logg, side="right"))
+
+
+def _bin_counts(model_logg: FloatArray, world_logg: FloatArray, bins: int
+                ) -> tuple[FloatArray, FloatArray, int]:
+    """Counts of model and world samples per bin (bin 0: g = 0, then ``bins`` log bins)."""
+    cuts = log_cuts_of(np.concatenate([model_logg, world_logg]), bins)
 
     def counts(logg: FloatArray) -> FloatArray:
-        ids = np.where(np.isneginf(logg), 0, 1 + np.searchsorted(cuts, logg, side="right"))
-        return np.bincount(ids, minlength=bins + 1).astype(np.float64)
+        return np.bincount(log_bin_ids(logg, cuts), minlength=bins + 1).astype(np.float64)
 
     return counts(model_logg), counts(world_logg), bins + 1

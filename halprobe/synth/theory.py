@@ -83,8 +83,10 @@ def binned_mis(bin_ids: npt.ArrayLike, g_mass: npt.ArrayLike, p_mass: npt.ArrayL
     """
     ids = np.asarray(bin_ids, dtype=np.int64)
     size = max(int(ids.max(initial=0)) + 1, n_bins or 0)
-    big_g = np.bincount(ids, weights=np.asarray(g_mass, dtype=np.float64), minlength=size)
-    big_p = np.bincount(ids, weights=np.asarray(p_mass, dtype=np.float64), minlength=size)
+    weights_g = np.asarray(g_mass, dtype=np.float64)
+    weights_p = np.asarray(p_mass, dtype=np.float64)
+    big_g: FloatArray = np.bincount(ids, weights_g, size).astype(np.float64)
+    big_p: FloatArray = np.bincount(ids, weights_p, size).astype(np.float64)
     return 0.5 * float(np.abs(big_p - big_g).sum()), big_g, big_p
 
 

@@ -1,17 +1,20 @@
-"""M3: a tiny character-level transformer trained on the world's documents (METRICS.md 7).
+"""M3: a tiny transformer trained on the world's documents as text (METRICS.md 7).
 
-It sees the documents as text, one document a sequence between newlines, and learns the usual
-next-character cross-entropy: nothing tells it what a fact is. Sampling it from a bare newline
-gives documents it believes in, each with its exact probability (the sum of its characters'
-log-probs); scoring a document gives that probability for any text. These two are all that
-``halprobe.synth.sampled`` needs to estimate g(H) and Mis. Seeded; CPU; a KV cache keeps
-sampling linear in length. This module imports torch: import it only when M3 is asked for.
+It reads documents at word level, as a GPT reads tokens with their leading spaces: "Fact:",
+" Dalo", " Mirenko", " died", " on", " 1987", "-03", "-14", ".". The vocabulary holds every first
+and last name of the universe, so it can write any name, but nothing tells it which names are
+people or which dates are true: it only learns next-token cross-entropy, one document a
+sequence between boundaries. Sampling it from the boundary gives documents with their exact
+probability (the sum of their tokens' log-probs); scoring gives that probability for any text.
+These two are all ``halprobe.synth.sampled`` needs to estimate g(H) and Mis. Seeded; CPU; a KV
+cache keeps sampling linear in length. This module imports torch: import it only for M3.
 """
 
 from __future__ import annotations
 
+import copy
 import math
-import string
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,41 +22,56 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from halprobe.synth.names import NameUniverse, universe
+from halprobe.synth.world import DAYS, EPOCH, date_text
+
 BOUNDARY = "\n"
-ALPHABET = sorted(set(string.ascii_letters + string.digits + " :-."))
+FIXED = ("Fact:", " died", " on", ".")
+TOKEN = re.compile(r"Fact:| died| on|\.| [A-Z][a-z]+| \d{4}|-\d{2}")
 Cache = list[tuple[torch.Tensor, torch.Tensor]]
 
 
 @dataclass(frozen=True)
 class M3Config:
-    """Size and training budget; the defaults train in about a minute on two CPU cores."""
+    """Size and training budget; the defaults train in one to four minutes on two CPU cores."""
 
-    d_model: int = 96
+    d_model: int = 128
     n_layer: int = 2
     n_head: int = 4
-    block: int = 64
+    block: int = 16
     steps: int = 1500
-    batch: int = 64
+    batch: int = 128
     lr: float = 3e-3
     seed: int = 0
     threads: int | None = 1
+    eval_every: int = 100
+    patience: int = 3
 
 
 class Vocab:
-    """Characters <-> ids; id 0 is padding, id 1 the document boundary."""
+    """Word-level tokens with leading spaces; id 0 is padding, id 1 the document boundary."""
 
-    def __init__(self) -> None:
-        self.chars = ["<pad>", BOUNDARY, *ALPHABET]
-        self.index = {c: i for i, c in enumerate(self.chars)}
+    def __init__(self, names: NameUniverse | None = None) -> None:
+        names = names or universe()
+        first_year, last_year = EPOCH.year, int(date_text(DAYS - 1)[:4])
+        self.tokens = ["<pad>", BOUNDARY, *FIXED,
+                       *(f" {w}" for w in dict.fromkeys(names.first + names.last)),
+                       *(f" {y}" for y in range(first_year, last_year + 1)),
+                       *(f"-{i:02d}" for i in range(1, 32))]
+        self.index = {t: i for i, t in enumerate(self.tokens)}
 
     def __len__(self) -> int:
-        return len(self.chars)
+        return len(self.tokens)
 
     def encode(self, text: str) -> list[int]:
-        return [self.index[c] for c in text]
+        """Token ids of a document (or a prefix of one); unknown pieces raise KeyError."""
+        pieces = TOKEN.findall(text)
+        if "".join(pieces) != text:
+            raise KeyError(f"not a document of this world: {text!r}")
+        return [self.index[p] for p in pieces]
 
     def decode(self, ids: Sequence[int]) -> str:
-        return "".join(self.chars[i] for i in ids)
+        return "".join(self.tokens[i] for i in ids if i > 1)
 
 
 class Block(nn.Module):
@@ -114,13 +132,15 @@ class TrainedLM:
     vocab: Vocab
     config: M3Config
     final_loss: float
+    best_step: int = 0
+    held_out_loss: float = math.nan
 
     def _rows(self, texts: Sequence[str]) -> list[list[int]]:
-        return [self.vocab.encode(BOUNDARY + t + BOUNDARY) for t in texts]
+        return [[1, *self.vocab.encode(t), 1] for t in texts]
 
     @torch.no_grad()
     def score(self, texts: Sequence[str], batch: int = 1024) -> list[float]:
-        """Natural log-probability of each whole document (its characters and the end)."""
+        """Natural log-probability of each whole document (its tokens and the end)."""
         out: list[float] = []
         for i in range(0, len(texts), batch):
             rows = self._rows(texts[i:i + batch])
@@ -136,31 +156,49 @@ class TrainedLM:
         gen = torch.Generator().manual_seed(seed)
         out: list[tuple[str, float]] = []
         for i in range(0, k, batch):
-            start = torch.full((min(batch, k - i), 1), self.vocab.index[BOUNDARY])
+            start = torch.ones((min(batch, k - i), 1), dtype=torch.long)
             out += self._generate(
                 start, lambda logp: torch.multinomial(logp.exp(), 1, generator=gen))
         return out
 
     @torch.no_grad()
-    def complete(self, prefixes: Sequence[str], stop: str = ".") -> list[tuple[str, list[float]]]:
-        """Greedy continuation of each prefix up to ``stop``, with each character's log-prob."""
-        results: list[tuple[str, list[float]]] = []
-        for prefix in prefixes:
-            ids = torch.tensor([self.vocab.encode(BOUNDARY + prefix)])
-            text, logps = "", []
-            logits, cache = self.model(ids)
-            for step in range(self.config.block - ids.shape[1]):
-                logp = torch.log_softmax(logits[0, -1], dim=-1)
-                nxt = int(logp.argmax())
-                char = self.vocab.chars[nxt]
-                if char == BOUNDARY or nxt == 0:
-                    break
-                text, logps = text + char, [*logps, float(logp[nxt])]
-                if char == stop:
-                    break
-                logits, cache = self.model(torch.tensor([[nxt]]), cache, ids.shape[1] + step)
-            results.append((text, logps))
+    def complete(self, prefixes: Sequence[str], stop: str = "."
+                 ) -> list[tuple[list[str], list[float]]]:
+        """Greedy continuation of each prefix up to ``stop``: its text and its tokens' log-probs.
+
+        Prefixes of equal length run as one batch (no padding needed with a causal model).
+        """
+        results: list[tuple[list[str], list[float]]] = [([], [])] * len(prefixes)
+        by_length: dict[int, list[int]] = {}
+        for i, prefix in enumerate(prefixes):
+            by_length.setdefault(len(self.vocab.encode(prefix)), []).append(i)
+        for indexes in by_length.values():
+            rows = [[1, *self.vocab.encode(prefixes[i])] for i in indexes]
+            for i, result in zip(indexes, self._greedy(torch.tensor(rows), stop), strict=True):
+                results[i] = result
         return results
+
+    def _greedy(self, ids: torch.Tensor, stop: str) -> list[tuple[list[str], list[float]]]:
+        n, start = ids.shape
+        texts: list[list[str]] = [[] for _ in range(n)]
+        logps: list[list[float]] = [[] for _ in range(n)]
+        done = [False] * n
+        ends = {1, 0}
+        logits, cache = self.model(ids)
+        for step in range(self.config.block - start):
+            logp = torch.log_softmax(logits[:, -1], dim=-1)
+            best = logp.argmax(dim=-1)
+            for row, nxt in enumerate(best.tolist()):
+                if done[row] or nxt in ends:
+                    done[row] = True
+                    continue
+                texts[row].append(self.vocab.tokens[nxt])
+                logps[row].append(float(logp[row, nxt]))
+                done[row] = self.vocab.tokens[nxt] == stop
+            if all(done):
+                break
+            logits, cache = self.model(best[:, None], cache, start + step)
+        return list(zip(texts, logps, strict=True))
 
     def _generate(self, start: torch.Tensor,
                   pick: Callable[[torch.Tensor], torch.Tensor]) -> list[tuple[str, float]]:
@@ -174,30 +212,51 @@ class TrainedLM:
             nxt = pick(logp)
             total += torch.where(done, 0.0, logp.gather(1, nxt)[:, 0])
             ids = torch.cat([ids, torch.where(done[:, None], 0, nxt)], dim=1)
-            done |= nxt[:, 0] == self.vocab.index[BOUNDARY]
+            done |= nxt[:, 0] == 1
             if bool(done.all()):
                 break
             logits, cache = self.model(nxt, cache, step + 1)
-        texts = [self.vocab.decode([i for i in row[1:] if i > 1]) for row in ids.tolist()]
+        texts = [self.vocab.decode(row[1:]) for row in ids.tolist()]
         return list(zip(texts, total.tolist(), strict=True))
 
 
+def _held_out_loss(model: TinyGPT, data: torch.Tensor) -> float:
+    """Mean next-token cross-entropy on held-out documents."""
+    model.eval()
+    with torch.no_grad():
+        logits, _ = model(data[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), data[:, 1:].reshape(-1),
+                               ignore_index=0)
+    model.train()
+    return float(loss)
+
+
 def train(documents: Sequence[str], config: M3Config = M3Config(),
-          progress: Callable[[int, float], None] | None = None) -> TrainedLM:
-    """Train on the documents (one a sequence) with AdamW and a cosine schedule; seeded."""
+          progress: Callable[[int, float], None] | None = None,
+          held_out: Sequence[str] = ()) -> TrainedLM:
+    """Train on the documents (one a sequence) with AdamW and a one-cycle schedule; seeded.
+
+    With held-out documents (fresh draws from the world), keep the weights with the lowest
+    held-out loss and stop after ``patience`` evaluations without improvement: the model a
+    practitioner would ship, and the one closest to calibrated (a proper scoring rule's
+    optimum on new data). Without them, the last weights.
+    """
     torch.manual_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
     vocab = Vocab()
-    rows = [vocab.encode(BOUNDARY + d + BOUNDARY) for d in documents]
-    data = _batch_tensor(rows, min(config.block + 1, max(len(r) for r in rows)))
+    width = config.block + 1
+    data = _batch_tensor([[1, *vocab.encode(d), 1] for d in documents], width)
+    check = _batch_tensor([[1, *vocab.encode(d), 1] for d in held_out], width) \
+        if held_out else None
     model = TinyGPT(len(vocab), config)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps,
                                                 pct_start=0.05)
     gen = torch.Generator().manual_seed(config.seed)
+    best = (math.inf, 0, copy.deepcopy(model.state_dict()))
     loss = torch.tensor(math.nan)
-    for step in range(config.steps):
+    for step in range(1, config.steps + 1):
         batch = data[torch.randint(len(data), (config.batch,), generator=gen)]
         logits, _ = model(batch[:, :-1])
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
@@ -207,6 +266,16 @@ def train(documents: Sequence[str], config: M3Config = M3Config(),
         opt.step()
         sched.step()
         if progress is not None:
-            progress(step + 1, float(loss.detach()))
+            progress(step, float(loss.detach()))
+        if check is not None and (step % config.eval_every == 0 or step == config.steps):
+            value = _held_out_loss(model, check)
+            if value < best[0]:
+                best = (value, step, copy.deepcopy(model.state_dict()))
+            elif step - best[1] >= config.patience * config.eval_every:
+                break
+    if check is not None:
+        model.load_state_dict(best[2])
+    if progress is not None:
+        progress(config.steps, float(loss.detach()))
     model.eval()
-    return TrainedLM(model, vocab, config, float(loss))
+    return TrainedLM(model, vocab, config, float(loss.detach()), best[1] or step, best[0])

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from halprobe.backends import create
-from halprobe.backends.base import BackendError
+from halprobe.backends.base import Backend, BackendError
 from halprobe.backends.openai_compat import (
-    PRICES,
-    dry_run_estimate,
+    _generation,
     parse_retry_after,
     strip_url,
-    usage_cost,
 )
 from halprobe.errors import UserError
-from halprobe.types import DecodingParams, Message
+from halprobe.types import DecodingParams, Generation, Message
 from tests.servers import SENTINEL_KEY, SERVER_MODEL, StubServer, free_port, llama_url
 
 __all__ = ["llama_url"]  # the fixture, imported so pytest finds it here
 
 
-def ask(backend: object, prompt: str, params: DecodingParams | None = None) -> object:
-    return backend.generate([[Message("user", prompt)]],  # type: ignore[attr-defined]
-                            params or DecodingParams())[0]
+def ask(backend: Backend, prompt: str, params: DecodingParams | None = None) -> Generation:
+    return backend.generate([[Message("user", prompt)]], params or DecodingParams())[0]
 
 
 @pytest.fixture
-def stub() -> object:
+def stub() -> Iterator[StubServer]:
     with StubServer() as server:
         yield server
 
@@ -42,7 +39,7 @@ def test_generation_carries_text_tokens_logprobs_usage_and_params(stub: StubServ
     gen = ask(backend, "France", DecodingParams(max_tokens=7, temperature=0.5, top_p=0.9,
                                                 seed=3))
     assert gen.text == "The answer to France is Paris."
-    assert "".join(gen.tokens) == gen.text and gen.token_logprobs == (-0.25,) * 6
+    assert "".join(gen.tokens or ()) == gen.text and gen.token_logprobs == (-0.25,) * 6
     assert (gen.prompt_tokens, gen.completion_tokens, gen.finish_reason) == (11, 6, "stop")
     sent = stub.requests[-1]
     assert (sent["model"], sent["max_tokens"], sent["temperature"], sent["top_p"],
@@ -61,6 +58,15 @@ def test_server_without_logprobs_gives_none_never_made_up(mode: str) -> None:
         gen = ask(backend, "France")
         assert gen.text.endswith("Paris.") and gen.token_logprobs is None and gen.tokens is None
         assert "logprobs" not in server.requests[-1]
+
+
+def test_partial_logprobs_are_dropped_never_filled_in() -> None:
+    token = {"token": "Paris", "logprob": None}
+    completion = {"choices": [{"message": {"content": " Paris "}, "finish_reason": "stop",
+                               "logprobs": {"content": [token]}}]}
+    gen = _generation(completion)
+    assert (gen.text, gen.tokens, gen.token_logprobs, gen.prompt_tokens) == (
+        "Paris", None, None, None)
 
 
 def test_probe_happens_once_per_backend(stub: StubServer) -> None:
@@ -113,6 +119,16 @@ def test_unreachable_server_fails_at_construction_with_user_error() -> None:
         create("openai:m", {"base_url": url, "timeout": 0.5})
 
 
+def test_unknown_model_fails_at_construction_naming_the_cause(stub: StubServer) -> None:
+    with pytest.raises(UserError, match=r"cannot use model 'missing' at .*HTTP 404 .*does "
+                                        r"not exist"):
+        create("openai:missing", {"base_url": stub.url})
+    with (StubServer(require_key=SENTINEL_KEY) as guarded,
+          pytest.raises(UserError, match=r"HTTP 401 .*Incorrect API key") as info):
+        create("openai:m", {"base_url": guarded.url, "api_key": "sk-wrong-KEY-789"})
+    assert "sk-wrong-KEY-789" not in str(info.value)
+
+
 def test_key_handling_and_fingerprint(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
@@ -141,28 +157,6 @@ def test_retry_after_parsing() -> None:
     future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
     assert 28 <= parse_retry_after({"retry-after": future}) <= 30  # type: ignore[operator]
     assert strip_url("https://u:p@host:8443/v1/?key=sk-x#f") == "https://host:8443/v1"
-
-
-def test_cost_from_usage_and_dry_run_estimate(tmp_path: Path) -> None:
-    assert usage_cost(1_000_000, 1_000_000, "gpt-4o-mini") == pytest.approx(0.75)
-    # dated snapshots take their family's price (the longest matching name)
-    assert usage_cost(2_000_000, 0, "gpt-4o-mini-2024-07-18") == pytest.approx(0.30)
-    assert usage_cost(10, 10, "smollm2") is None
-    estimate = dry_run_estimate(100, 4_001, 48, "gpt-4o")
-    assert (estimate.requests, estimate.prompt_tokens, estimate.completion_tokens) == (
-        100, 1001, 4800)
-    assert estimate.cost_usd == pytest.approx((1001 * 2.5 + 4800 * 10.0) / 1e6)
-    assert "characters/4" in estimate.note
-    table = tmp_path / "prices.yaml"
-    table.write_text("smollm2: {input: 1.0, output: 2.0}\ngpt-4o: {input: 0, output: 0}\n")
-    assert usage_cost(1_000_000, 1_000_000, "smollm2", table) == pytest.approx(3.0)
-    assert dry_run_estimate(1, 4, 1, "gpt-4o", table).cost_usd == 0
-    assert PRICES["gpt-4o"].input == 2.5  # the built-in table is not changed by an override
-    table.write_text("smollm2: {input: cheap}\n")
-    with pytest.raises(UserError, match="smollm2"):
-        usage_cost(1, 1, "smollm2", table)
-    with pytest.raises(UserError, match="cannot read price table"):
-        usage_cost(1, 1, "smollm2", tmp_path / "missing.yaml")
 
 
 @pytest.mark.server

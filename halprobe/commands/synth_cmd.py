@@ -1,0 +1,171 @@
+"""`halprobe synth`: check the Kalai–Vempala theorem in a synthetic world (METRICS.md section 7)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from halprobe.errors import UserError
+
+if TYPE_CHECKING:  # the synth package (scipy, statsmodels, matplotlib) loads on use only
+    import pandas as pd
+
+    from halprobe.synth.experiment import SynthConfig, SynthResult
+
+ALPHAS = (0.5, 1.0, 1.5, 2.0)
+MODELS = ("m1", "m2", "m3")
+
+ALPHA_HELP = ("Zipf exponent(s) of the world; repeat or give a comma list (0.5,1,1.5,2). "
+              "Default: all four, plus scenario A.")
+
+
+def parse_alphas(values: list[str]) -> list[float]:
+    """'0.5,1' and repeated options -> [0.5, 1.0]; each must be a positive number."""
+    alphas: list[float] = []
+    for value in values:
+        for part in value.split(","):
+            try:
+                alpha = float(part)
+            except ValueError:
+                raise UserError(f"--alpha: not a number: {part.strip()!r}") from None
+            if not alpha > 0 or math.isinf(alpha):
+                raise UserError(f"--alpha must be a positive number, got {part.strip()}")
+            alphas.append(alpha)
+    return alphas
+
+
+def _config(alpha: list[str], scenario_a: bool, **options: object) -> SynthConfig:
+    alphas = parse_alphas(alpha)
+    worlds: tuple[float | None, ...] = (*alphas, *([None] if scenario_a else []))
+    if not worlds:
+        worlds = (*ALPHAS, None)
+    from halprobe.synth.experiment import SynthConfig
+
+    if options["model"] not in MODELS:
+        raise UserError(f"--model must be one of {', '.join(MODELS)}, got {options['model']}")
+    for name in ("n", "seeds", "bins", "m3_steps", "m3_samples", "people"):
+        if int(options[name]) < 1:  # type: ignore[call-overload]
+            raise UserError(f"--{name.replace('_', '-')} must be at least 1")
+    if int(options["bins"]) < 10:  # type: ignore[call-overload]
+        raise UserError("--bins must be at least 10 (one bin always gives Mis = 0)")
+    return SynthConfig(alphas=worlds, **options)  # type: ignore[arg-type]
+
+
+def _cell(value: float, low: float, high: float) -> str:
+    if math.isnan(low) or math.isclose(low, high):
+        return f"{value:.4f}"
+    return f"{value:.4f} [{low:.3f}, {high:.3f}]"
+
+
+def print_table(result: SynthResult, console: Console) -> None:
+    """alpha, n, MF, g(H), Mis, bound, holds? (means over seeds; 95% CIs for M3)."""
+    from halprobe.synth.experiment import summary
+
+    lines = summary(result.rows)
+    model = str(result.rows["model"].iloc[0]).upper()
+    table = Table(title=f"halprobe synth: {model} (bound holds with prob. >= 1 - delta)",
+                  title_justify="left")
+    for header in ("alpha", "n", "seeds", "MF", "missing mass", "g(H)", "Mis", "bound",
+                   "holds?"):
+        table.add_column(header, justify="left" if header == "alpha" else "right")
+    for _, line in lines.iterrows():
+        alpha = "scenario A" if line["alpha"] == "A" else str(line["alpha"])
+        holds = f"{line['holds']}/{line['seeds']}" if line["seeds"] > 1 else \
+            ("yes" if line["holds"] else "NO")
+        table.add_row(alpha, f"{line['n']:,}", str(line["seeds"]), f"{line['mf']:.4f}",
+                      f"{line['missing_mass']:.4f}",
+                      _cell(line["g_h"], line["g_h_low"], line["g_h_high"]),
+                      _cell(line["mis"], line["mis_low"], line["mis_high"]),
+                      f"{line['bound']:.4f}", holds)
+    console.print(table)
+
+
+def print_qa(qa: pd.DataFrame, console: Console) -> None:
+    """The QA view: halprobe's grades of "When did X die?" per world and confidence target."""
+    table = Table(title="QA view: answer only if confidence > t (graded by halprobe.scoring)",
+                  title_justify="left")
+    for header in ("alpha", "t", "MF", "answer rate", "halluc. rate [95% CI]", "abstained",
+                   "precision_t", "score_t"):
+        table.add_column(header, justify="left" if header == "alpha" else "right")
+    for _, r in qa.iterrows():
+        table.add_row("scenario A" if r["alpha"] == "A" else str(r["alpha"]), f"{r['target']:g}",
+                      f"{r['mf']:.3f}", f"{r['answer_rate']:.3f}",
+                      f"{r['hallucination_rate']:.3f} [{r['hallucination_rate_low']:.3f}, "
+                      f"{r['hallucination_rate_high']:.3f}]", f"{r['abstention_rate']:.3f}",
+                      f"{r['precision_t']:.3f}", f"{r['score_t']:.3f}")
+    console.print(table)
+
+
+def write_outputs(result: SynthResult, out: Path) -> list[Path]:
+    """CSV files and the two plots under ``out``."""
+    from halprobe.synth.plots import plot_frontier, plot_g_vs_mf
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output directory {out}: {exc.strerror}") from None
+    paths = [out / "synth.csv", out / "synth_frontier.csv"]
+    result.rows.to_csv(paths[0], index=False)
+    result.frontier.to_csv(paths[1], index=False)
+    if not result.qa.empty:
+        paths.append(out / "synth_qa.csv")
+        result.qa.to_csv(paths[-1], index=False)
+    paths.append(plot_g_vs_mf(result.rows, out / "g_vs_mf.png"))
+    paths.append(plot_frontier(result.frontier, out / "frontier.png"))
+    return paths
+
+
+def synth_command(
+    alpha: list[str] = typer.Option([], "--alpha", "-a", help=ALPHA_HELP),
+    n: int = typer.Option(10_000, "--n", help="Training documents per world."),
+    model: str = typer.Option("m1", "--model", "-m", help="m1: Good–Turing generator (exact); "
+                              "m2: smoothed name model (exact); m3: tiny transformer (sampled)."),
+    seeds: int = typer.Option(1, "--seeds", help="Worlds per alpha (seeds 0..K-1)."),
+    scenario_a: bool = typer.Option(False, "--scenario-a", help="Add scenario A: half the "
+                                    "documents repeat one fact, half are fresh facts."),
+    out: Path = typer.Option(Path("results/synth"), "--out", help="Directory for the CSVs "
+                             "and plots."),
+    delta: float = typer.Option(0.01, "--delta", help="The bound holds with probability "
+                                ">= 1 - delta."),
+    bins: int = typer.Option(20, "--bins", help="Bins of g for Mis (plus a g = 0 bin)."),
+    people: int = typer.Option(20_000, "--people", help="People in a Zipf world."),
+    smoothing: float | None = typer.Option(None, "--smoothing", help="M2's add-beta smoothing "
+                                           "(default: fitted by leave-one-out)."),
+    steps: int = typer.Option(1500, "--steps", help="M3 training steps."),
+    samples: int = typer.Option(4000, "--samples", help="M3 samples for g(H) and Mis."),
+    qa_items: int = typer.Option(1000, "--qa", help="QA questions per world (0: no QA view)."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Train models on a synthetic world whose facts are known, and check that a calibrated
+    model hallucinates at the monofact rate and that the Kalai–Vempala bound holds.
+    """
+    if not 0 < delta < 1:
+        raise UserError("--delta must be between 0 and 1")
+    config = _config(alpha, scenario_a, n=n, model=model, seeds=seeds, delta=delta, bins=bins,
+                     people=people, smoothing=smoothing, m3_steps=steps, m3_samples=samples,
+                     qa=max(qa_items, 0))
+    console = Console()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total}"), TimeRemainingColumn(), console=console,
+                  disable=not progress or model != "m3", transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)  # type: ignore[arg-type]
+
+        from halprobe.synth.experiment import run
+
+        result = run(config, report)
+    print_table(result, console)
+    if not result.qa.empty:
+        print_qa(result.qa, console)
+    for path in write_outputs(result, out):
+        console.print(f"wrote {path}")

@@ -1,0 +1,68 @@
+"""`halprobe synth` as a typer command: table, CSVs and plots; bad options are user errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from halprobe.commands.synth_cmd import parse_alphas, synth_command
+from halprobe.errors import UserError
+
+app = typer.Typer()
+app.command()(synth_command)
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "120"})
+
+
+def test_synth_writes_table_csv_and_plots(tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    result = _run("--alpha", "1,2", "--scenario-a", "--seeds", "2", "--qa", "60",
+                  "--out", str(out))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    text = result.output  # type: ignore[attr-defined]
+    assert "scenario A" in text and "2/2" in text and "QA view" in text
+    rows = pd.read_csv(out / "synth.csv")
+    assert len(rows) == 6 and rows.holds.all()
+    assert (abs(rows.g_h - rows.mf) <= 0.01).all()
+    assert set(pd.read_csv(out / "synth_frontier.csv").target) == {"seen", "idk"}
+    assert len(pd.read_csv(out / "synth_qa.csv")) == 3 * 4
+    for png in ("g_vs_mf.png", "frontier.png"):
+        assert (out / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_synth_m2_single_world(tmp_path: Path) -> None:
+    result = _run("--alpha", "1.5", "--model", "m2", "--qa", "0", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    rows = pd.read_csv(tmp_path / "synth.csv")
+    assert list(rows.model) == ["m2"] and "beta=" in rows.params[0]
+    assert not (tmp_path / "synth_qa.csv").exists()
+
+
+def test_parse_alphas() -> None:
+    assert parse_alphas(["0.5,1", "2"]) == [0.5, 1.0, 2.0]
+    for bad in (["x"], ["0"], ["-1"], ["inf"]):
+        with pytest.raises(UserError):
+            parse_alphas(bad)
+
+
+@pytest.mark.parametrize("args", [["--model", "m4"], ["--bins", "5"], ["--seeds", "0"],
+                                  ["--delta", "1.5"], ["--alpha", "abc"]])
+def test_bad_options_are_user_errors(tmp_path: Path, args: list[str]) -> None:
+    result = _run(*args, "--out", str(tmp_path / "x"))
+    assert isinstance(result.exception, UserError)  # type: ignore[attr-defined]
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_constants_match_the_package() -> None:
+    # synth_cmd keeps its own copies so that `halprobe --help` does not load the synth package
+    from halprobe.commands import synth_cmd
+    from halprobe.synth import experiment, world
+
+    assert synth_cmd.MODELS == experiment.MODELS
+    assert synth_cmd.ALPHAS == world.ALPHAS
