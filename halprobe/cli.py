@@ -11,7 +11,7 @@ import sys
 import typer
 
 from halprobe import __version__
-from halprobe.commands import eval_cmd, grade_cmd, suites_cmd
+from halprobe.commands import check_cmd, eval_cmd, grade_cmd, suites_cmd
 from halprobe.errors import UserError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.command("eval")(eval_cmd.eval_command)
 app.command("suites")(suites_cmd.suites_command)
 app.command("grade")(grade_cmd.grade_command)
+app.command("check")(check_cmd.check_command)
 
 
 def _version(value: bool) -> None:

@@ -53,11 +53,11 @@ def stratum_row(rows: pd.DataFrame) -> dict[str, float | int]:
 
 
 def summarise(responses: pd.DataFrame) -> pd.DataFrame:
-    """suite x bin rows, plus an 'all' bin per suite and an 'all' suite row."""
+    """suite x bin rows, each suite followed by its 'all' row, then an 'all' suite row."""
     records: list[dict[str, object]] = []
-    for (suite, bin_), group in responses.groupby(["suite", "bin"], sort=True):
-        records.append({"suite": suite, "bin": str(bin_), **stratum_row(group)})
     for suite, group in responses.groupby("suite", sort=True):
+        for bin_, stratum in group.groupby("bin", sort=True):
+            records.append({"suite": suite, "bin": str(bin_), **stratum_row(stratum)})
         records.append({"suite": suite, "bin": "all", **stratum_row(group)})
     records.append({"suite": "all", "bin": "all", **stratum_row(responses)})
     return pd.DataFrame.from_records(records)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from halprobe.errors import UserError
+from halprobe.synth.names import N_FIRST, N_LAST
 
 if TYPE_CHECKING:  # the synth package (scipy, statsmodels, matplotlib) loads on use only
     import pandas as pd
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # the synth package (scipy, statsmodels, matplotlib) loads on
 
 ALPHAS = (0.5, 1.0, 1.5, 2.0)
 MODELS = ("m1", "m2", "m3")
+BINS = 10
 
 ALPHA_HELP = ("Zipf exponent(s) of the world; repeat or give a comma list (0.5,1,1.5,2). "
               "Default: all four, plus scenario A.")
@@ -54,13 +56,23 @@ def _config(alpha: list[str], scenario_a: bool, **options: object) -> SynthConfi
             raise UserError(f"--{name.replace('_', '-')} must be at least 1")
     if int(options["bins"]) < 10:  # type: ignore[call-overload]
         raise UserError("--bins must be at least 10 (one bin always gives Mis = 0)")
+    if int(options["people"]) > N_FIRST * N_LAST:  # type: ignore[call-overload]
+        raise UserError(f"--people must be at most {N_FIRST * N_LAST:,}, the names there are")
+    smoothing = options["smoothing"]
+    if smoothing is not None and not float(smoothing) > 0:  # type: ignore[arg-type]
+        raise UserError("--smoothing must be positive")
     return SynthConfig(alphas=worlds, **options)  # type: ignore[arg-type]
 
 
 def _cell(value: float, low: float, high: float) -> str:
+    """A value, with its 95% interval on a second line when it has one."""
     if math.isnan(low) or math.isclose(low, high):
         return f"{value:.4f}"
-    return f"{value:.4f} [{low:.3f}, {high:.3f}]"
+    return f"{value:.4f}\n[{low:.3f}, {high:.3f}]"
+
+
+def _num(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
 
 
 def print_table(result: SynthResult, console: Console) -> None:
@@ -69,17 +81,18 @@ def print_table(result: SynthResult, console: Console) -> None:
 
     lines = summary(result.rows)
     model = str(result.rows["model"].iloc[0]).upper()
-    table = Table(title=f"halprobe synth: {model} (bound holds with prob. >= 1 - delta)",
-                  title_justify="left")
-    for header in ("alpha", "n", "seeds", "MF", "missing mass", "g(H)", "Mis", "bound",
-                   "holds?"):
+    seeds = int(lines["seeds"].iloc[0])
+    table = Table(title=f"halprobe synth: {model}, {seeds} seed(s) per world",
+                  title_justify="left", caption_justify="left",
+                  caption="bound = MF - Mis - 3|F|/(delta |H|) - sqrt(6 ln(6/delta) / n), "
+                  "which holds with probability >= 1 - delta (METRICS.md 2)")
+    for header in ("alpha", "n", "MF", "missing mass", "g(H)", "Mis", "bound", "holds?"):
         table.add_column(header, justify="left" if header == "alpha" else "right")
     for _, line in lines.iterrows():
-        alpha = "scenario A" if line["alpha"] == "A" else str(line["alpha"])
         holds = f"{line['holds']}/{line['seeds']}" if line["seeds"] > 1 else \
             ("yes" if line["holds"] else "NO")
-        table.add_row(alpha, f"{line['n']:,}", str(line["seeds"]), f"{line['mf']:.4f}",
-                      f"{line['missing_mass']:.4f}",
+        table.add_row("scenario A" if line["alpha"] == "A" else str(line["alpha"]),
+                      f"{line['n']:,}", f"{line['mf']:.4f}", f"{line['missing_mass']:.4f}",
                       _cell(line["g_h"], line["g_h_low"], line["g_h_high"]),
                       _cell(line["mis"], line["mis_low"], line["mis_high"]),
                       f"{line['bound']:.4f}", holds)
@@ -88,8 +101,8 @@ def print_table(result: SynthResult, console: Console) -> None:
 
 def print_qa(qa: pd.DataFrame, console: Console) -> None:
     """The QA view: halprobe's grades of "When did X die?" per world and confidence target."""
-    table = Table(title="QA view: answer only if confidence > t (graded by halprobe.scoring)",
-                  title_justify="left")
+    table = Table(title="QA view, first seed: answer only if confidence > t, else \"I don't "
+                  "know\" (graded by halprobe.scoring)", title_justify="left")
     for header in ("alpha", "t", "MF", "answer rate", "halluc. rate [95% CI]", "abstained",
                    "precision_t", "score_t"):
         table.add_column(header, justify="left" if header == "alpha" else "right")
@@ -98,18 +111,14 @@ def print_qa(qa: pd.DataFrame, console: Console) -> None:
                       f"{r['mf']:.3f}", f"{r['answer_rate']:.3f}",
                       f"{r['hallucination_rate']:.3f} [{r['hallucination_rate_low']:.3f}, "
                       f"{r['hallucination_rate_high']:.3f}]", f"{r['abstention_rate']:.3f}",
-                      f"{r['precision_t']:.3f}", f"{r['score_t']:.3f}")
+                      _num(r["precision_t"]), f"{r['score_t']:.3f}")
     console.print(table)
 
 
 def write_outputs(result: SynthResult, out: Path) -> list[Path]:
-    """CSV files and the two plots under ``out``."""
+    """CSV files and the two plots under ``out`` (which exists)."""
     from halprobe.synth.plots import plot_frontier, plot_g_vs_mf
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create output directory {out}: {exc.strerror}") from None
     paths = [out / "synth.csv", out / "synth_frontier.csv"]
     result.rows.to_csv(paths[0], index=False)
     result.frontier.to_csv(paths[1], index=False)
@@ -133,11 +142,12 @@ def synth_command(
                              "and plots."),
     delta: float = typer.Option(0.01, "--delta", help="The bound holds with probability "
                                 ">= 1 - delta."),
-    bins: int = typer.Option(20, "--bins", help="Bins of g for Mis (plus a g = 0 bin)."),
+    bins: int = typer.Option(BINS, "--bins", help="Bins of g for Mis (plus a g = 0 bin)."),
     people: int = typer.Option(20_000, "--people", help="People in a Zipf world."),
     smoothing: float | None = typer.Option(None, "--smoothing", help="M2's add-beta smoothing "
                                            "(default: fitted by leave-one-out)."),
-    steps: int = typer.Option(1500, "--steps", help="M3 training steps."),
+    steps: int = typer.Option(1500, "--steps", help="M3's most training steps (it stops "
+                              "early when held-out loss stops falling)."),
     samples: int = typer.Option(4000, "--samples", help="M3 samples for g(H) and Mis."),
     qa_items: int = typer.Option(1000, "--qa", help="QA questions per world (0: no QA view)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
@@ -150,6 +160,10 @@ def synth_command(
     config = _config(alpha, scenario_a, n=n, model=model, seeds=seeds, delta=delta, bins=bins,
                      people=people, smoothing=smoothing, m3_steps=steps, m3_samples=samples,
                      qa=max(qa_items, 0))
+    try:  # before the run, so that a bad --out fails at once rather than after M3 trains
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output directory {out}: {exc.strerror}") from None
     console = Console()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeRemainingColumn(), console=console,

@@ -1,0 +1,14 @@
+"""A synthetic world where the Kalai–Vempala theorem can be checked exactly (METRICS.md 7).
+
+world      people, death dates, Zipf / scenario A training documents (seeded)
+theory     Good–Turing MF, Mis over bins of g, the bound (sections 2 and 4)
+models     M1 Good–Turing generator, M2 smoothed name model: exact
+exact      a model as groups of factoids with one probability each; g(H), Mis
+posttrain  move unseen mass onto seen facts or "I don't know"; the frontier
+sampled    g(H) and Mis from samples, with intervals (for M3)
+transformer, m3   M3, a tiny transformer (the only modules that import torch)
+qa         "When did X die?" graded by halprobe.scoring, summarised by halprobe.analysis
+experiment, plots  what `halprobe synth` runs and draws
+
+Nothing here is imported by ``import halprobe``.
+"""

@@ -19,13 +19,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from halprobe.synth.theory import bin_index, binned_mis, log_cuts
+from halprobe.synth.theory import BINS, bin_index, binned_mis, log_cuts
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-BINS = 20
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from halprobe.synth.models import SynthModel, good_turing, smoothed
 from halprobe.synth.posttrain import TARGETS, frontier
 from halprobe.synth.qa import Answer
 from halprobe.synth.sampled import SampledEstimate
-from halprobe.synth.theory import DELTA, bound_slack, missing_mass, monofact_rate
+from halprobe.synth.theory import DELTA, bound_slack, kv_bound, missing_mass, monofact_rate
 from halprobe.synth.world import ALPHAS, DAYS, N_DOCS, PEOPLE, World, make_world
 from halprobe.types import ProbeItem
 
@@ -76,11 +77,17 @@ def _base(world: World, config: SynthConfig) -> dict[str, object]:
             "slack": bound_slack(world.n, facts, hallucinations, config.delta)}
 
 
+def _bound(world: World, mf: float, mis: float, config: SynthConfig) -> float:
+    """The section 2 bound for this world (one place: ``theory.kv_bound``)."""
+    facts, hallucinations = world_facts(world)
+    return kv_bound(mf, mis, world.n, facts, hallucinations, config.delta)
+
+
 def exact_row(world: World, model: SynthModel, config: SynthConfig) -> dict[str, object]:
     """Exact g(H), Mis and bound of M1 or M2 on one world."""
     row = _base(world, config)
     g_h, mis = model.exact.hallucination_rate, miscalibration(model.exact, bins=config.bins)
-    bound = float(row["mf"]) - mis - float(row["slack"])  # type: ignore[arg-type]
+    bound = _bound(world, float(row["mf"]), mis, config)  # type: ignore[arg-type]
     row.update(g_h=g_h, g_h_low=g_h, g_h_high=g_h, mis=mis, mis_low=mis, mis_high=mis,
                bound=bound, holds=g_h >= bound,
                params=";".join(f"{k}={v:.4g}" for k, v in model.params.items()))
@@ -91,11 +98,12 @@ def m3_row(world: World, est: SampledEstimate, params: str, config: SynthConfig
            ) -> dict[str, object]:
     """M3's estimates with 95% intervals; the bound's interval comes from Mis's."""
     row = _base(world, config)
-    slack, mf = float(row["slack"]), float(row["mf"])  # type: ignore[arg-type]
-    bound = mf - est.mis - slack
+    mf = float(row["mf"])  # type: ignore[arg-type]
+    bound = _bound(world, mf, est.mis, config)
     row.update(g_h=est.g_h, g_h_low=est.g_h_ci[0], g_h_high=est.g_h_ci[1], mis=est.mis,
                mis_low=est.mis_ci[0], mis_high=est.mis_ci[1], bound=bound,
-               bound_low=mf - est.mis_ci[1] - slack, bound_high=mf - est.mis_ci[0] - slack,
+               bound_low=_bound(world, mf, est.mis_ci[1], config),
+               bound_high=_bound(world, mf, est.mis_ci[0], config),
                holds=est.g_h >= bound, params=params,
                **{f"n_{k}": v for k, v in est.outcomes.items()})
     return row
@@ -113,11 +121,11 @@ def evaluate(world: World, config: SynthConfig, progress: Progress | None = None
         params = (f"best_step={lm.best_step}/{config.m3_steps};"
                   f"held_out_loss={lm.held_out_loss:.4f};train_loss={lm.final_loss:.4f}")
         row = m3_row(world, est, params, config)
-        answer: Answerer = lambda questions: m3.answers(lm, questions)  # noqa: E731
+        answer: Answerer = partial(m3.answers, lm)
     else:
         model = build_exact(world, config)
         row = exact_row(world, model, config)
-        answer = lambda questions: qa.exact_answers(world, model, questions, world.seed)  # noqa: E731
+        answer = partial(qa.exact_answers, world, model, seed=world.seed)
     row["seconds"] = time.perf_counter() - start
     return row, answer
 

@@ -18,6 +18,7 @@ given the name: the confidence its answer to "When did X die?" carries in the QA
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,9 +110,8 @@ def loo_date_loglik(gamma: float, n_r: IntArray) -> float:
                                          - np.log(r[seen] - 1 + DAYS * gamma))).sum())
 
 
-def _fit(loglik: object, low: float = 1e-7, high: float = 10.0) -> float:
+def _fit(loglik: Callable[[float], float], low: float = 1e-7, high: float = 10.0) -> float:
     """The smoothing parameter in [low, high] that maximises a leave-one-out log-likelihood."""
-    assert callable(loglik)
     res = minimize_scalar(lambda x: -loglik(math.exp(x)), bounds=(math.log(low), math.log(high)),
                           method="bounded", options={"xatol": 1e-6})
     return float(math.exp(res.x))

@@ -21,14 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from halprobe.analysis.rates import wilson
-from halprobe.synth.theory import binned_mis
+from halprobe.synth.theory import BINS, binned_mis
 from halprobe.synth.world import World, day_of
 
 FloatArray = npt.NDArray[np.float64]
 
 DOC = re.compile(r"Fact: (?P<name>\S+ \S+) died on (?P<date>\d{4}-\d{2}-\d{2})\.")
 BOOTSTRAP = 2000
-BINS = 20
 OUTCOMES = ("true", "wrong_date", "nobody", "unknown_name", "malformed")
 
 

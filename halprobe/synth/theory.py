@@ -17,6 +17,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DELTA = 0.01
+BINS = 10  # bins of g for Mis, plus the g = 0 bin (METRICS.md 4: one bin always gives 0)
 
 
 def count_of_counts(counts: npt.ArrayLike) -> IntArray:

@@ -52,7 +52,8 @@ def test_parse_alphas() -> None:
 
 
 @pytest.mark.parametrize("args", [["--model", "m4"], ["--bins", "5"], ["--seeds", "0"],
-                                  ["--delta", "1.5"], ["--alpha", "abc"]])
+                                  ["--delta", "1.5"], ["--alpha", "abc"],
+                                  ["--people", "2000000"], ["--smoothing", "0"]])
 def test_bad_options_are_user_errors(tmp_path: Path, args: list[str]) -> None:
     result = _run(*args, "--out", str(tmp_path / "x"))
     assert isinstance(result.exception, UserError)  # type: ignore[attr-defined]
@@ -62,7 +63,29 @@ def test_bad_options_are_user_errors(tmp_path: Path, args: list[str]) -> None:
 def test_cli_constants_match_the_package() -> None:
     # synth_cmd keeps its own copies so that `halprobe --help` does not load the synth package
     from halprobe.commands import synth_cmd
-    from halprobe.synth import experiment, world
+    from halprobe.synth import experiment, theory, world
 
     assert synth_cmd.MODELS == experiment.MODELS
     assert synth_cmd.ALPHAS == world.ALPHAS
+    assert synth_cmd.BINS == theory.BINS
+
+
+@pytest.mark.slow
+def test_synth_m3_reports_intervals(tmp_path: Path) -> None:
+    result = _run("--alpha", "1.5", "--model", "m3", "--n", "500", "--steps", "30",
+                  "--samples", "200", "--qa", "20", "--no-progress", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    row = pd.read_csv(tmp_path / "synth.csv").iloc[0]
+    assert row.model == "m3" and row.g_h_low <= row.g_h <= row.g_h_high
+    assert row.mis_low <= row.mis <= row.mis_high and row.bound_low <= row.bound_high
+    assert sum(row[f"n_{k}"] for k in ("true", "wrong_date", "nobody", "unknown_name",
+                                       "malformed")) == 200
+    assert (tmp_path / "g_vs_mf.png").exists()
+
+
+def test_unwritable_out_fails_before_running(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = _run("--alpha", "1", "--out", str(blocker / "sub"))
+    assert isinstance(result.exception, UserError)  # type: ignore[attr-defined]
+    assert "cannot create output directory" in str(result.exception)  # type: ignore[attr-defined]

