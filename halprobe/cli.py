@@ -1,4 +1,4 @@
-"""Command line: `halprobe eval | suites | grade`.
+"""Command line: `halprobe eval | suites | grade | check | synth`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -11,7 +11,7 @@ import sys
 import typer
 
 from halprobe import __version__
-from halprobe.commands import check_cmd, eval_cmd, grade_cmd, suites_cmd
+from halprobe.commands import check_cmd, eval_cmd, grade_cmd, suites_cmd, synth_cmd
 from halprobe.errors import UserError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("eval")(eval_cmd.eval_command)
 app.command("suites")(suites_cmd.suites_command)
 app.command("grade")(grade_cmd.grade_command)
 app.command("check")(check_cmd.check_command)
+app.command("synth")(synth_cmd.synth_command)
 
 
 def _version(value: bool) -> None:

@@ -17,29 +17,51 @@ from dataclasses import dataclass
 
 from halprobe.scoring.normalize import Span, lowered
 
+_CANNOT = (r"(?:could\s*n'?t|could\s+not|can'?t|cannot|can\s+not|was\s+unable\s+to|am\s+unable\s+to"
+           r"|'m\s+unable\s+to|did\s*n'?t|did\s+not|do\s+not|don'?t|wo\s*n'?t|would\s*n'?t|would\s+not"
+           r"|will\s+not|am\s+not\s+able\s+to|'m\s+not\s+able\s+to|was\s+not\s+able\s+to)")
+_VERBS = (r"(?:find|provide|locate|determine|confirm|verify|answer|identify|give|access|recall"
+          r"|remember|say|tell|help|know|be\s+(?:sure|certain)|want\s+to\s+guess|guess|speculate"
+          r"|assist|share|offer|pinpoint|specify)")
+_INFO = r"(?:information|data|details|knowledge|records?|access|ability|idea|answer)"
 REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi\s+(?:do\s+not|don'?t)\s+know\b",
     r"\bi\s+(?:do\s+not|don'?t)\s+have\s+(?:any\s+)?(?:specific\s+|reliable\s+|accurate\s+|enough\s+"
-    r"|real[-\s]time\s+|up[-\s]to[-\s]date\s+|access\s+to\s+|the\s+)?"
-    r"(?:information|data|details|knowledge|records?|access|ability)\b",
-    r"\bi(?:'m|\s+am)\s+not\s+(?:entirely\s+|completely\s+|100%\s+)?(?:sure|certain|aware|familiar)\b",
+    r"|real[-\s]time\s+|up[-\s]to[-\s]date\s+|access\s+to\s+|the\s+|that\s+|this\s+|such\s+)?"
+    + _INFO + r"\b",
+    r"\bi\s+(?:lack|do\s+not\s+possess|don'?t\s+possess)\s+(?:any\s+)?(?:\w+\s+)?" + _INFO + r"\b",
+    r"\bi(?:'m|\s+am)\s+not\s+(?:entirely\s+|completely\s+|100%\s+|quite\s+)?(?:sure|certain|aware"
+    r"|familiar)\b",
     r"\bnot\s+(?:sure|certain)\b",
-    r"\bi\s+(?:could\s*n'?t|could\s+not|can\s*n'?t|cannot|can\s+not|was\s+unable\s+to|am\s+unable\s+to"
-    r"|'m\s+unable\s+to|did\s*n'?t|did\s+not)\s+(?:find|provide|locate|determine|confirm|verify|answer"
-    r"|identify|give|access|recall|be\s+(?:sure|certain))\b",
-    r"\b(?:unable|not\s+able)\s+to\s+(?:find|provide|determine|confirm|verify|answer|locate|identify)\b",
-    r"\b(?:i|we)\s+have\s+no\s+(?:information|knowledge|records?|data|details|idea)\b",
+    rf"\bi\s+{_CANNOT}\s+(?:\w+\s+)?{_VERBS}\b",
+    r"\b(?:unable|not\s+able)\s+to\s+(?:find|provide|determine|confirm|verify|answer|locate|identify"
+    r"|say|tell|recall)\b",
+    r"\b(?:i|we)\s+have\s+(?:no|not)\s+(?:\w+\s+)?(?:information|knowledge|records?|data|details|idea"
+    r"|heard|found|come\s+across)\b",
+    r"\bi(?:'ve|\s+have)\s+never\s+(?:heard|come\s+across|seen)\b",
     r"\bno\s+idea\b",
     r"\bno\s+(?:reliable\s+|available\s+|public(?:ly\s+available)?\s+|known\s+|specific\s+|verifiable\s+"
-    r"|such\s+|further\s+)?(?:information|records?|data|details|evidence|mention)\b",
+    r"|such\s+|further\s+|other\s+|additional\s+)?(?:information|records?|data|details|evidence|mention)\b",
     r"\bthere\s+(?:is|are|was|were)\s+no\s+(?:such|known|record|information|evidence|country|nation"
-    r"|person|paper|author|city|individual|one|publication|article)\b",
+    r"|person|paper|author|city|individual|one|publication|article|data|capital)\b",
+    r"\bthere(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,2}(?:named|called|by\s+th(?:at|e)\s+name|with\s+th(?:at|is)"
+    r"\s+(?:name|title))\b",
     r"\b(?:does|do|did)\s*(?:n'?t|\s+not)\s+(?:appear\s+to\s+|seem\s+to\s+)?exist\b",
-    r"\b(?:is|are|was|appears\s+to\s+be|seems\s+to\s+be)\s+(?:a\s+|an\s+)?(?:fictional|fictitious"
-    r"|made[-\s]up|imaginary|hypothetical|non[-\s]?existent)\b",
+    r"\b(?:is|are|was|appears\s+to\s+be|seems\s+to\s+be|may\s+be|might\s+be|could\s+be)\s+(?:a\s+|an\s+)?"
+    r"(?:fictional|fictitious|made[-\s]up|imaginary|hypothetical|non[-\s]?existent|invented|fabricated)\b",
+    r"\bnot\s+(?:a\s+)?(?:real|recogni[sz]ed|known|existing)\s+(?:country|nation|state|person|paper"
+    r"|individual|place|publication|author)\b",
     r"\bnot\s+a\s+real\b",
     r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b",
+    r"^\W*unknown\W*$",
+    r"\bnot\s+(?:known|available|familiar)\s+to\s+me\b",
+    r"\b(?:is|are)\s+not\s+(?:something|a\s+\w+)\s+(?:that\s+)?i\s+(?:know|can\s+find|recogni[sz]e)\b",
+    r"\bnot\s+(?:a\s+\w+\s+)?i\s+(?:know|can\s+find|recogni[sz]e|have\s+heard\s+of)\b",
+    r"\bmy\s+(?:knowledge|training(?:\s+data)?|data|information)\s+(?:does\s*n'?t|does\s+not|do\s+not"
+    r"|don'?t)\s+(?:extend|include|cover|contain)\b",
     r"\bi\s+(?:would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
+    r"\bi\s+(?:would\s*n'?t|would\s+not|can'?t|cannot|won'?t)\s+(?:want\s+to\s+)?(?:guess|speculate)\b",
+    r"\bi(?:'m|\s+am)\s+(?:afraid|sorry)\s+(?:but\s+)?i\s+(?:can'?t|cannot|don'?t|do\s+not)\b",
 )
 
 ALIVE_PATTERNS: tuple[str, ...] = (
@@ -51,7 +73,7 @@ ALIVE_PATTERNS: tuple[str, ...] = (
 )
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_WHEN = (rf"(?:\s+(?:(?:in|of|on|is|was)\s+)?(?:{_MONTH}\s+)?"
+_WHEN = (rf"(?:\s*(?:(?:in|of|on|is|was)\s+)?(?:{_MONTH}\s+)?"
          r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4})?")
 CUTOFF_PATTERNS: tuple[str, ...] = (
     r"\bas\s+of\s+(?:my\s+|the\s+)?(?:(?:last|latest|most\s+recent)\s+)?(?:(?:knowledge|training)\s+)?"

@@ -29,17 +29,21 @@ MONTHS: dict[str, int] = {
 _MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 YEAR = r"(?P<year>1\d{3}|20\d{2})"
+# A two-digit year ("'54", "28/11/54") is kept as a number under 100 and compared with the
+# last two digits of the gold year, as a reader who knows the person's era would.
+_YEAR_OR_SHORT = r"(?:(?P<year>1\d{3}|20\d{2})|'(?P<yy>\d{2}))"
 _END = r"(?![\d'])(?!s\b)"
 
 # Order matters: earlier patterns win where spans overlap (a full date before its month-year).
 DATE_PATTERNS: tuple[str, ...] = (
-    rf"\b{YEAR}-(?P<mm>[01]?\d)-(?P<dd>[0-3]?\d)\b",
-    rf"\b(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MON},?\s+{YEAR}{_END}",
-    rf"\b{_MON}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{YEAR}{_END}",
-    rf"\b(?P<a>[0-3]?\d)([/.-])(?P<b>[0-3]?\d)\2{YEAR}{_END}",
-    rf"\b{_MON},?\s+(?:of\s+)?{YEAR}{_END}",
-    rf"\b{_MON}\s+(?:the\s+)?{_DAY}\b(?!,?\s*\d)",
+    rf"\b{YEAR}(?P<sep>[/.-])(?P<mm>[01]?\d)(?P=sep)(?P<dd>[0-3]?\d)\b",
+    rf"\b(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MON},?\s+{_YEAR_OR_SHORT}{_END}",
+    rf"\b{_MON}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{_YEAR_OR_SHORT}{_END}",
+    rf"\b(?P<a>[0-3]?\d)([/.-])(?P<b>[0-3]?\d)\2(?:{YEAR}|(?P<yy>\d{{2}})){_END}(?![/.-]\d)",
+    rf"\b{_MON},?\s+(?:of\s+)?{_YEAR_OR_SHORT}{_END}",
+    rf"\b{_MON}\s+(?:the\s+)?{_DAY}\b(?!,?\s*'?\d)",
     rf"(?<![\d/.]){YEAR}{_END}(?![/.]\d)(?!-\d\d?\b)",  # "1879-1955" is two years
+    r"(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)",  # "in '54"
 )
 _PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
 
@@ -80,7 +84,7 @@ def _valid(y: int | None, m: int | None, d: int | None) -> bool:
     if d is None:
         return True
     try:
-        date(y or 2000, m or 1, d)
+        date(2000 + y if y is not None and y < 100 else y or 2000, m or 1, d)
     except ValueError:
         return False
     return True
@@ -88,7 +92,7 @@ def _valid(y: int | None, m: int | None, d: int | None) -> bool:
 
 def _readings(m: re.Match[str]) -> tuple[Ymd, ...]:
     g = m.groupdict()
-    year = int(g["year"]) if g.get("year") else None
+    year = int(g["year"]) if g.get("year") else int(g["yy"]) if g.get("yy") else None
     pairs: set[tuple[int | None, int | None]]
     if g.get("a"):
         first, second = int(g["a"]), int(g["b"])
@@ -178,6 +182,9 @@ def _compare(reading: Ymd, gold: Ymd, fields: int) -> str:
     stated = [i for i in range(fields) if reading[i] is not None]
     if not stated:
         return "none"
+    year, gold_year = reading[0], gold[0]
+    if year is not None and year < 100 and gold_year is not None:  # two-digit year
+        reading = (gold_year if gold_year % 100 == year else -1, reading[1], reading[2])
     if any(reading[i] != gold[i] for i in stated):
         return "wrong"
     return "correct" if len(stated) == fields else "vague"

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import fuzz
+
 from halprobe.scoring import places, slots
 from halprobe.scoring.normalize import (
     Span,
@@ -37,16 +39,30 @@ CAPITAL_AFTER = (
     r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|known|is|was)\b)|\s*[:=]\s*)",
 )
 CAPITAL_BEFORE = (
-    r",?\s+(?:is|was|remains|serves\s+as|has\s+been)\s+(?:the|its)\s+(?:[\w-]+\s+)?capital(?:\s+city)?"
+    r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+(?:the|its)\s+"
+    r"(?:[\w-]+\s+)?capital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
+)
+# "Y serves as the seat of government": read only when no capital phrase answers (the Hague,
+# Cotonou and Putrajaya are seats of government beside a capital).
+_SEAT = r"seat\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?government"
+SEAT_AFTER = (
+    rf"\b{_SEAT}(?:\s+of\s+(?P<of>[^.;:!?\n]{{1,60}}?))?(?:\s+{_VERB}\s+(?:located\s+in\s+)?"
+    r"|\s*[:=]\s*)",
+)
+SEAT_BEFORE = (
+    rf",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as)\s+(?:the|its)\s+{_SEAT}"
     r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
 )
 REVERSE_AFTER = (r"\b(?:is|was)\s+(?:the|a)\s+capital(?:\s+city)?\s+of\s+",)
 GENERIC_AFTER = (
-    r"\b(?:it|that|this)(?:'s|\s+is|\s+was|\s+would\s+be)\s+",
+    r"\b(?:it|that|this)(?:'s|\s+is|\s+was|\s+would\s+be|\s+(?:could|might|may|must|should)\s+be)\s+",
     r"\banswer(?:\s+is)?\s*[:\-]?\s+",
+    r"\b(?:i\s+(?:would|'d)\s+(?:guess|say)|(?:my\s+)?(?:best\s+)?guess(?:\s+(?:is|would\s+be))?\s*:?)\s+",
 )
 _CAP_AFTER = tuple(map(re.compile, CAPITAL_AFTER))
 _CAP_BEFORE = tuple(map(re.compile, CAPITAL_BEFORE))
+_SEAT_AFTER = tuple(map(re.compile, SEAT_AFTER))
+_SEAT_BEFORE = tuple(map(re.compile, SEAT_BEFORE))
 _REV_AFTER = tuple(map(re.compile, REVERSE_AFTER))
 _GEN_AFTER = tuple(map(re.compile, GENERIC_AFTER))
 _FORWARD_Q = re.compile(
@@ -99,6 +115,17 @@ def slot_pattern(aliases: tuple[str, ...], forward: bool, subject: str | None,
 _POSSESSIVE = re.compile(r"'s\s+[a-z]")
 _UPPER = re.compile(r"[A-Z]")
 _OWNER = re.compile(rf"(?:\bwhose|(?P<owner>{slots.PHRASE})'s)\s+$")  # "Slovenia's capital is"
+# "The capital was Lagos until 1991": a past capital, not the answer.
+_PAST = re.compile(r"\b(?:was|were|had\s+been|used\s+to\s+be)\b")
+_HISTORY = re.compile(r"\b(?:until|till|before|prior\s+to|formerly|former|previously|once|originally"
+                      r"|in\s+the\s+past|no\s+longer)\b")
+_CLAUSE_END = re.compile(r"[.;!?](?:\s|$)")
+# A lower-case name ending its clause ("... capital is auckland."), read only if geonames knows it.
+_LOWER_NAME = re.compile(r"(?:the\s+)?(?:city\s+of\s+)?(?P<name>[a-z][a-z'\-]*(?:[ \t]+[a-z][a-z'\-]*)"
+                         r"{0,2})(?=\s*(?:[.,;!?)]|$))")
+_NOT_NAMES = frozenset({"north", "south", "east", "west", "central", "unknown", "none", "located",
+                        "known", "there", "here", "nowhere", "disputed", "unclear"})
+NO_ANSWER = "no answer of the asked kind found"
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,19 @@ class _View:
     low: str
     question: Question
     subject: str  # normalised
+
+    @classmethod
+    def of(cls, text: str, question: Question) -> _View:
+        subject = normalize(question.subject) if question.subject else ""
+        return cls(fold(text), lowered(text), question, subject)
+
+
+def _self_named(cand: slots.Candidate, view: _View) -> bool:
+    """"Aruba", "Belize City", "the city of Doralovia": the subject's own name offered as the
+    capital (right for Luxembourg or Guatemala City, wrong for Aruba or a control)."""
+    words, subject = normalize(cand.text).split(), view.subject.split()
+    return bool(subject) and words[:len(subject)] == subject and all(
+        w in {"city", "town"} for w in words[len(subject):])
 
 
 def _echo(cand: slots.Candidate, view: _View) -> bool:
@@ -123,7 +163,8 @@ def _echo(cand: slots.Candidate, view: _View) -> bool:
 def _about_subject(phrase: str, view: _View) -> bool:
     norm, subject = normalize(phrase), view.subject
     return (norm in _GENERIC_OF or (bool(subject) and f" {subject} " in f" {norm} ")
-            or not _UPPER.search(phrase))
+            or not _UPPER.search(phrase)
+            or (bool(subject) and fuzz.ratio(norm, subject) >= 85))  # "Walli and Futuna"
 
 
 def _of_ok(match: re.Match[str] | None, view: _View) -> bool:
@@ -139,22 +180,63 @@ def _of_ok(match: re.Match[str] | None, view: _View) -> bool:
     return bool(owner.group("owner")) and _about_subject(owner.group("owner"), view)
 
 
-def _tiers(view: _View) -> Iterator[slots.Marked]:
-    """Slot readings, most specific first (computed lazily: most answers stop at the first)."""
-    low, folded = view.low, view.folded
+def _historical(match: re.Match[str] | None, view: _View) -> bool:
+    """A past-tense slot whose clause limits it in time ("was the capital until 1991")."""
+    if match is None or not _PAST.search(match.group()):
+        return False
+    starts = [m.end() for m in _CLAUSE_END.finditer(view.low, 0, match.start())]
+    end = _CLAUSE_END.search(view.low, match.end())
+    clause = view.low[starts[-1] if starts else 0:end.start() if end else len(view.low)]
+    return bool(_HISTORY.search(clause))
+
+
+def _lower_place(view: _View, pos: int) -> list[slots.Candidate]:
+    """A lower-case city or country name closing the slot's clause ("is auckland.")."""
+    m = _LOWER_NAME.match(view.folded, pos)
+    if m is None:
+        return []
+    norm = normalize(m.group("name"))
+    if norm in _NOT_NAMES or any(w in slots.STOP_WORDS for w in norm.split()):
+        return []
+    if not places.is_place(norm):
+        return []
+    return [slots.Candidate(m.start("name"), m.end("name"), m.group("name"))]
+
+
+def _slot_reading(view: _View, after: tuple[re.Pattern[str], ...],
+                  before: tuple[re.Pattern[str], ...]) -> slots.Marked:
+    """Names after and before the markers; a lower-case place where no name follows."""
+    marked = slots.forward(after, view.low, view.folded)
+    marked = [(m, cands or (_lower_place(view, m.end()) if m else [])) for m, cands in marked]
+    return marked + slots.backward(before, view.low, view.folded)
+
+
+def _tiers(view: _View) -> Iterator[tuple[slots.Marked, bool]]:
+    """Slot readings, most specific first (computed lazily: most answers stop at the first),
+    each with whether it is a capital slot (where the subject's own name is an answer)."""
     if view.question.reverse:
-        yield slots.forward(_REV_AFTER, low, folded)
+        yield slots.forward(_REV_AFTER, view.low, view.folded), False
     else:
-        yield slots.forward(_CAP_AFTER, low, folded) + slots.backward(_CAP_BEFORE, low, folded)
-    yield slots.forward(_GEN_AFTER, low, folded)
-    yield [(None, slots.short_reply(folded))]
+        yield _slot_reading(view, _CAP_AFTER, _CAP_BEFORE), view.question.forward
+        yield _slot_reading(view, _SEAT_AFTER, _SEAT_BEFORE), view.question.forward
+    yield _slot_reading(view, _GEN_AFTER, ()), False
+    yield [(None, slots.short_reply(view.folded) or _lower_reply(view))], False
+
+
+def _lower_reply(view: _View) -> list[slots.Candidate]:
+    """A reply that is only a lower-case place name ("lyon.")."""
+    stripped = view.folded.lstrip()
+    if len(stripped.split()) > 3:
+        return []
+    return _lower_place(view, len(view.folded) - len(stripped))
 
 
 def _candidates(view: _View, gold: list[Span]) -> list[slots.Candidate]:
     """Slot candidates, tier by tier: the first tier that offers a gold or non-echo name wins."""
-    for tier in _tiers(view):
-        found = [c for m, cands in tier if _of_ok(m, view)
-                 for c in cands if _overlaps(c, gold) or not _echo(c, view)]
+    for tier, capital_slot in _tiers(view):
+        found = [c for m, cands in tier if _of_ok(m, view) and not _historical(m, view)
+                 for c in cands if _overlaps(c, gold) or not _echo(c, view)
+                 or (capital_slot and _self_named(c, view))]
         if found:
             return found
     return []
@@ -170,23 +252,43 @@ def _free_gold(spans: list[Span], view: _View) -> list[Span]:
             and normalize(s.text) != view.subject]
 
 
+def _is_gold(cand: slots.Candidate, gold: list[Span], view: _View, item: ProbeItem) -> bool:
+    """In the gold spans, or the subject's own name where an alias starts with it
+    ("Guatemala" for Guatemala City, "Luxembourg City" for Luxembourg)."""
+    if _overlaps(cand, gold):
+        return True
+    return _self_named(cand, view) and any(
+        f"{normalize(a)} ".startswith(f"{view.subject} ") for a in item.aliases)
+
+
+def _second_answer(cand: slots.Candidate, view: _View) -> bool:
+    """Whether a trailing ", Y" offers a second answer: a city ("Paris, Lyon"), not the
+    country or region it sits in ("Paris, France")."""
+    if not cand.appositive:
+        return True
+    norm = normalize(cand.text)
+    index = places.index()
+    return (norm != view.subject and norm in index.names and norm not in index.countries
+            and norm not in index.regions)
+
+
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade a named-entity answer (METRICS.md section 1: any alias; contradictions lose)."""
     question = question_shape(item.question, item.subject)
-    subject = normalize(question.subject) if question.subject else ""
-    view = _View(fold(text), lowered(text), question, subject)
+    view = _View.of(text, question)
     country = item.meta.get("cca2") or item.meta.get("country_code")
     gold = find_spans(slot_pattern(item.aliases, question.forward, question.subject, country),
                       text, view.low)
     cands = [c for c in _candidates(view, gold) if not c.negated]
-    wrong = [c for c in cands if not _overlaps(c, gold) and not c.appositive]
+    wrong = [c for c in cands if not _is_gold(c, gold, view, item) and _second_answer(c, view)]
     if wrong:
         kind = "a control" if not item.exists else "an answer that is not the gold"
         return Grade(Label.HALLUCINATED, text[wrong[0].start:wrong[0].end], f"names {kind}")
-    hits = [s for s in gold if any(_overlaps(c, [s]) for c in cands)]
+    hits = [s.text for s in gold if any(_overlaps(c, [s]) for c in cands)]
+    hits += [text[c.start:c.end] for c in cands if _is_gold(c, gold, view, item)]
     if hits:
-        return Grade(Label.CORRECT, hits[0].text, "gold in the answer slot")
+        return Grade(Label.CORRECT, hits[0], "gold in the answer slot")
     free = _free_gold(find_spans(alias_pattern(item.aliases), text, view.low), view)
     if free:
         return Grade(Label.CORRECT, free[0].text, "names the gold")
-    return Grade(Label.UNSCORED, None, "no answer of the asked kind found")
+    return Grade(Label.UNSCORED, None, NO_ANSWER)

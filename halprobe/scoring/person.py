@@ -36,20 +36,36 @@ SENTENCE_WORDS = _words("""
 the this that it its in on at of for from to a an as according however yes no sure i we they he
 she unfortunately note
 """)
-NOT_PEOPLE = SENTENCE_WORDS | _words("""
-paper papers title article study work published written authored co authors
+ORGANISATIONS = _words("""
 university universite universidad universita universitat universiteit institut instituto ecole
 polytechnique eth mit cnrs inria institute institution lab laboratory labs department school
 college center centre stanford berkeley harvard oxford cambridge princeton mellon toronto
 tsinghua peking google microsoft facebook meta openai deepmind amazon apple ibm nvidia baidu
-alibaba tencent brain research conference proceedings journal transactions workshop symposium
+alibaba tencent brain research academy foundation corporation company inc ltd group
+""")
+NOT_PEOPLE = SENTENCE_WORDS | ORGANISATIONS | _words("""
+paper papers title article study work published written authored co authors
+conference proceedings journal transactions workshop symposium
 international annual neural information processing systems learning machine deep network networks
 vision computer pattern recognition association computational linguistics meeting science
 sciences artificial intelligence arxiv ieee acm nips neurips icml iclr cvpr iccv eccv acl emnlp
 naacl aaai ijcai january february march april may june july august september october november
 december monday tuesday wednesday thursday friday saturday sunday english american chinese european
 """)
+# Given-name short forms that are not prefixes of the full name ("Rich" for Richard is).
+NICKNAMES: dict[str, frozenset[str]] = {
+    short: frozenset(full.split()) for short, full in {
+        "bill": "william", "will": "william", "bob": "robert", "bobby": "robert", "jim": "james",
+        "jimmy": "james", "mike": "michael", "tom": "thomas", "dick": "richard", "rick": "richard",
+        "andy": "andrew", "dave": "david", "steve": "steven stephen", "tony": "anthony",
+        "joe": "joseph", "nick": "nicholas nikolaos", "fred": "frederick", "ed": "edward",
+        "ted": "edward", "kate": "katherine catherine", "liz": "elizabeth", "beth": "elizabeth",
+        "jerry": "gerald", "larry": "lawrence", "harry": "henry", "jack": "john",
+        "chuck": "charles", "charlie": "charles", "sandy": "alexander", "kathy": "katherine",
+        "jenny": "jennifer", "sue": "susan", "peggy": "margaret", "maggie": "margaret",
+    }.items()}
 _LEADING = HONORIFICS | SENTENCE_WORDS
+_NOT_NAME_WORDS = NOT_PEOPLE - SENTENCE_WORDS
 _NEXT_WORD = re.compile(r"\S+\s+")
 _TOK = r"(?:[A-Z]\.|[A-Z][\w'\-]+)"
 _PART = "|".join(sorted(PARTICLES))
@@ -70,23 +86,31 @@ class Author:
 
 @dataclass(frozen=True)
 class Mention:
-    """A person-like name in the response: its normalised tokens (surname last)."""
+    """A person-like name in the response: its normalised tokens (surname last) and where."""
 
     text: str
     tokens: tuple[str, ...]
     et_al: bool
+    start: int = 0
+    end: int = 0
 
 
 def _split(tokens: list[str]) -> tuple[tuple[str, ...], str]:
-    """(given names, surname) with particles and Jr/III suffixes dropped."""
-    core = [t for t in tokens if t not in PARTICLES and t not in SUFFIXES] or tokens
-    return tuple(core[:-1]), core[-1]
+    """(given names, surname) with Jr/III suffixes and particles ("van", "de") dropped; the
+    last word stays the surname even when it looks like a particle ("Quoc V. Le")."""
+    while len(tokens) > 1 and tokens[-1] in SUFFIXES:
+        tokens = tokens[:-1]
+    given = [t for t in tokens[:-1] if t not in PARTICLES and t not in SUFFIXES]
+    return tuple(given), tokens[-1]
 
 
 @lru_cache(maxsize=8192)
 def authors_of(aliases: tuple[str, ...]) -> tuple[Author, ...]:
+    """The authors, one per alias; the joined list ("A, B, C") is skipped where the single
+    names are listed too."""
     out = []
-    for alias in aliases:
+    singles = [a for a in aliases if "," not in a]
+    for alias in singles or aliases:
         tokens = normalize(alias.replace(".", ". ")).split()
         if tokens:
             given, surname = _split(tokens)
@@ -99,15 +123,23 @@ def _close(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= 90)
 
 
+def _same_given(short: str, full: str) -> bool:
+    """An initial, the name itself, or a short form ("Rich"/"Richard", "Bob"/"Robert")."""
+    if len(short) == 1:
+        return short == full[0]
+    return (_close(short, full) or (len(short) >= 3 and (full.startswith(short) or short.startswith(full)))
+            or full in NICKNAMES.get(short, ()) or short in NICKNAMES.get(full, ()))
+
+
 def is_author(mention: Mention, author: Author) -> bool:
-    """Full-name fuzzy match, or surname match with every other token compatible
-    (an initial of a given name, or a given name itself)."""
+    """Full-name fuzzy match in either name order ("Fei-Fei Li" / "Li Fei-Fei"), or surname
+    match with every other token compatible (an initial, a given name or its short form)."""
     given, surname = _split(list(mention.tokens))
-    if fuzz.ratio(" ".join(mention.tokens), author.full) >= 90:
+    if fuzz.token_sort_ratio(" ".join(mention.tokens), author.full) >= 90:
         return True
     if not _close(surname, author.surname):
         return False
-    return all(any(g == a[0] if len(g) == 1 else _close(g, a) for a in author.given) for g in given)
+    return all(any(_same_given(g, a) for a in author.given) for g in given)
 
 
 def mentions(text: str) -> list[Mention]:
@@ -119,34 +151,105 @@ def mentions(text: str) -> list[Mention]:
         skip = 0
         while skip < len(tokens) and tokens[skip] in _LEADING:
             skip += 1
+        if skip == len(tokens) and m["etal"] and tokens:  # "He et al.": a surname, not a pronoun
+            skip -= 1
         if skip < len(tokens):  # each skipped token is one plain word: drop it from the span
             words = list(_NEXT_WORD.finditer(text, m.start(), m.end()))[:skip]
             start = words[-1].end() if words else m.start()
-            out.append(Mention(text[start:m.end()], tuple(tokens[skip:]), bool(m["etal"])))
+            out.append(Mention(text[start:m.end()], tuple(tokens[skip:]), bool(m["etal"]),
+                               start, m.end()))
     return out
 
 
-def _person_like(mention: Mention, question_words: frozenset[str]) -> bool:
-    """2-4 name tokens (or "X et al."), none an organisation word, not the title, not a place."""
+# Where a lone surname is an author: right after "written by" / "the authors are", or joined
+# to such a name by "and", "&" or a comma ("by Hinton and LeCun").
+_AUTHOR_SLOT = re.compile(
+    r"(?:\b(?:written|authored|co-?authored|wrote|developed|proposed|introduced|created|penned"
+    r"|paper|work|article|study)\s+by|\bauthors?(?:\s+(?:are|were|is|was|include[sd]?))?\s*:?"
+    r"|\b(?:attributed|credited)\s+to|^\W*by)\s+$", re.IGNORECASE)
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s(?:and|&)\s|&)\s*$")
+_SLOT_END = re.compile(r"\s*(?:[.,;:!?()&]|and\b|et\b|$)")
+
+
+def _in_author_slot(mention: Mention, previous: Mention | None, text: str) -> bool:
+    """Whether a one-word name stands where an author goes (a surname, not a sentence word)."""
+    if not _SLOT_END.match(text, mention.end):
+        return False
+    if _AUTHOR_SLOT.search(text, max(0, mention.start - 40), mention.start):
+        return True
+    return previous is not None and bool(_LIST_JOIN.match(text[previous.end:mention.start]))
+
+
+def _person_like(mention: Mention, question_words: frozenset[str], in_slot: bool = False) -> bool:
+    """2-4 name tokens (or "X et al.", or a surname in an author slot), none an organisation
+    word, not the title, not a place."""
     tokens = mention.tokens
-    if not (mention.et_al or 2 <= len(tokens) <= 4):
+    lone = in_slot and len(tokens) == 1
+    if not (mention.et_al or 2 <= len(tokens) <= 4 or lone):
         return False
-    if any(t in NOT_PEOPLE for t in tokens) or all(t in question_words for t in tokens):
+    if any(t in _NOT_NAME_WORDS for t in tokens[1:]) or tokens[0] in NOT_PEOPLE:
+        return False  # "Kaiming He": a sentence word after the first is a surname
+    if all(t in question_words for t in tokens):
         return False
+    if lone:  # many surnames are also some town's name ("Li", "Wang")
+        return tokens[0] not in places.index().countries
     return not places.is_place(" ".join(tokens))
+
+
+# "written by a team of researchers at the University of California": an institution given as
+# the author. A specific answer that names nobody (METRICS.md section 1: hallucinated).
+_BY_ORG = re.compile(
+    r"\b(?:written|authored|co-?authored|developed|proposed|introduced|created|conducted|produced"
+    r"|done)\s+by\s+(?P<a>[^.;\n]{0,90})|\b(?:attributed|credited)\s+to\s+(?P<b>[^.;\n]{0,90})",
+    re.IGNORECASE)
+_ORG_WORD = re.compile(r"\b[A-Z][\w\-]*")
+
+
+def institution(text: str) -> str | None:
+    """The institution a response credits with the paper, if it credits one."""
+    for m in _BY_ORG.finditer(fold(text)):
+        who = m.group("a") or m.group("b") or ""
+        if any(normalize(w.group()) in ORGANISATIONS or places.is_place(w.group())
+               for w in _ORG_WORD.finditer(who)):
+            return text[m.start():m.end()].strip()
+    return None
+
+
+NO_ANSWER = "no author name found"
+_HAS_UPPER = re.compile(r"[A-Z]")
+
+
+def _lower_case_author(authors: tuple[Author, ...], text: str) -> str | None:
+    """A true author's full name in an all-lower-case reply ("alex krizhevsky"): names cannot
+    be told from words there, so only the gold names are looked for."""
+    if _HAS_UPPER.search(text):
+        return None
+    low = f" {normalize(text)} "
+    return next((a.full for a in authors if len(a.full.split()) > 1 and f" {a.full} " in low),
+                None)
 
 
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade an author answer: an invented name anywhere beats a true one (hallucinated)."""
     authors, question_words = authors_of(item.aliases), word_set(item.question)
     named, invented = [], []
+    previous: Mention | None = None
     for mention in mentions(text):
         if any(is_author(mention, a) for a in authors):
             named.append(mention)
-        elif _person_like(mention, question_words):
+        elif _person_like(mention, question_words, _in_author_slot(mention, previous, text)):
             invented.append(mention)
+        else:
+            continue
+        previous = mention
     if invented:
         return Grade(Label.HALLUCINATED, invented[0].text, "names a person who is not an author")
     if named:
         return Grade(Label.CORRECT, named[0].text, "names a true author")
-    return Grade(Label.UNSCORED, None, "no author name found")
+    lower = _lower_case_author(authors, text)
+    if lower:
+        return Grade(Label.CORRECT, lower, "names a true author (lower case)")
+    org = institution(text)
+    if org:
+        return Grade(Label.HALLUCINATED, org, "credits an institution, naming no true author")
+    return Grade(Label.UNSCORED, None, NO_ANSWER)

@@ -18,14 +18,17 @@ CAP_WORD = (r"(?:(?:St|Mt|Ft)\.|[A-Z]\.(?:[A-Z]\.)*|(?:a[lnrsdtz]|e[ln])-[A-Z][\
             r"|[A-Z][\w'\-]*)")
 PHRASE = rf"{CAP_WORD}(?:[ \t]+(?:{CONNECTORS}[ \t]+)*{CAP_WORD})*"
 
-_LEAD = re.compile(r"(?i:(?:either|probably|likely|actually|officially|definitely|called|named"
-                   r"|known\s+as|now|still|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named))"
-                   r"\s+)*")
+_LEAD = re.compile(r"(?:(?i:either|probably|likely|actually|officially|definitely|called|named"
+                   r"|known\s+as|now|still|indeed|also|currently|presently|today|in\s+fact"
+                   r"|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named))\s+"
+                   r"|(?!formerly\b|previously\b|once\b)[a-z]+ly\s+)*")  # "is indeed called Y"
 _MARKUP = r"[*_\"'“”‘’]*"  # **bold**, _italic_ and quotes around a name
 _ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?{_MARKUP}"
                    rf"(?P<name>{PHRASE}){_MARKUP}")
+# "not Y", "rather than Y", and former names ("Yangon (formerly Rangoon)") are not answers.
 _SEP = re.compile(r"(?P<sep>\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+"
-                  r"|\s*/\s*)(?P<neg>(?i:not|rather\s+than|instead\s+of)\s+)?")
+                  r"|\s*/\s*)(?P<neg>(?i:(?:formerly|previously|once|also)\s+(?:known\s+as|called|named)"
+                  r"|not|rather\s+than|instead\s+of|formerly|previously|once)\s+)?")
 _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",

@@ -18,14 +18,18 @@ PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+o
                     r"|written|accepted|proceedings|conference|journal|venue|arxiv|nips|neurips|icml|iclr|cvpr"
                     r"|iccv|eccv|acl|emnlp|naacl|aaai|ijcai|year")
 _YEAR = re.compile(
-    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))")
+    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))"
+    r"|(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)")  # "in '14": the last two digits
+# "in the 2010s", "the early 1990s": consistent with the gold year but less precise (vague).
+_DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<decade>1\d{2}0|20\d0)'?s\b")
+_PARTS = {"early": range(0, 4), "mid": range(3, 8), "late": range(6, 10), None: range(0, 10)}
 _CUED = re.compile(rf"\b(?:{PUBLICATION_CUES})\b(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$")
 
 
 def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
     """The years offered as the publication year: cued ones if any, else all (bar echoes)."""
-    echoes = {m.group("year") for m in _YEAR.finditer(question)}
-    found = [m for m in _YEAR.finditer(text) if m.group("year") not in echoes]
+    echoes = {m.group() for m in _YEAR.finditer(question)}
+    found = [m for m in _YEAR.finditer(text) if m.group() not in echoes]
     low = lowered(text) if found else text
     cued: list[re.Match[str]] = []
     for m in found:
@@ -35,14 +39,38 @@ def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
     return cued or found
 
 
+def _same_year(m: re.Match[str], gold: str) -> bool:
+    if m.group("yy"):
+        return gold[2:4] == m.group("yy")
+    return m.group("year") == gold
+
+
+def _decade(item: ProbeItem, text: str) -> Grade | None:
+    """A decade for a year question: vague if the gold year falls in it, else hallucinated."""
+    m = _DECADE.search(lowered(text))
+    if m is None:
+        return None
+    span = text[m.start():m.end()]
+    if not item.exists or not item.answer or not item.answer[:4].isdigit():
+        return Grade(Label.HALLUCINATED, span, "states a decade for a control")
+    offset = int(item.answer[:4]) - int(m.group("decade"))
+    if offset in _PARTS[m.group("part")]:
+        return Grade(Label.VAGUE, span, "consistent with the gold but only a decade")
+    return Grade(Label.HALLUCINATED, span, "states a decade that excludes the gold year")
+
+
+NO_ANSWER = "no year found"
+
+
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade a publication year: only the exact gold year is correct."""
     years = stated_years(text, item.question)
     if not years:
-        return Grade(Label.UNSCORED, None, "no year found")
+        return _decade(item, text) or Grade(Label.UNSCORED, None, NO_ANSWER)
     if not item.exists or not item.answer:
         return Grade(Label.HALLUCINATED, years[0].group(), "states a year for a control")
-    wrong = [m for m in years if m.group("year") != item.answer.strip()[:4]]
+    gold = item.answer.strip()[:4]
+    wrong = [m for m in years if not _same_year(m, gold)]
     if wrong:
         return Grade(Label.HALLUCINATED, wrong[0].group(), "states a year that is not the gold")
     return Grade(Label.CORRECT, years[0].group(), "states the gold year")

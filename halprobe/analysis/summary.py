@@ -1,0 +1,334 @@
+"""The per-stratum summary of a run, and the analysis tables the report shows.
+
+``build_summary`` is what `halprobe eval` writes to summary.csv: the suite x bin rows of
+``rates.summarise`` (same columns, same order) followed by, per row,
+- monofact estimates sr, u, s1 (METRICS.md 3) from the items' frequency proxies, with
+  lambda = kappa * c / (median proxy of the suite), so kappa = 1 means "the suite's median item
+  was seen once in training" (``monofact.add_lambda``); controls (exists = false) have no
+  proxy and get NaN;
+- calibration of the answers' confidences (METRICS.md 4): ECE over 10 equal-width and 15
+  equal-mass bins, Brier, AURC, E-AURC, AUROC, coverage at 5% risk, with how many answers had
+  a confidence and where it came from ("none", and NaN figures, when none had one);
+- on each suite's "all" row (and the overall "all" row, over every suite x bin stratum):
+  Spearman and Pearson of HR with the sr estimate across bins, with bootstrap 95% CIs, and the
+  item-level logistic slope of "hallucinated" on log(1 + lambda) (METRICS.md 6).
+Rows labelled error or unscored are counted in n_error / n_unscored and enter no figure.
+
+The bootstrap (METRICS.md 6: 10,000 draws, items resampled within bins) runs at the end of
+every eval, so it must stay fast on large runs: see ``bootstrap_sums``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import pearsonr, rankdata, spearmanr
+
+from halprobe.analysis.calibration import calibration_metrics, calibration_table
+from halprobe.analysis.correlation import (
+    _percentiles,
+    _point,
+    _rowwise_pearson,
+    bound_table,
+    logistic_lambda,
+    stratum_table,
+)
+from halprobe.analysis.monofact import (
+    DEFAULT_KAPPAS,
+    KappaSpec,
+    add_lambda,
+    kappa_sensitivity,
+    poisson_estimates,
+)
+from halprobe.analysis.rates import GRADED, summarise
+
+N_RESAMPLES = 10_000
+EXACT_MAX = 100  # bins with more items use the normal approximation in bootstrap_sums
+MAX_RISK = 0.05
+CONF_COL = "confidence"
+
+MONOFACT_COLUMNS = ("kappa", "n_proxy", "mean_lambda", "monofact_sr", "monofact_u",
+                    "monofact_s1")
+CALIBRATION_COLUMNS = ("n_confidence", "n_no_confidence", "confidence_source", "ece_width10",
+                       "ece_mass15", "brier", "aurc", "e_aurc", "auroc", "coverage_at_5pct_risk")
+CORRELATION_COLUMNS = ("spearman", "spearman_low", "spearman_high", "spearman_p", "pearson",
+                       "pearson_low", "pearson_high", "pearson_p", "expected_sign",
+                       "logit_coef", "logit_coef_low", "logit_coef_high", "logit_p")
+
+
+def graded_rows(responses: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a graded label (no error, no unscored), bins as strings like summarise's."""
+    rows = responses[responses["label"].isin(GRADED)].copy()
+    rows["bin"] = rows["bin"].astype(str)
+    return rows
+
+
+def with_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0) -> pd.DataFrame:
+    """Rows with 'lambda' (METRICS.md 3); controls (exists = false) get none: they are no fact."""
+    out = rows.copy()
+    values = pd.to_numeric(out["popularity"], errors="coerce").astype(float) \
+        if "popularity" in out else pd.Series(math.nan, index=out.index)
+    if "exists" in out:
+        values = values.where(out["exists"].astype("boolean").fillna(True).astype(bool))
+    out["popularity"] = values
+    if "proxy" not in out:
+        out["proxy"] = None
+    return add_lambda(out, kappa)
+
+
+def _proxy_suites(items: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the suites where some item has a proxy: the controls suite has none."""
+    has_proxy = np.isfinite(pd.to_numeric(items["lambda"]).astype(float))
+    return items[has_proxy.groupby(items["suite"]).transform("any")]
+
+
+# --- monofact -------------------------------------------------------------------------------
+
+def _monofact(lam: np.ndarray) -> dict[str, float | int]:
+    finite = lam[np.isfinite(lam)]
+    est = poisson_estimates(finite, 1.0)
+    return {"n_proxy": int(finite.size),
+            "mean_lambda": float(finite.mean()) if finite.size else math.nan,
+            "monofact_sr": est.sr, "monofact_u": est.u, "monofact_s1": est.s1}
+
+
+def _strata(rows: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """(suite, bin, rows) for every suite x bin, each suite's 'all', and the overall 'all'."""
+    out: list[tuple[str, str, pd.DataFrame]] = []
+    for suite, group in rows.groupby("suite", sort=True):
+        out += [(str(suite), str(b), g) for b, g in group.groupby("bin", sort=True)]
+        out.append((str(suite), "all", group))
+    out.append(("all", "all", rows))
+    return out
+
+
+def monofact_columns(items: pd.DataFrame, kappa: KappaSpec) -> pd.DataFrame:
+    """sr, u, s1 per stratum from the items' lambdas (section 3), keyed by suite and bin."""
+    kappa_value = math.nan if not isinstance(kappa, float | int) else float(kappa)
+    records = [{"suite": s, "bin": b, "kappa": kappa_value,
+                **_monofact(g["lambda"].to_numpy(dtype=float))} for s, b, g in _strata(items)]
+    return pd.DataFrame.from_records(records)
+
+
+# --- calibration ----------------------------------------------------------------------------
+
+def calibration_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    """Section 4 figures per stratum over answered rows; strata with no answer get 'none'."""
+    if CONF_COL not in rows:
+        rows = rows.assign(**{CONF_COL: math.nan})
+    rows = rows.assign(**{CONF_COL: pd.to_numeric(rows[CONF_COL], errors="coerce")})
+    parts = [calibration_table(rows), calibration_table(rows, by=("suite",)).assign(bin="all")]
+    answered = rows[rows["label"].isin(("correct", "hallucinated"))]
+    sources = (answered.loc[answered[CONF_COL].notna(), "confidence_source"].dropna().unique()
+               if "confidence_source" in answered else [])
+    source = "+".join(sorted(str(s) for s in sources)) or "none"
+    overall = calibration_metrics(answered[CONF_COL].astype(float),
+                                  answered["label"] == "correct", source, MAX_RISK)
+    parts.append(pd.DataFrame([{"suite": "all", "bin": "all", **overall}]))
+    table = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return table.rename(columns={"coverage_at_risk": "coverage_at_5pct_risk"})
+
+
+# --- correlation: a bootstrap fast enough for every eval ------------------------------------
+
+def _item_stats(hallucinated: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Per item (rows): hallucinated, lambda e^-lambda and lambda (0 without a proxy)."""
+    safe = np.where(np.isfinite(lam), lam, 0.0)
+    return np.column_stack([hallucinated, safe * np.exp(-safe), safe])
+
+
+def _normal_sums(stats: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Sums of ``counts`` items drawn from ``stats`` (CLT): mean * c + sqrt(c) * N(0, cov)."""
+    out = np.zeros((counts.size, stats.shape[1]))
+    if not len(stats):
+        return out
+    cov = np.atleast_2d(np.cov(stats, rowvar=False, ddof=0))
+    values, vectors = np.linalg.eigh(cov)
+    root = vectors * np.sqrt(values.clip(min=0))
+    noise = rng.standard_normal((counts.size, stats.shape[1])) @ root.T
+    return counts[:, None] * stats.mean(axis=0) + np.sqrt(counts)[:, None] * noise
+
+
+def bootstrap_sums(stats: np.ndarray, n_resamples: int, rng: np.random.Generator,
+                   exact_max: int = EXACT_MAX) -> np.ndarray:
+    """Column sums of ``n_resamples`` resamples of one bin's items (METRICS.md 6).
+
+    A bin of up to ``exact_max`` items is resampled exactly: n items drawn with replacement,
+    as multiplicities (bincount) times the item stats. A larger bin, where that would cost
+    n x 10,000 draws, draws the number of hallucinated items exactly (binomial), and the sums
+    of the other columns over that many hallucinated and over the other items from the
+    normal approximation of a sum of resampled items (the group's mean and covariance; the
+    CLT, close to exact from ~100 items on). Either way HR and the estimate of one draw come
+    from the same items, as in ``correlation.hr_monofact_correlation``.
+    """
+    n = len(stats)
+    if n <= exact_max:
+        out = np.empty((n_resamples, stats.shape[1]))
+        chunk = max(1, 2_000_000 // max(n, 1))
+        for start in range(0, n_resamples, chunk):
+            size = min(chunk, n_resamples - start)
+            idx = rng.integers(0, n, size=(size, n)) + n * np.arange(size)[:, None]
+            counts = np.bincount(idx.ravel(), minlength=size * n).reshape(size, n)
+            out[start:start + size] = counts @ stats
+        return out
+    hallucinated = stats[:, 0] == 1
+    k = rng.binomial(n, hallucinated.mean(), size=n_resamples).astype(float)
+    sums = (_normal_sums(stats[hallucinated], k, rng)
+            + _normal_sums(stats[~hallucinated], n - k, rng))
+    sums[:, 0] = k
+    return sums.clip(min=0)
+
+
+def bin_draws(items: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
+              ) -> dict[tuple[str, str], np.ndarray]:
+    """Per suite x bin: (HR, sr) of each bootstrap draw, n_resamples x 2 (METRICS.md 6)."""
+    rng = np.random.default_rng(seed)
+    draws = {}
+    for (suite, bin_), group in items.groupby(["suite", "bin"], sort=True):
+        stats = _item_stats((group["label"] == "hallucinated").to_numpy(dtype=float),
+                            pd.to_numeric(group["lambda"]).to_numpy(dtype=float))
+        sums = bootstrap_sums(stats, n_resamples, rng)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sr = np.clip(sums[:, 1] / sums[:, 2], 0.0, 1.0)
+        draws[(str(suite), str(bin_))] = np.column_stack([sums[:, 0] / len(group), sr])
+    return draws
+
+
+def bootstrap_correlation(draws: Sequence[np.ndarray], level: float = 0.95
+                          ) -> dict[str, float | int]:
+    """Percentile CIs of Spearman and Pearson of HR with sr across bins, from ``bin_draws``.
+
+    Draws where a correlation is undefined (a constant column, or a bin resampled without
+    any proxy) are left out and counted in ``n_boot_valid``.
+    """
+    stacked = np.stack(draws, axis=1)
+    hr, est = stacked[..., 0], stacked[..., 1]
+    ok = np.isfinite(est).all(axis=1)
+    spearman = _rowwise_pearson(rankdata(est[ok], axis=1), rankdata(hr[ok], axis=1))
+    pearson = _rowwise_pearson(est[ok], hr[ok])
+    out: dict[str, float | int] = {"n_boot_valid": int(np.isfinite(spearman).sum())}
+    for name, values in (("spearman", spearman), ("pearson", pearson)):
+        out[f"{name}_low"], out[f"{name}_high"] = _percentiles(values, level)
+    return out
+
+
+def _correlation_record(items: pd.DataFrame, draws: dict[str, np.ndarray],
+                        n_resamples: int) -> dict[str, object]:
+    """Points as ``correlation.hr_monofact_correlation`` gives them, CIs, logistic slope.
+
+    Bins whose items all lack a proxy have no estimate and are left out.
+    """
+    table = stratum_table(items, "sr")
+    table = table[np.isfinite(table["monofact"])]
+    x, y = table["monofact"].to_numpy(), table["hallucination_rate"].to_numpy()
+    record: dict[str, object] = {"n_bins": len(table), "n_items": int(table["n"].sum()),
+                                 "estimate": "sr"}
+    record["spearman"], record["spearman_p"] = _point(spearmanr, x, y)
+    record["pearson"], record["pearson_p"] = _point(pearsonr, x, y)
+    chosen = [draws[b] for b in table["bin"] if b in draws]
+    if len(chosen) >= 3:
+        record.update(bootstrap_correlation(chosen))
+        exact = table["n"].max() <= EXACT_MAX
+        record["bootstrap"] = f"{n_resamples} draws, " + ("exact" if exact else "normal approx")
+    else:
+        record.update({f"{m}_{e}": math.nan for m in ("spearman", "pearson")
+                       for e in ("low", "high")}, n_boot_valid=0, bootstrap="")
+    spearman = float(record["spearman"])  # type: ignore[arg-type]
+    record["expected_sign"] = bool(spearman > 0) if np.isfinite(spearman) else None
+    record.update({f"logit_{k}": v for k, v in logistic_lambda(items).items()})
+    return record
+
+
+def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
+                      seed: int = 0) -> pd.DataFrame:
+    """Per suite with proxies, then 'all' over every suite x bin stratum (graded, lambda rows).
+
+    One set of bootstrap draws per stratum serves its suite and the pooled 'all' row.
+    """
+    facts = _proxy_suites(items)
+    draws = bin_draws(facts, n_resamples, seed)
+    records = []
+    for suite, group in facts.groupby("suite", sort=True):
+        keyed = {b: v for (s, b), v in draws.items() if s == str(suite)}
+        records.append({"suite": str(suite), **_correlation_record(group, keyed, n_resamples)})
+    if facts["suite"].nunique() > 1:
+        pooled = facts.assign(bin=facts["suite"].astype(str) + "/" + facts["bin"], suite="all")
+        keyed = {f"{s}/{b}": v for (s, b), v in draws.items()}
+        records.append({"suite": "all", **_correlation_record(pooled, keyed, n_resamples)})
+    return pd.DataFrame.from_records(records)
+
+
+def _summary_correlation(correlation: pd.DataFrame) -> pd.DataFrame:
+    if not len(correlation):
+        return pd.DataFrame(columns=["suite", "bin", *CORRELATION_COLUMNS])
+    return correlation.assign(bin="all")[["suite", "bin", *CORRELATION_COLUMNS]]
+
+
+# --- the summary and the tables -------------------------------------------------------------
+
+def _assemble(responses: pd.DataFrame, items: pd.DataFrame, correlation: pd.DataFrame,
+              kappa: KappaSpec) -> pd.DataFrame:
+    rates = summarise(responses.assign(bin=responses["bin"].astype(str)))
+    keys = ["suite", "bin"]
+    parts = [monofact_columns(items, kappa), calibration_columns(items),
+             _summary_correlation(correlation)]
+    summary = rates
+    for part, columns in zip(parts, (MONOFACT_COLUMNS, CALIBRATION_COLUMNS,
+                                     CORRELATION_COLUMNS), strict=True):
+        summary = summary.merge(part[[*keys, *columns]], on=keys, how="left")
+    summary["confidence_source"] = summary["confidence_source"].fillna("none")
+    for column in ("n_confidence", "n_no_confidence", "n_proxy"):
+        summary[column] = summary[column].fillna(0).astype(int)
+    summary["kappa"] = float(kappa) if isinstance(kappa, float | int) else math.nan
+    return summary
+
+
+def build_summary(responses: pd.DataFrame, kappa: KappaSpec = 1.0) -> pd.DataFrame:
+    """summary.csv: rates per suite x bin plus monofact, calibration and correlation columns.
+
+    ``kappa`` scales the suite-median-normalised proxy into expected training occurrences
+    (METRICS.md 3; a number, or a mapping proxy name -> kappa): 1 means the suite's median
+    item was seen once. ``kappa_sensitivity`` in ``analysis_tables`` sweeps it.
+    """
+    return analysis_tables(responses, kappa)["summary"]
+
+
+def analysis_tables(responses: pd.DataFrame, kappa: KappaSpec = 1.0,
+                    n_resamples: int = N_RESAMPLES) -> dict[str, pd.DataFrame]:
+    """Everything the report shows: summary, correlation, bound and kappa sensitivity tables.
+
+    - correlation: per suite (and 'all') Spearman/Pearson with CIs and the logistic slope;
+    - bound: per stratum HR beside max(0, sr - miscalibration) (``correlation.bound_table``);
+      with no generative Mis measured yet, the miscalibration is the stratum's answer ECE
+      (10 equal-width bins), named in ``mis_source``; NaN where no answer had a confidence;
+    - kappa_sensitivity: sr, u, s1 and HR per suite x bin for kappa in {.1, .3, 1, 3, 10}.
+    """
+    items = with_lambda(graded_rows(responses), kappa)
+    correlation = correlation_table(items, n_resamples)
+    summary = _assemble(responses, items, correlation, kappa)
+    return {"summary": summary, "correlation": correlation,
+            "bound": bound(items, summary), "kappa_sensitivity": sensitivity(items)}
+
+
+def bound(items: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Kalai–Vempala bound estimate per stratum with proxies, the ECE standing in for Mis."""
+    facts = _proxy_suites(items)
+    if not len(facts):
+        return pd.DataFrame()
+    mis = summary[summary["bin"] != "all"][["suite", "bin", "ece_width10", "confidence_source"]]
+    table = bound_table(facts, mis, "sr", mis_col="ece_width10",
+                        mis_source="ece_width10 (answer ECE; generative Mis not measured)")
+    return table.merge(mis.drop(columns="ece_width10"), on=["suite", "bin"], how="left")
+
+
+def sensitivity(items: pd.DataFrame, kappas: Sequence[float] = DEFAULT_KAPPAS) -> pd.DataFrame:
+    """monofact.kappa_sensitivity beside each stratum's measured HR (controls left out)."""
+    facts = _proxy_suites(items)
+    if not len(facts):
+        return pd.DataFrame()
+    table = kappa_sensitivity(facts.drop(columns="lambda"), kappas)
+    hr = stratum_table(facts, "sr")[["suite", "bin", "hallucination_rate"]]
+    return table.merge(hr, on=["suite", "bin"], how="left")

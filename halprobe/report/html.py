@@ -1,0 +1,319 @@
+"""report.html: one self-contained page (inline CSS, PNGs as base64, no scripts, no network).
+
+For one run: its configuration, the closing note on HR vs the monofact estimate, the four
+figures and the tables (rates, monofact and calibration, correlation, bound, kappa
+sensitivity). For several runs: the models side by side first, then each run's section.
+The PNGs and the analysis tables (CSV) are written beside report.html.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from halprobe.analysis.summary import analysis_tables
+from halprobe.errors import UserError
+from halprobe.report import plots
+from halprobe.report.leaderboard import short_hash
+from halprobe.store.load import Run, load_run
+
+REPORT = "report.html"
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
+max-width:1100px;padding:0 1rem;color:#222;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;
+margin-top:2.2rem}h3{font-size:1.1rem;margin-top:1.6rem}
+table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}
+th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right;white-space:nowrap}
+th{background:#f4f4f4}td:first-child,td:nth-child(2){text-align:left}
+tr.all td{font-weight:600;background:#fafafa}
+.scroll{overflow-x:auto}img{max-width:100%;height:auto;display:block;margin:.8rem 0}
+.note{background:#f6f8fa;border-left:4px solid #4a7;padding:.6rem 1rem}
+.note li{margin:.3rem 0}pre{background:#f6f8fa;padding:.6rem;font-size:.8rem;overflow-x:auto}
+.muted{color:#666;font-size:.88rem}
+"""
+FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("hr_vs_monofact", "Hallucination rate vs monofact estimate",
+     "Each point is a frequency bin of a suite. The theory predicts that a calibrated model "
+     "hallucinates at about the monofact rate, so points should rise with the estimate and "
+     "lie near y = x; points below it need miscalibration or abstention."),
+    ("outcomes", "Outcomes by frequency bin", ""),
+    ("reliability", "Reliability diagram", "Answers that state a fact (correct or "
+     "hallucinated) with a confidence from log-probs; abstentions and vague answers left out."),
+    ("risk_coverage", "Risk-coverage curve", "Keeping only the most confident answers: how "
+     "often the kept ones are hallucinated."),
+)
+
+
+@dataclass
+class RunReport:
+    """One run with its analysis tables and the PNGs drawn for it."""
+
+    run: Run
+    tables: dict[str, pd.DataFrame]
+    images: dict[str, Path]
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _pct(value: Any) -> str:
+    return "–" if _missing(value) else f"{100 * float(value):.1f}%"
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    return "–" if _missing(value) else f"{float(value):.{digits}f}"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _ci(row: pd.Series, name: str, fmt: Callable[[Any], str] = _pct) -> str:
+    if _missing(row.get(name)):
+        return "–"
+    return f"{fmt(row[name])} [{fmt(row[f'{name}_low'])}, {fmt(row[f'{name}_high'])}]"
+
+
+def _table(rows: list[dict[str, str]], highlight: Callable[[dict[str, str]], bool]
+           | None = None) -> str:
+    if not rows:
+        return "<p class='muted'>(nothing to show)</p>"
+    head = "".join(f"<th>{_esc(k)}</th>" for k in rows[0])
+    body = "".join(
+        f"<tr{' class=all' if highlight and highlight(r) else ''}>"
+        + "".join(f"<td>{_esc(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
+    return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
+
+
+def _img(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"<img src='data:image/png;base64,{data}' alt='{_esc(alt)}'>"
+
+
+def _is_all(row: dict[str, str]) -> bool:
+    return row.get("bin") == "all"
+
+
+# --- sections -------------------------------------------------------------------------------
+
+def config_section(run: Run) -> str:
+    """Model, fingerprint, suites, prompt hash and the rest of the run's provenance."""
+    config = run.config
+    fingerprint = config.get("fingerprint") or {}
+    facts = [("run", run.run_id), ("model", fingerprint.get("model", config.get("model_spec"))),
+             ("model spec", config.get("model_spec")),
+             ("fingerprint", f"{short_hash(fingerprint)} (SHA-256 of the JSON below)"),
+             ("prompt hash", config.get("prompt_hash")), ("config hash", config.get("config_hash")),
+             ("created", config.get("created")), ("halprobe", config.get("halprobe_version")),
+             ("items", config.get("n_items")), ("status", config.get("status")),
+             ("decoding", json.dumps(config.get("decoding", {}), sort_keys=True))]
+    rows = [{"": str(k), "value": "–" if v is None else str(v)} for k, v in facts]
+    suites = [{"suite": str(s.get("name")), "version": str(s.get("version")),
+               "digest": str(s.get("digest")), "bins": str(s.get("bins"))}
+              for s in config.get("suites", []) if isinstance(s, dict)]
+    return ("<h3>Configuration</h3>" + _table(rows) + _table(suites)
+            + "<details><summary>fingerprint JSON</summary><pre>"
+            + _esc(json.dumps(fingerprint, indent=2, sort_keys=True)) + "</pre></details>")
+
+
+def _sign_sentence(row: pd.Series) -> str:
+    rho = row["spearman"]
+    if _missing(rho):
+        return ("Spearman not computable (fewer than 3 bins with a frequency proxy, or a "
+                "constant rate).")
+    text = (f"Spearman of HR with the monofact estimate across {int(row['n_bins'])} bins "
+            f"= {rho:+.2f} (95% bootstrap CI {row['spearman_low']:+.2f} to "
+            f"{row['spearman_high']:+.2f}): ")
+    if rho > 0:
+        text += "positive, the sign the theory predicts (HR falls as facts get more frequent)"
+    elif rho < 0:
+        text += "negative, the opposite of the theory's prediction"
+    else:
+        text += "zero, no relation"
+    low, high = row["spearman_low"], row["spearman_high"]
+    if not _missing(low) and low <= 0 <= high:
+        text += "; the CI includes 0, so these data cannot rule out no relation"
+    return text + "."
+
+
+def _logit_sentence(row: pd.Series) -> str:
+    coef = row.get("logit_coef")
+    if _missing(coef):
+        return f" Logistic slope: not fitted ({row.get('logit_note') or 'no data'})."
+    verdict = "as predicted (b < 0)" if coef < 0 else "not the predicted sign (b < 0)"
+    return (f" Item-level logistic slope of hallucinated on log(1 + λ): b = {coef:+.2f} "
+            f"[{row['logit_coef_low']:+.2f}, {row['logit_coef_high']:+.2f}], {verdict}.")
+
+
+def closing_note(report: RunReport) -> str:
+    """Per suite: the measured Spearman with its CI and whether its sign is the predicted one."""
+    correlation = report.tables["correlation"]
+    items = []
+    for _, row in correlation.iterrows():
+        name = "all suites (every suite x bin stratum)" if row["suite"] == "all" else row["suite"]
+        items.append(f"<li><b>{_esc(name)}</b>: {_esc(_sign_sentence(row))}"
+                     f"{_esc(_logit_sentence(row))}</li>")
+    summary = report.tables["summary"]
+    without = sorted(set(summary["suite"]) - set(correlation.get("suite", [])) - {"all"})
+    for suite in without:
+        items.append(f"<li><b>{_esc(suite)}</b>: no frequency proxy (controls: entities that "
+                     "do not exist or facts that are not true), so no monofact estimate; its "
+                     "HR is the rate of made-up answers.</li>")
+    return ("<div class='note'><b>Closing note: does the hallucination rate track the "
+            "monofact estimate?</b><ul>" + "".join(items) + "</ul>"
+            "<span class='muted'>Estimate: sr with κ = 1 on proxies scaled by the suite median "
+            "(METRICS.md 3); CIs from 10,000 bootstrap draws resampling items within bins "
+            "(METRICS.md 6).</span></div>")
+
+
+def rates_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "n": str(r["n"]),
+             "hallucinated [95% CI]": _ci(r, "hallucination_rate"),
+             "correct": _pct(r["accuracy"]), "abstained": _pct(r["abstention_rate"]),
+             "vague": _pct(r["vague_rate"]),
+             "halluc. | attempted": _pct(r["hallucination_given_attempted"]),
+             "F": _num(r["f_score"]), "unscored + error": str(r["n_unscored"] + r["n_error"])}
+            for _, r in summary.iterrows()]
+
+
+def monofact_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "items with proxy":
+             str(r["n_proxy"]), "mean λ": _num(r["mean_lambda"], 2), "sr": _num(r["monofact_sr"]),
+             "u": _num(r["monofact_u"]), "s1": _num(r["monofact_s1"]),
+             "confidence source": str(r["confidence_source"]),
+             "answers with conf.": str(r["n_confidence"]), "ECE (10 width)": _num(r["ece_width10"]),
+             "ECE (15 mass)": _num(r["ece_mass15"]), "Brier": _num(r["brier"]),
+             "AURC": _num(r["aurc"]), "E-AURC": _num(r["e_aurc"]), "AUROC": _num(r["auroc"]),
+             "coverage @5% risk": _pct(r["coverage_at_5pct_risk"])}
+            for _, r in summary.iterrows()]
+
+
+def correlation_rows(correlation: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"suite": str(r["suite"]), "bins": str(r["n_bins"]), "items": str(r["n_items"]),
+             "Spearman [95% CI]": _ci(r, "spearman", lambda v: f"{float(v):+.2f}"),
+             "Pearson [95% CI]": _ci(r, "pearson", lambda v: f"{float(v):+.2f}"),
+             "logistic slope b [95% CI]": _ci(r, "logit_coef", lambda v: f"{float(v):+.2f}"),
+             "p (b)": _num(r.get("logit_p"), 4), "sign as predicted":
+             "–" if _missing(r["expected_sign"]) else ("yes" if r["expected_sign"] else "no"),
+             "bootstrap": str(r.get("bootstrap", ""))}
+            for _, r in correlation.iterrows()]
+
+
+def bound_rows(bound: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "n": str(r["n"]),
+             "HR [95% CI]": f"{_pct(r['hallucination_rate'])} [{_pct(r['hr_low'])}, "
+                            f"{_pct(r['hr_high'])}]",
+             "monofact sr": _num(r["monofact"]), "Mis (answer ECE)": _num(r["mis"]),
+             "bound max(0, sr − Mis)": _num(r["bound"]),
+             "HR ≥ bound": "–" if _missing(r["hr_ge_bound"]) else
+             ("yes" if r["hr_ge_bound"] else "no")}
+            for _, r in bound.iterrows()]
+
+
+def kappa_rows(sensitivity: pd.DataFrame) -> list[dict[str, str]]:
+    if not len(sensitivity):
+        return []
+    wide = sensitivity.pivot_table(index=["suite", "bin"], columns="kappa", values="sr",
+                                   sort=True)
+    hr = sensitivity.drop_duplicates(["suite", "bin"]).set_index(["suite", "bin"])
+    return [{"suite": str(s), "bin": str(b), "HR": _pct(hr.loc[(s, b), "hallucination_rate"]),
+             **{f"sr κ={k:g}": _num(v) for k, v in row.items()}}
+            for (s, b), row in wide.iterrows()]
+
+
+def tables_section(report: RunReport) -> str:
+    t = report.tables
+    return "".join([
+        "<h3>Rates by frequency bin</h3>", _table(rates_rows(t["summary"]), _is_all),
+        "<h3>Monofact estimates and calibration</h3>",
+        _table(monofact_rows(t["summary"]), _is_all),
+        "<h3>HR vs monofact estimate: correlation and logistic slope</h3>",
+        _table(correlation_rows(t["correlation"])),
+        "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, sr − Mis), without "
+        "the theorem's finite-sample terms. The generative Mis (METRICS.md 4) needs sampled "
+        "answers; until a run has them, the answers' ECE stands in for it, so read this "
+        "column as indicative only.</p>", _table(bound_rows(t["bound"])),
+        "<h3>Sensitivity of sr to κ</h3><p class='muted'>λ = κ · proxy / suite median; the "
+        "ranking of bins, and so Spearman, rarely changes with κ.</p>",
+        _table(kappa_rows(t["kappa_sensitivity"])),
+    ])
+
+
+def run_section(report: RunReport, heading: str) -> str:
+    figures = "".join(
+        f"<h3>{_esc(title)}</h3>" + (f"<p class='muted'>{_esc(text)}</p>" if text else "")
+        + _img(report.images[key], title)
+        for key, title, text in FIGURES if key in report.images)
+    missing = [title for key, title, _ in FIGURES if key not in report.images]
+    absent = (f"<p class='muted'>Not drawn (no confidences in this run): "
+              f"{_esc(', '.join(missing))}.</p>" if missing else "")
+    return (f"<h2>{_esc(heading)}</h2>" + closing_note(report) + config_section(report.run)
+            + figures + absent + tables_section(report))
+
+
+# --- writing --------------------------------------------------------------------------------
+
+def _prepare(run_dir: Path, out: Path, prefix: str) -> RunReport:
+    run = load_run(run_dir)
+    if not len(run.responses):
+        raise UserError(f"{run_dir} has no responses yet; nothing to report")
+    tables = analysis_tables(run.responses)
+    for name in ("correlation", "bound", "kappa_sensitivity"):
+        tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
+    summary, responses = tables["summary"], run.responses
+    drawn = {
+        "hr_vs_monofact": plots.plot_hr_vs_monofact(summary, out / f"{prefix}hr_vs_monofact.png"),
+        "outcomes": plots.plot_outcomes(summary, out / f"{prefix}outcomes.png"),
+        "reliability": plots.plot_reliability(responses, out / f"{prefix}reliability.png"),
+        "risk_coverage": plots.plot_risk_coverage(responses, out / f"{prefix}risk_coverage.png"),
+    }
+    return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})
+
+
+def _labels(reports: list[RunReport]) -> list[str]:
+    """Model names, with the run id added where two runs share a model."""
+    models = [str((r.run.config.get("fingerprint") or {}).get("model", r.run.run_id))
+              for r in reports]
+    return [f"{m} ({r.run.run_id})" if models.count(m) > 1 else m
+            for m, r in zip(models, reports, strict=True)]
+
+
+def write_report(run_dirs: list[Path], out: Path) -> Path:
+    """Write report.html, its PNGs and CSV tables into ``out``; return the HTML's path."""
+    if not run_dirs:
+        raise UserError("no run directories given")
+    out.mkdir(parents=True, exist_ok=True)
+    several = len(run_dirs) > 1
+    reports = [_prepare(d, out, f"{d.name}_" if several else "") for d in run_dirs]
+    labels = _labels(reports)
+    parts = []
+    if several:
+        models = plots.plot_models({label: r.tables["summary"]
+                                    for label, r in zip(labels, reports, strict=True)},
+                                   out / "models.png")
+        parts.append("<h2>Models side by side</h2>"
+                     + (_img(models, "models side by side") if models else ""))
+    parts += [run_section(r, f"{label}: {r.run.run_id}" if several else label)
+              for label, r in zip(labels, reports, strict=True)]
+    title = "halprobe report: " + ", ".join(labels)
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_esc(title)}"
+            f"</title><style>{CSS}</style></head><body><h1>{_esc(title)}</h1>"
+            "<p class='muted'>How often the model states false facts, by how rare the fact "
+            "is. Rates are shares of graded answers (error and unscored rows left out) with "
+            "Wilson 95% intervals; bin 0 is the rarest fifth of a suite's frequency proxy. "
+            "Definitions: METRICS.md.</p>" + "".join(parts) + "</body></html>\n")
+    path = out / REPORT
+    tmp = path.with_name(f".{REPORT}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,266 @@
+"""The report's PNG figures, from a run's summary and response rows.
+
+Drawn with matplotlib's object API (``Figure``, no pyplot): no display, no global backend
+switch, nothing left open, no network. Rates are shown in percent with their Wilson 95%
+intervals (METRICS.md 1 and 6); bin 0 is the rarest fifth of a suite. Each function returns
+the path it wrote, or None when the run has nothing to draw (e.g. no confidences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
+
+from halprobe.analysis.calibration import answer_rows, reliability_table, risk_curve
+
+DPI = 110
+OUTCOMES = (("correct", "#2e7d32"), ("vague", "#9ccc65"), ("abstained", "#9e9e9e"),
+            ("hallucinated", "#c62828"))
+PERCENT = PercentFormatter(xmax=1.0, decimals=0)
+
+
+def _colours(names: list[str]) -> dict[str, str]:
+    palette = [f"C{i}" for i in range(10)]
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def _bin_order(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").fillna(np.inf)
+
+
+def strata(summary: pd.DataFrame) -> pd.DataFrame:
+    """The suite x bin rows of a summary (no 'all' rows), in bin order."""
+    rows = summary[(summary["suite"] != "all") & (summary["bin"].astype(str) != "all")]
+    return rows.assign(_order=_bin_order(rows["bin"])).sort_values(["suite", "_order"])
+
+
+def _label(suite: str, summary: pd.DataFrame) -> str:
+    """Suite name with its Spearman (95% CI) from the suite's 'all' row, when there is one."""
+    row = summary[(summary["suite"] == suite) & (summary["bin"].astype(str) == "all")]
+    if not len(row) or "spearman" not in row or not np.isfinite(row["spearman"].iloc[0]):
+        return suite
+    r = row.iloc[0]
+    return f"{suite}: Spearman {r['spearman']:+.2f} [{r['spearman_low']:+.2f}, " \
+           f"{r['spearman_high']:+.2f}]"
+
+
+def _yerr(rows: pd.DataFrame, name: str) -> np.ndarray:
+    return np.vstack([rows[name] - rows[f"{name}_low"],
+                      rows[f"{name}_high"] - rows[name]]).clip(min=0)
+
+
+LABEL_OFFSETS = ((5, 4), (-11, -12), (5, -12), (-11, 4))
+
+
+def _scatter_panel(ax: Axes, rows: pd.DataFrame, summary: pd.DataFrame,
+                   colours: dict[str, str]) -> None:
+    """HR against sr per bin, y = x, bins labelled; the suites' Spearman in the legend."""
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="y = x (HR = monofact estimate)")
+    for index, (suite, group) in enumerate(rows.groupby("suite", sort=True)):
+        colour = colours[str(suite)]
+        ax.errorbar(group["monofact_sr"], group["hallucination_rate"],
+                    yerr=_yerr(group, "hallucination_rate"), color=colour, marker="o", ms=6,
+                    lw=1, capsize=3, alpha=0.9, label=_label(str(suite), summary))
+        offset = LABEL_OFFSETS[index % len(LABEL_OFFSETS)]
+        for _, r in group.iterrows():
+            ax.annotate(str(r["bin"]), (r["monofact_sr"], r["hallucination_rate"]),
+                        xytext=offset, textcoords="offset points", fontsize=8, color=colour)
+    kappa = summary["kappa"].dropna()
+    kappa_text = f"κ = {kappa.iloc[0]:g}" if len(kappa) else "κ per proxy"
+    ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.03),
+           xlabel=f"monofact estimate sr [% of training mentions seen once] ({kappa_text})",
+           ylabel="hallucination rate [% of graded answers]",
+           title="HR vs monofact estimate (point labels: bin)")
+    ax.legend(loc="upper left", fontsize=8, title="suite: Spearman HR vs sr [95% CI]",
+              title_fontsize=8)
+
+
+def _by_bin_panel(ax: Axes, rows: pd.DataFrame, colours: dict[str, str]) -> None:
+    """HR (solid, with CI) and sr (dashed) against the bin: both should fall left to right."""
+    groups = list(rows.groupby("suite", sort=True))
+    for index, (suite, group) in enumerate(groups):
+        colour = colours[str(suite)]
+        dodge = 0.07 * (index - (len(groups) - 1) / 2)  # keep the CIs apart
+        x = group["_order"].to_numpy(dtype=float) + dodge
+        ax.errorbar(x, group["hallucination_rate"], yerr=_yerr(group, "hallucination_rate"),
+                    color=colour, marker="o", ms=5, lw=1.4, capsize=3)
+        ax.plot(x, group["monofact_sr"], color=colour, ls="--", marker="s", ms=4, mfc="white")
+    handles = [Line2D([], [], color="black", marker="o", lw=1.4, label="hallucination rate"),
+               Line2D([], [], color="black", ls="--", marker="s", mfc="white",
+                      label="monofact estimate sr")]
+    ax.legend(handles=handles, loc="upper right", fontsize=8)
+    bins = sorted(set(rows["_order"].astype(int)))
+    ax.set_xticks(bins)
+    ax.set(ylim=(-0.03, 1.03), xlabel="frequency bin (0 = rarest)",
+           ylabel="rate [%] (colours: suites as on the left)",
+           title="HR and sr by bin (theory: both fall as facts get commoner)")
+
+
+def plot_hr_vs_monofact(summary: pd.DataFrame, path: Path) -> Path | None:
+    """Per bin: HR (Wilson CI) against the monofact estimate sr with y = x, and both by bin."""
+    rows = strata(summary)
+    rows = rows[np.isfinite(rows["monofact_sr"])]
+    if not len(rows):
+        return None
+    fig = Figure(figsize=(12.5, 5.8), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
+    colours = _colours(sorted(rows["suite"].unique()))
+    _scatter_panel(left, rows, summary, colours)
+    _by_bin_panel(right, rows, colours)
+    for ax in (left, right):
+        ax.yaxis.set_major_formatter(PERCENT)
+        ax.grid(alpha=0.3)
+    left.xaxis.set_major_formatter(PERCENT)
+    fig.suptitle("Hallucination rate vs monofact estimate per frequency bin "
+                 "(error bars: Wilson 95% CI)")
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def plot_outcomes(summary: pd.DataFrame, path: Path) -> Path | None:
+    """Per suite: stacked shares of correct, vague, abstained and hallucinated by bin."""
+    rows = strata(summary)
+    rows = rows[rows["n"] > 0]
+    if not len(rows):
+        return None
+    suites = sorted(rows["suite"].unique())
+    cols = min(2, len(suites))
+    nrows = -(-len(suites) // cols)
+    fig = Figure(figsize=(5.2 * cols, 3.5 * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, cols, squeeze=False).ravel()
+    widest = int(rows.groupby("suite").size().max())
+    for ax, suite in zip(axes, suites, strict=False):
+        group = rows[rows["suite"] == suite]
+        x = np.arange(len(group))
+        bottom = np.zeros(len(group))
+        for outcome, colour in OUTCOMES:
+            share = (group[f"n_{outcome}"] / group["n"]).to_numpy(dtype=float)
+            ax.bar(x, share, bottom=bottom, color=colour, width=0.7, label=outcome)
+            bottom += share
+        for xi, n in zip(x, group["n"], strict=True):
+            ax.text(xi, 1.01, f"n={n}", ha="center", va="bottom", fontsize=7.5)
+        ax.set_xticks(x, [str(b) for b in group["bin"]])
+        ax.set_xlim(-0.6, widest - 0.4)
+        ax.set(ylim=(0, 1.12), xlabel="frequency bin (0 = rarest)",
+               ylabel="share of graded answers [%]", title=str(suite))
+        ax.yaxis.set_major_formatter(PERCENT)
+        ax.set_yticks(np.linspace(0, 1, 6))
+    for ax in axes[len(suites):]:
+        ax.axis("off")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="outside lower center", ncol=4, fontsize=9)
+    fig.suptitle("Outcome shares by frequency bin (error and unscored rows left out)")
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def _answers_with_confidence(responses: pd.DataFrame) -> pd.DataFrame:
+    if "confidence" not in responses:
+        return responses.iloc[0:0]
+    answered = answer_rows(responses)
+    answered["confidence"] = pd.to_numeric(answered["confidence"], errors="coerce")
+    return answered[answered["confidence"].notna()]
+
+
+def _source(rows: pd.DataFrame) -> str:
+    if "confidence_source" not in rows:
+        return "unknown"
+    return "+".join(sorted(str(s) for s in rows["confidence_source"].dropna().unique()))
+
+
+def plot_reliability(responses: pd.DataFrame, path: Path, n_bins: int = 10) -> Path | None:
+    """Accuracy against mean confidence in 10 equal-width bins, with the count per bin."""
+    rows = _answers_with_confidence(responses)
+    if not len(rows):
+        return None
+    table = reliability_table(rows["confidence"], rows["y"], n_bins, "width")
+    fig = Figure(figsize=(6.4, 6.4), layout="constrained")
+    ax, hist = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    width = 1 / n_bins
+    filled = table[table["count"] > 0]
+    ax.bar(filled["conf_low"], filled["accuracy"], width=width, align="edge", color="C0",
+           alpha=0.75, edgecolor="white", label="accuracy of the answers in the bin")
+    ax.plot(filled["mean_confidence"], filled["accuracy"], "o", color="C1", ms=5,
+            label="(mean confidence, accuracy)")
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="perfect calibration")
+    total = int(table["count"].sum())
+    ece = float((filled["count"] * filled["gap"]).sum() / total)
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), ylabel="accuracy [% correct of answered]",
+           title=f"Reliability diagram: {total} answers, ECE = {ece:.3f}\n"
+                 f"confidence source: {_source(rows)}")
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8.5)
+    hist.bar(table["conf_low"], table["count"], width=width, align="edge", color="grey",
+             edgecolor="white")
+    hist.set(xlabel="answer confidence [%] (10 equal-width bins)", ylabel="answers")
+    hist.xaxis.set_major_formatter(PERCENT)
+    hist.grid(alpha=0.3)
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def plot_risk_coverage(responses: pd.DataFrame, path: Path, max_risk: float = 0.05
+                       ) -> Path | None:
+    """Risk (share hallucinated) among the k most confident answers against coverage k/N."""
+    rows = _answers_with_confidence(responses)
+    if not len(rows):
+        return None
+    fig = Figure(figsize=(7.0, 5.0), layout="constrained")
+    ax = fig.subplots()
+    groups = [(str(s), g) for s, g in rows.groupby("suite", sort=True)]
+    if len(groups) > 1:
+        groups.append(("all suites", rows))
+    colours = _colours([name for name, _ in groups])
+    for name, group in groups:
+        curve = risk_curve(group["confidence"], group["y"])
+        coverage = np.arange(1, curve.size + 1) / curve.size
+        pooled = name == "all suites"
+        ax.plot(coverage, curve, label=f"{name} (N = {curve.size})",
+                color="black" if pooled else colours[name], lw=2.2 if pooled else 1.4)
+    ax.axhline(max_risk, ls=":", color="grey", lw=1, label=f"{max_risk:.0%} risk")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02),
+           xlabel="coverage [% of answers kept, most confident first]",
+           ylabel="risk [% hallucinated among kept answers]",
+           title=f"Risk-coverage curve (confidence source: {_source(rows)})")
+    ax.xaxis.set_major_formatter(PERCENT)
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8.5)
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def plot_models(summaries: Mapping[str, pd.DataFrame], path: Path) -> Path | None:
+    """Several runs side by side: HR per suite (and all suites) as grouped bars with CIs."""
+    rows = pd.concat([s[s["bin"].astype(str) == "all"].assign(run=label)
+                      for label, s in summaries.items()], ignore_index=True)
+    if not len(rows):
+        return None
+    suites = [s for s in sorted(rows["suite"].unique()) if s != "all"] + ["all"]
+    runs = list(summaries)
+    width = 0.8 / len(runs)
+    fig = Figure(figsize=(max(7.0, 1.3 * len(suites) * max(1, len(runs) / 2)), 5.0),
+                 layout="constrained")
+    ax = fig.subplots()
+    colours = _colours(runs)
+    for i, run in enumerate(runs):
+        data = rows[rows["run"] == run].set_index("suite").reindex(suites)
+        x = np.arange(len(suites)) - 0.4 + width * (i + 0.5)
+        ax.bar(x, data["hallucination_rate"], width=width * 0.95, color=colours[run],
+               yerr=_yerr(data.fillna(0), "hallucination_rate"), capsize=3, label=run)
+    ax.set_xticks(np.arange(len(suites)), ["all suites" if s == "all" else s for s in suites])
+    ax.set(ylim=(0, 1), xlabel="suite", ylabel="hallucination rate [% of graded answers]",
+           title="Hallucination rate by model and suite (Wilson 95% CI)")
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.grid(alpha=0.3, axis="y")
+    fig.legend(loc="outside lower center", fontsize=8.5, ncol=min(3, len(runs)))
+    fig.savefig(path, dpi=DPI)
+    return path
