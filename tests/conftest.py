@@ -13,6 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["pytester"]
+
 SUITE_YAML = """\
 name: tiny
 version: 0.1.0

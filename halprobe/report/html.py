@@ -33,7 +33,8 @@ h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:1px solid #ddd;padding-bot
 margin-top:2.2rem}h3{font-size:1.1rem;margin-top:1.6rem}
 table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right;white-space:nowrap}
-th{background:#f4f4f4}td:first-child,td:nth-child(2){text-align:left}
+th{background:#f4f4f4}td:first-child,td:nth-child(2),th:first-child,th:nth-child(2)
+{text-align:left}
 tr.all td{font-weight:600;background:#fafafa}
 .scroll{overflow-x:auto}img{max-width:100%;height:auto;display:block;margin:.8rem 0}
 .note{background:#f6f8fa;border-left:4px solid #4a7;padding:.6rem 1rem}
@@ -188,10 +189,19 @@ def rates_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
 
 def monofact_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "items with proxy":
-             str(r["n_proxy"]), "mean λ": _num(r["mean_lambda"], 2), "sr": _num(r["monofact_sr"]),
-             "u": _num(r["monofact_u"]), "s1": _num(r["monofact_s1"]),
-             "confidence source": str(r["confidence_source"]),
-             "answers with conf.": str(r["n_confidence"]), "ECE (10 width)": _num(r["ece_width10"]),
+             str(r["n_proxy"]), "mean λ": _num(r["mean_lambda"], 2),
+             "sr (singleton share)": _num(r["monofact_sr"]),
+             "u (unseen fraction)": _num(r["monofact_u"]),
+             "s1 (singleton fraction)": _num(r["monofact_s1"]),
+             "HR": _pct(r["hallucination_rate"])}
+            for _, r in summary.iterrows()]
+
+
+def calibration_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"suite": str(r["suite"]), "bin": str(r["bin"]),
+             "answers with conf.": f"{r['n_confidence']} of "
+                                   f"{r['n_confidence'] + r['n_no_confidence']}",
+             "source": str(r["confidence_source"]), "ECE (10 width)": _num(r["ece_width10"]),
              "ECE (15 mass)": _num(r["ece_mass15"]), "Brier": _num(r["brier"]),
              "AURC": _num(r["aurc"]), "E-AURC": _num(r["e_aurc"]), "AUROC": _num(r["auroc"]),
              "coverage @5% risk": _pct(r["coverage_at_5pct_risk"])}
@@ -235,8 +245,12 @@ def tables_section(report: RunReport) -> str:
     t = report.tables
     return "".join([
         "<h3>Rates by frequency bin</h3>", _table(rates_rows(t["summary"]), _is_all),
-        "<h3>Monofact estimates and calibration</h3>",
-        _table(monofact_rows(t["summary"]), _is_all),
+        "<h3>Monofact estimates (METRICS.md 3)</h3><p class='muted'>λ = κ · proxy / suite "
+        "median, κ = 1; an 'all' row pools its items, so its sr is dominated by the common "
+        "ones.</p>", _table(monofact_rows(t["summary"]), _is_all),
+        "<h3>Calibration of answer confidence (METRICS.md 4)</h3><p class='muted'>Over "
+        "answers that state a fact (correct or hallucinated); figures are blank where no "
+        "answer had a confidence.</p>", _table(calibration_rows(t["summary"]), _is_all),
         "<h3>HR vs monofact estimate: correlation and logistic slope</h3>",
         _table(correlation_rows(t["correlation"])),
         "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, sr − Mis), without "

@@ -47,9 +47,11 @@ DATE_PATTERNS: tuple[str, ...] = (
 )
 _PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
 
+# "b." and "d." are cues only before a date ("b. 1879"), not as initials ("Stanley B. Prusiner").
+_ABBREV = r"\.(?=\s*(?:\d|\(|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
 DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assassinated|executed"
-              r"|deceased|succumbed|demise|perished|lost\s+(?:his|her|their)\s+life|d\.")
-BIRTH_CUES = r"(?<!-)born|birth|b\."  # not "German-born"
+              rf"|deceased|succumbed|demise|perished|lost\s+(?:his|her|their)\s+life|d{_ABBREV}")
+BIRTH_CUES = rf"(?<!-)born|birth|b{_ABBREV}"  # not "German-born"
 OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
               r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
               r"|diagnosed|knighted")
@@ -134,7 +136,7 @@ def _classify(text: str, low: str, mentions: list[DateMention]) -> list[DateMent
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         lo = max([s for s in stops if s <= mention.start] + [prev_end])
         hi = min([s for s in stops if s > mention.end] + [next_start])
-        before = list(_CUE.finditer(low, lo, mention.start))
+        before = [c for c in _CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]
         cue = before[-1] if before else _CUE.search(low, mention.end, hi)
         if cue:
             tags[i] = cue.lastgroup or ""

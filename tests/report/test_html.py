@@ -1,0 +1,98 @@
+"""report.html: self-contained (images embedded, nothing fetched), with its PNGs and tables."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from halprobe.commands.report_cmd import report_command
+from halprobe.errors import UserError
+from halprobe.report.html import write_report
+from tests.report.conftest import write_run
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SINGLE = ("hr_vs_monofact.png", "outcomes.png", "reliability.png", "risk_coverage.png")
+
+
+def _embedded(page: str) -> list[str]:
+    return re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+
+
+def test_single_run_report_is_self_contained(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "20260101-000000-SmolLM2-aaaaaa", per_bin=10)
+    start = time.perf_counter()
+    path = write_report([run], run)
+    elapsed = time.perf_counter() - start
+    assert path == run / "report.html"
+    page = path.read_text(encoding="utf-8")
+    assert len(_embedded(page)) == 4
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
+    assert "<script" not in page and "<link" not in page
+    for name in SINGLE:
+        data = (run / name).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 15_000, name
+    for name in ("correlation.csv", "bound.csv", "kappa_sensitivity.csv"):
+        assert len(pd.read_csv(run / name)) > 0, name
+    # the closing note: Spearman per suite with its CI and the sign verdict
+    assert re.search(r"capitals</b>: Spearman of HR with the monofact estimate across 5 bins "
+                     r"= [+-]\d\.\d\d \(95% bootstrap CI", page)
+    assert "the sign the theory predicts" in page or "opposite of the theory" in page
+    assert "controls</b>: no frequency proxy" in page
+    # the run's configuration
+    for text in ("SmolLM2-135M-Instruct", "ad0419a2e482b6d6", "digest-papers", "fingerprint"):
+        assert text in page
+    assert elapsed < 30  # the target is < 5 s on an idle machine; CI boxes are shared
+
+
+def test_several_runs_side_by_side(tmp_path: Path) -> None:
+    a = write_run(tmp_path, "20260101-000000-SmolLM2-aaaaaa")
+    b = write_run(tmp_path, "20260102-000000-Other-bbbbbb", model="Other-1B", seed=2,
+                  hall_scale=0.6)
+    out = tmp_path / "report"
+    page = write_report([a, b], out).read_text(encoding="utf-8")
+    assert (out / "models.png").read_bytes().startswith(PNG_MAGIC)
+    assert (out / f"{a.name}_hr_vs_monofact.png").is_file()
+    assert (out / f"{b.name}_bound.csv").is_file()
+    assert len(_embedded(page)) == 1 + 2 * 4
+    assert "Models side by side" in page and "Other-1B" in page
+
+
+def test_run_without_logprobs_draws_no_calibration_figures(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "20260101-000000-hosted", logprobs=False)
+    page = write_report([run], run).read_text(encoding="utf-8")
+    assert len(_embedded(page)) == 2
+    assert not (run / "reliability.png").exists()
+    assert "Not drawn (no confidences in this run): Reliability diagram, Risk-coverage" in page
+
+
+def test_empty_run_is_a_user_error(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "20260101-000000-empty")
+    (run / "responses.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(UserError, match="no responses"):
+        write_report([run], run)
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(report_command)
+    return app
+
+
+def test_command_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = write_run(tmp_path, "20260101-000000-SmolLM2-aaaaaa")
+    b = write_run(tmp_path, "20260102-000000-Other-bbbbbb", model="Other-1B", seed=2)
+    runner = CliRunner()
+    result = runner.invoke(_app(), [str(a)])
+    assert result.exit_code == 0, result.output
+    assert (a / "report.html").is_file()
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(_app(), [str(a), str(b)]).exit_code == 0
+    assert (tmp_path / "report" / "report.html").is_file()
+    with pytest.raises(UserError, match="not a halprobe run directory"):
+        report_command(runs=[tmp_path / "nothing"], out=None)
