@@ -209,11 +209,37 @@ _VERDICTS = (
 )
 
 
+NO_ANSWER = "no death date found"
+# "died on 13.III.2025": a date was given, in a form no pattern reads.
+_UNREAD = re.compile(rf"\b(?:{DEATH_CUES})\s+(?:on|in)\s+(?:the\s+)?\S*\d\S*")
+# "X died at the age of 82": a death stated without a date (a claim about a control).
+_DEATH_CLAIM = re.compile(r"\b(?:died|passed\s+away|was\s+(?:killed|murdered|assassinated)"
+                          r"|is\s+(?:dead|deceased)|(?:his|her|their)\s+death\s+(?:occurred|came))\b")
+_NOT_A_CLAIM = re.compile(r"\b(?:when|whether|if|not|never|no|yet|how|where|why|unless)\b|n't")
+
+
+def death_claim(text: str) -> str | None:
+    """A plain statement that the person died (not "I don't know when he died")."""
+    low = lowered(text)
+    for m in _DEATH_CLAIM.finditer(low):
+        starts = [c.end() for c in _CLAUSE.finditer(low, 0, m.start())]
+        if not _NOT_A_CLAIM.search(low, starts[-1] if starts else 0, m.start()):
+            return text[m.start():m.end()]
+    return None
+
+
+_CLAUSE = re.compile(r"[.!?;,]\s")
+
+
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade the stated death date against ``item.answer`` at ``item.precision``."""
     answers = answer_dates(text)
     if not answers:
-        return Grade(Label.UNSCORED, None, "no death date found")
+        unread = _UNREAD.search(lowered(text))
+        if unread:
+            return Grade(Label.UNSCORED, text[unread.start():unread.end()],
+                         "a death date the grader cannot read")
+        return Grade(Label.UNSCORED, None, NO_ANSWER)
     if not item.exists or not item.answer:
         return Grade(Label.HALLUCINATED, answers[0].text, "states a death date for a control")
     gold, fields = gold_date(item)

@@ -291,4 +291,25 @@ def match(item: ProbeItem, text: str) -> Grade:
     free = _free_gold(find_spans(alias_pattern(item.aliases), text, view.low), view)
     if free:
         return Grade(Label.CORRECT, free[0].text, "names the gold")
+    described = _described(view)
+    if described:
+        return Grade(Label.UNSCORED, described, "describes the capital without naming it")
     return Grade(Label.UNSCORED, None, NO_ANSWER)
+
+
+# "The capital of X is a city in the centre of the country": a place described, not named.
+# Whether the description fits the gold cannot be read; unlike "is known for its culture",
+# which gives no answer at all.
+_DESCRIPTION = re.compile(r"(?:(?:a|an|the)\s+(?:[a-z-]+\s+){0,2}(?:city|town|port|village|place"
+                          r"|settlement)\b|(?:located|situated|found)\s|in\s+the\s+(?:north|south"
+                          r"|east|west|centre|center|middle|heart))")
+
+
+def _described(view: _View) -> str | None:
+    if view.question.reverse:
+        return None
+    for m in (m for p in _CAP_AFTER for m in p.finditer(view.low)):
+        if _of_ok(m, view) and not _historical(m, view) and _DESCRIPTION.match(view.low, m.end()):
+            end = _CLAUSE_END.search(view.low, m.end())
+            return view.folded[m.end():end.start() if end else len(view.low)]
+    return None

@@ -6,8 +6,13 @@ Order of decisions, each for a reason:
    left: a refusal followed by a guess, or a hedged answer, is graded on the guess.
 3. "X is alive" settles a death-date question with no date in it: abstained for a control
    (living or fictional person), hallucinated for a real dead person.
-4. No answer of the asked type: abstained if the response declines, else unscored with the
-   matcher's reason (STYLE.md habit 4: never silently mapped to a label).
+4. No answer of the asked type: abstained if the response declines. A response that gives no
+   answer at all ("Botswana is a landlocked country ...", a birth date for a death question)
+   did not attempt the question: abstained too (SimpleQA's "not attempted"; METRICS.md
+   section 1 counts attempts as correct + hallucinated + vague), with a reason that says so,
+   except that a plain "X died" about a living or fictional person is hallucinated.
+5. Unscored is left for what the matcher saw but could not read (an ambiguous 7/6/1954, a
+   capital slot holding no name), with its reason (STYLE.md habit 4).
 """
 
 from __future__ import annotations
@@ -40,6 +45,20 @@ def _alive(item: ProbeItem, verdict: Grade, found: Abstention) -> Grade:
     return Grade(Label.ABSTAINED, claim, "says the person is alive")
 
 
+# Matcher reasons that mean "nothing of the asked kind in the response" (not "unreadable").
+NOTHING_FOUND = frozenset({dates.NO_ANSWER, entity.NO_ANSWER, person.NO_ANSWER, titles.NO_ANSWER,
+                           years.NO_ANSWER})
+
+
+def _not_attempted(item: ProbeItem, text: str, verdict: Grade) -> Grade:
+    """No answer given: abstained, unless it says a living or fictional person died."""
+    if item.answer_type is AnswerType.DATE and not item.exists:
+        claim = dates.death_claim(text)
+        if claim:
+            return Grade(Label.HALLUCINATED, claim, "says a living or fictional person died")
+    return Grade(Label.ABSTAINED, None, f"not attempted: {verdict.reason}")
+
+
 def grade(item: ProbeItem, response: str) -> Grade:
     """Grade one response to one probe item with the matcher for its answer type."""
     if not unicodedata.is_normalized("NFC", response):
@@ -50,6 +69,10 @@ def grade(item: ProbeItem, response: str) -> Grade:
     verdict = MATCHERS[item.answer_type](item, found.masked)
     if found.alive and item.answer_type is AnswerType.DATE:
         return _alive(item, verdict, found)
-    if verdict.label is Label.UNSCORED and found.declines:
+    if verdict.label is not Label.UNSCORED:
+        return verdict
+    if found.declines:
         return Grade(Label.ABSTAINED, found.refusals[0].text, "declines to answer")
+    if verdict.reason in NOTHING_FOUND:
+        return _not_attempted(item, found.masked, verdict)
     return verdict

@@ -33,13 +33,16 @@ def _matches(title: str, aliases: tuple[str, ...]) -> bool:
     return any(fuzz.token_set_ratio(norm, normalize(a)) >= THRESHOLD for a in aliases)
 
 
+NO_ANSWER = "no title found"
+
+
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade a title answer: every stated title must match an alias."""
     titles = stated_titles(text)
     if not titles:
         if item.aliases and _matches(text, item.aliases):
             return Grade(Label.CORRECT, text.strip(), "the response is the title")
-        return Grade(Label.UNSCORED, None, "no title found")
+        return Grade(Label.UNSCORED, None, NO_ANSWER)
     wrong = [t for t in titles if not (item.aliases and _matches(t, item.aliases))]
     if wrong:
         return Grade(Label.HALLUCINATED, wrong[0], "states a title that matches no alias")
