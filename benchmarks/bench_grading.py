@@ -49,6 +49,8 @@ def capital_pairs(rng: random.Random) -> Callable[[], Pair]:
             f"The capital of {country} is {other}.",
             f"{gold} is the capital of {country}. It is known for its historic centre and markets.",
             f"I'm not sure, but I think it's {other}.",
+            f"{country} is a country known for its vibrant culture and rich history.",
+            f"the capital of {country.lower()} is {other.lower()}.",
             f"The capital of {country} is {gold}, which is also its largest city and the seat "
             f"of government, home to about a third of the population of the country.",
             "I don't know.",
@@ -92,6 +94,9 @@ def author_pairs(rng: random.Random) -> Callable[[], Pair]:
             f"The paper was written by {names[0]} and John Smith.",
             f"{surname} et al. (2014)",
             f"{title} was written by {names[0]} at the University of Toronto.",
+            f'The paper "{title}" was written by a team of researchers at the University of '
+            "California, Berkeley, in 2019.",
+            f"It was written by {surname} and LeCun.",
             "I couldn't find any information about that paper.",
         ])
     return make

@@ -1,4 +1,4 @@
-"""Command line: `halprobe eval | suites | grade | check | synth`.
+"""Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -11,7 +11,16 @@ import sys
 import typer
 
 from halprobe import __version__
-from halprobe.commands import check_cmd, eval_cmd, grade_cmd, suites_cmd, synth_cmd
+from halprobe.commands import (
+    check_cmd,
+    eval_cmd,
+    grade_cmd,
+    leaderboard_cmd,
+    report_cmd,
+    suites_cmd,
+    synth_cmd,
+    tune_cmd,
+)
 from halprobe.errors import UserError
 
 app = typer.Typer(
@@ -24,7 +33,10 @@ app.command("eval")(eval_cmd.eval_command)
 app.command("suites")(suites_cmd.suites_command)
 app.command("grade")(grade_cmd.grade_command)
 app.command("check")(check_cmd.check_command)
+app.command("report")(report_cmd.report_command)
+app.command("leaderboard")(leaderboard_cmd.leaderboard_command)
 app.command("synth")(synth_cmd.synth_command)
+app.command("tune-prompt")(tune_cmd.tune_command)
 
 
 def _version(value: bool) -> None:

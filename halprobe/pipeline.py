@@ -18,14 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from halprobe import __version__
-from halprobe.analysis.rates import summarise
+from halprobe import __version__, cutoff, transforms
+from halprobe.analysis.summary import build_summary
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
 from halprobe.runner import Runner, RunStats
-from halprobe.scoring import grade
 from halprobe.store import ResponseCache, RunDir, find_resumable
 from halprobe.store.rundir import SUMMARY
 from halprobe.suites import Suite, load, sample
@@ -49,6 +48,12 @@ class EvalOptions:
     record_mode: str = "none"
     price_table: Path | None = None
     dry_run: bool = False
+    targets: tuple[float, ...] = ()
+    prompt_transforms: list[str] = field(default_factory=list)
+    transforms_file: Path | None = None
+    prompt_form: str | None = None
+    knowledge_cutoff: str | None = None
+    cutoff_table: Path | None = None
 
 
 @dataclass
@@ -57,6 +62,7 @@ class EvalResult:
     summary: pd.DataFrame
     stats: RunStats
     config: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,9 +107,9 @@ def prompt_builder(suites: list[Suite]) -> Any:
     specs = {s.name: s.spec for s in suites}
 
     def build(item: ProbeItem) -> list[Message]:
-        spec = specs[item.suite]
+        spec = specs[transforms.base_suite(item)]
         system = [Message("system", spec.system)] if spec.system else []
-        return [*system, Message("user", spec.render(item.question))]
+        return transforms.apply(item, [*system, Message("user", spec.render(item.question))])
 
     return build
 
@@ -121,6 +127,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         "fingerprint": backend.fingerprint(), "params": asdict(params),
         "suites": {s.name: s.spec.digest for s in suites}, "prompts": prompts,
         "items": [i.id for i in items],
+        **transforms.config_entries(items),
     }
     return {
         "halprobe_version": __version__,
@@ -135,6 +142,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
                     "path": str(s.spec.path), "bins": s.spec.bins.count} for s in suites],
         "prompt_hash": _hash(prompts),
         "n_items": len(items),
+        **transforms.config_entries(items),
         "status": "running",
     }
 
@@ -188,13 +196,45 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     """Plan, run, summarise; returns where the run was written and its summary."""
     check_options(opts)
     suites = load(opts.suites)
-    items = sample([i for s in suites for i in s.items], opts.per_bin, opts.limit, opts.seed)
+    pool = [i for s in suites for i in s.items if transforms.eligible(i, opts.prompt_form)]
+    items = plan_variants(opts, sample(pool, opts.per_bin, opts.limit, opts.seed))
     if opts.dry_run:
         return dry_run(opts, suites, items)
     check_writable(opts.out if opts.out is not None else opts.results / "runs")
     params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
     with cassette_context(opts):
-        return _run_with_backend(opts, suites, items, params)
+        result = _run_with_backend(opts, suites, items, params)
+    result.tables = write_variant_tables(result.run_dir)
+    write_outputs(opts, result.run_dir)
+    return result
+
+
+def plan_variants(opts: EvalOptions, items: list[ProbeItem]) -> list[ProbeItem]:
+    """Items under each --prompt-transform x --targets, in --prompt-form, split at the
+    --knowledge-cutoff (issue 8); unchanged when none is given."""
+    if opts.prompt_form and not items:
+        raise UserError(f"--prompt-form {opts.prompt_form} asks date questions about people "
+                        "(suites obituaries, controls); the chosen suites have none")
+    chosen = transforms.resolve(opts.prompt_transforms, opts.transforms_file)
+    items = transforms.plan(items, chosen, opts.targets, opts.prompt_form)
+    if opts.knowledge_cutoff:
+        month = cutoff.resolve(opts.knowledge_cutoff, cutoff.model_name(opts.model),
+                               opts.cutoff_table)
+        items = cutoff.mark(items, month)
+    return items
+
+
+def write_variant_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
+    """targets.csv, cutoff.csv and obituary.csv of a run, where it has such rows."""
+    from halprobe.analysis.targets import targets_table
+
+    rows = pd.DataFrame(RunDir(run_dir).read_rows())
+    tables = {"targets": targets_table(rows), "cutoff": cutoff.cutoff_table(rows),
+              "obituary": transforms.form_table(rows)}
+    for name, table in tables.items():
+        if len(table):
+            table.to_csv(run_dir / f"{name}.csv", index=False, float_format="%.4f")
+    return {name: table for name, table in tables.items() if len(table)}
 
 
 def cassette_context(opts: EvalOptions) -> Any:
@@ -209,6 +249,7 @@ def cassette_context(opts: EvalOptions) -> Any:
 def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
                       params: DecodingParams) -> EvalResult:
     backend = create(opts.model, opts.backend_options)
+    backend = transforms.with_followups(backend, items)
     try:
         config = build_config(opts, suites, items, backend, params)
         run_dir, resumed = open_run_dir(opts, config)
@@ -216,8 +257,8 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
             config = {**run_dir.read_config(), "status": "running"}
         run_dir.write_config(config)
         cache = ResponseCache(cache_path(opts, run_dir))
-        runner = Runner(backend, cache, run_dir, params, prompt_builder(suites), grade,
-                        show_progress=opts.progress)
+        runner = Runner(backend, cache, run_dir, params, prompt_builder(suites),
+                        transforms.grade_item, show_progress=opts.progress)
         stats = runner.run(items)
         cache.close()
     finally:
@@ -239,8 +280,18 @@ def cache_path(opts: EvalOptions, run_dir: RunDir) -> Path:
     return opts.results / "cache.sqlite"
 
 
+def write_outputs(opts: EvalOptions, path: Path) -> None:
+    """report.html in the run directory; the run's rows in RESULTS/leaderboard.csv."""
+    from halprobe.report.html import write_report  # matplotlib loads only here
+    from halprobe.report.leaderboard import update_leaderboard
+
+    write_report([path], path)
+    if path.parent.resolve() == (opts.results / "runs").resolve():
+        update_leaderboard(opts.results)
+
+
 def write_summary(run_dir: RunDir) -> pd.DataFrame:
     rows = pd.DataFrame(run_dir.read_rows())
-    summary = summarise(rows)
+    summary = build_summary(rows)
     summary.to_csv(run_dir.path / SUMMARY, index=False, float_format="%.4f")
     return summary

@@ -160,6 +160,7 @@ class Runner:
             "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
             "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
             "prompt": [asdict(m) for m in prompt],
+            **item.meta.get("row_fields", {}),  # a variant's base id, transform, target, form
         }
         if isinstance(result, BackendError):
             self.stats.errors += 1

@@ -146,7 +146,7 @@ def logistic_lambda(items: pd.DataFrame, level: float = 0.95) -> dict[str, objec
     out: dict[str, object] = {"n": len(rows), "n_hallucinated": int(y.sum()), "coef": math.nan,
                               "coef_low": math.nan, "coef_high": math.nan, "p": math.nan,
                               "intercept": math.nan, "note": ""}
-    if len(rows) < 3 or y.min(initial=0) == y.max(initial=0) or np.ptp(x) == 0:
+    if len(rows) < 3 or y.min() == y.max() or np.ptp(x) == 0:
         out["note"] = "no variation in outcome or in lambda"
         return out
     try:

@@ -9,9 +9,9 @@
 - calibration of the answers' confidences (METRICS.md 4): ECE over 10 equal-width and 15
   equal-mass bins, Brier, AURC, E-AURC, AUROC, coverage at 5% risk, with how many answers had
   a confidence and where it came from ("none", and NaN figures, when none had one);
-- on each suite's "all" row (and the overall "all" row, over every suite x bin stratum):
-  Spearman and Pearson of HR with the sr estimate across bins, with bootstrap 95% CIs, and the
-  item-level logistic slope of "hallucinated" on log(1 + lambda) (METRICS.md 6).
+- on each suite's "all" row: Spearman and Pearson of HR with the sr estimate across bins, with
+  bootstrap 95% CIs, and the item-level logistic slope of "hallucinated" on log(1 + lambda)
+  (METRICS.md 6); on the overall "all" row, the logistic slope over every suite's items.
 Rows labelled error or unscored are counted in n_error / n_unscored and enter no figure.
 
 The bootstrap (METRICS.md 6: 10,000 draws, items resampled within bins) runs at the end of
@@ -39,6 +39,7 @@ from halprobe.analysis.correlation import (
 from halprobe.analysis.monofact import (
     DEFAULT_KAPPAS,
     KappaSpec,
+    Scale,
     add_lambda,
     kappa_sensitivity,
     poisson_estimates,
@@ -66,8 +67,12 @@ def graded_rows(responses: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def with_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0) -> pd.DataFrame:
-    """Rows with 'lambda' (METRICS.md 3); controls (exists = false) get none: they are no fact."""
+def with_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0, scale: Scale = "suite_median"
+                ) -> pd.DataFrame:
+    """Rows with 'lambda' (METRICS.md 3); controls (exists = false) get none: they are no fact.
+
+    ``scale="raw"`` takes the proxy as a count of documents (reference-corpus counts).
+    """
     out = rows.copy()
     values = pd.to_numeric(out["popularity"], errors="coerce").astype(float) \
         if "popularity" in out else pd.Series(math.nan, index=out.index)
@@ -76,7 +81,7 @@ def with_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0) -> pd.DataFrame:
     out["popularity"] = values
     if "proxy" not in out:
         out["proxy"] = None
-    return add_lambda(out, kappa)
+    return add_lambda(out, kappa, scale)
 
 
 def _proxy_suites(items: pd.DataFrame) -> pd.DataFrame:
@@ -215,38 +220,68 @@ def bootstrap_correlation(draws: Sequence[np.ndarray], level: float = 0.95
     return out
 
 
-def _correlation_record(items: pd.DataFrame, draws: dict[str, np.ndarray],
-                        n_resamples: int) -> dict[str, object]:
-    """Points as ``correlation.hr_monofact_correlation`` gives them, CIs, logistic slope.
+NO_RANKS = {**{f"{m}{e}": math.nan for m in ("spearman", "pearson")
+                for e in ("", "_low", "_high", "_p")}, "n_boot_valid": 0, "bootstrap": ""}
 
-    Bins whose items all lack a proxy have no estimate and are left out.
-    """
-    table = stratum_table(items, "sr")
-    table = table[np.isfinite(table["monofact"])]
+
+def _rank_record(table: pd.DataFrame, draws: dict[str, np.ndarray], n_resamples: int
+                 ) -> dict[str, object]:
+    """Spearman and Pearson across the bins of ``stratum_table`` with their bootstrap CIs."""
     x, y = table["monofact"].to_numpy(), table["hallucination_rate"].to_numpy()
-    record: dict[str, object] = {"n_bins": len(table), "n_items": int(table["n"].sum()),
-                                 "estimate": "sr"}
+    record: dict[str, object] = dict(NO_RANKS)
     record["spearman"], record["spearman_p"] = _point(spearmanr, x, y)
     record["pearson"], record["pearson_p"] = _point(pearsonr, x, y)
     chosen = [draws[b] for b in table["bin"] if b in draws]
     if len(chosen) >= 3:
         record.update(bootstrap_correlation(chosen))
         exact = table["n"].max() <= EXACT_MAX
-        record["bootstrap"] = f"{n_resamples} draws, " + ("exact" if exact else "normal approx")
-    else:
-        record.update({f"{m}_{e}": math.nan for m in ("spearman", "pearson")
-                       for e in ("low", "high")}, n_boot_valid=0, bootstrap="")
+        method = "exact" if exact else "normal approx"
+        record["bootstrap"] = f"{n_resamples} draws, {method}" if record["n_boot_valid"] else ""
+    return record
+
+
+def _correlation_record(items: pd.DataFrame, draws: dict[str, np.ndarray] | None,
+                        n_resamples: int) -> dict[str, object]:
+    """Points as ``correlation.hr_monofact_correlation`` gives them, CIs, logistic slope.
+
+    Bins whose items all lack a proxy have no estimate and are left out. Without ``draws``
+    only the logistic slope is computed.
+    """
+    table = stratum_table(items, "sr")
+    table = table[np.isfinite(table["monofact"])]
+    record: dict[str, object] = {"n_bins": len(table), "n_items": int(table["n"].sum()),
+                                 "estimate": "sr"}
+    record.update(_rank_record(table, draws, n_resamples) if draws is not None else NO_RANKS)
     spearman = float(record["spearman"])  # type: ignore[arg-type]
     record["expected_sign"] = bool(spearman > 0) if np.isfinite(spearman) else None
-    record.update({f"logit_{k}": v for k, v in logistic_lambda(items).items()})
+    record.update({f"logit_{k}": v for k, v in _logistic(items).items()})
     return record
+
+
+def _logistic(items: pd.DataFrame) -> dict[str, object]:
+    """``correlation.logistic_lambda``, with no coefficients from a fit that cannot be trusted.
+
+    All items hallucinated (or none) leaves nothing to fit; a fit that did not converge
+    keeps its note but not its numbers.
+    """
+    fitted = items[np.isfinite(pd.to_numeric(items["lambda"]).astype(float))]
+    outcome = fitted["label"] == "hallucinated"
+    if len(fitted) and outcome.nunique() < 2:
+        return {"n": len(fitted), "n_hallucinated": int(outcome.sum()), "coef": math.nan,
+                "coef_low": math.nan, "coef_high": math.nan, "p": math.nan,
+                "intercept": math.nan, "note": "no variation in outcome"}
+    result = logistic_lambda(items)
+    if result["note"]:
+        result.update({k: math.nan for k in ("coef", "coef_low", "coef_high", "p", "intercept")})
+    return result
 
 
 def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
                       seed: int = 0) -> pd.DataFrame:
-    """Per suite with proxies, then 'all' over every suite x bin stratum (graded, lambda rows).
-
-    One set of bootstrap draws per stratum serves its suite and the pooled 'all' row.
+    """Per suite with proxies: correlations across its bins and the logistic slope; then an
+    'all' row with the logistic slope over every item with a proxy (lambda is relative to
+    each suite's median). Ranks are not pooled across suites: their proxies differ, and bins
+    stuck at 0% or 100% would make a pooled bootstrap CI look far surer than it is.
     """
     facts = _proxy_suites(items)
     draws = bin_draws(facts, n_resamples, seed)
@@ -256,8 +291,7 @@ def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
         records.append({"suite": str(suite), **_correlation_record(group, keyed, n_resamples)})
     if facts["suite"].nunique() > 1:
         pooled = facts.assign(bin=facts["suite"].astype(str) + "/" + facts["bin"], suite="all")
-        keyed = {f"{s}/{b}": v for (s, b), v in draws.items()}
-        records.append({"suite": "all", **_correlation_record(pooled, keyed, n_resamples)})
+        records.append({"suite": "all", **_correlation_record(pooled, None, n_resamples)})
     return pd.DataFrame.from_records(records)
 
 
@@ -286,18 +320,22 @@ def _assemble(responses: pd.DataFrame, items: pd.DataFrame, correlation: pd.Data
     return summary
 
 
-def build_summary(responses: pd.DataFrame, kappa: KappaSpec = 1.0) -> pd.DataFrame:
+def build_summary(responses: pd.DataFrame, kappa: KappaSpec = 1.0,
+                  scale: Scale = "suite_median") -> pd.DataFrame:
     """summary.csv: rates per suite x bin plus monofact, calibration and correlation columns.
 
     ``kappa`` scales the suite-median-normalised proxy into expected training occurrences
     (METRICS.md 3; a number, or a mapping proxy name -> kappa): 1 means the suite's median
-    item was seen once. ``kappa_sensitivity`` in ``analysis_tables`` sweeps it.
+    item was seen once. ``kappa_sensitivity`` in ``analysis_tables`` sweeps it. With
+    ``scale="raw"`` (proxies that count documents, e.g. reference-corpus co-occurrences)
+    lambda = kappa * c.
     """
-    return analysis_tables(responses, kappa)["summary"]
+    return analysis_tables(responses, kappa, scale)["summary"]
 
 
 def analysis_tables(responses: pd.DataFrame, kappa: KappaSpec = 1.0,
-                    n_resamples: int = N_RESAMPLES) -> dict[str, pd.DataFrame]:
+                    scale: Scale = "suite_median", n_resamples: int = N_RESAMPLES
+                    ) -> dict[str, pd.DataFrame]:
     """Everything the report shows: summary, correlation, bound and kappa sensitivity tables.
 
     - correlation: per suite (and 'all') Spearman/Pearson with CIs and the logistic slope;
@@ -306,11 +344,11 @@ def analysis_tables(responses: pd.DataFrame, kappa: KappaSpec = 1.0,
       (10 equal-width bins), named in ``mis_source``; NaN where no answer had a confidence;
     - kappa_sensitivity: sr, u, s1 and HR per suite x bin for kappa in {.1, .3, 1, 3, 10}.
     """
-    items = with_lambda(graded_rows(responses), kappa)
+    items = with_lambda(graded_rows(responses), kappa, scale)
     correlation = correlation_table(items, n_resamples)
     summary = _assemble(responses, items, correlation, kappa)
     return {"summary": summary, "correlation": correlation,
-            "bound": bound(items, summary), "kappa_sensitivity": sensitivity(items)}
+            "bound": bound(items, summary), "kappa_sensitivity": sensitivity(items, scale)}
 
 
 def bound(items: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -324,11 +362,12 @@ def bound(items: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     return table.merge(mis.drop(columns="ece_width10"), on=["suite", "bin"], how="left")
 
 
-def sensitivity(items: pd.DataFrame, kappas: Sequence[float] = DEFAULT_KAPPAS) -> pd.DataFrame:
+def sensitivity(items: pd.DataFrame, scale: Scale = "suite_median",
+                kappas: Sequence[float] = DEFAULT_KAPPAS) -> pd.DataFrame:
     """monofact.kappa_sensitivity beside each stratum's measured HR (controls left out)."""
     facts = _proxy_suites(items)
     if not len(facts):
         return pd.DataFrame()
-    table = kappa_sensitivity(facts.drop(columns="lambda"), kappas)
+    table = kappa_sensitivity(facts.drop(columns="lambda"), kappas, scale=scale)
     hr = stratum_table(facts, "sr")[["suite", "bin", "hallucination_rate"]]
     return table.merge(hr, on=["suite", "bin"], how="left")

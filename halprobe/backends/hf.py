@@ -4,6 +4,11 @@
 dequantised by transformers on every load, which is slow, so the first load saves the weights
 as safetensors under ~/.cache/halprobe/hf-gguf/ (transformers refuses to save a GGUF-loaded
 model, so we copy its state dict into a fresh model of the same config).
+
+Batching: the runner hands us a window of several batches; we sort its prompts by token length
+so each batch holds prompts of similar length (little left padding), generate each batch with
+scores kept, and return the generations in the window's order. The batch size is chosen from
+free memory (`auto_batch_size`) unless `batch_size` is given (`--backend-option batch_size=N`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,13 @@ def parse_target(target: str) -> tuple[str, str | None]:
     return location, gguf
 
 
+def gguf_cache_dir(source: Path) -> Path:
+    """Where the safetensors copy of a GGUF lives: a plain local HF model directory."""
+    stat = source.stat()
+    key = hashlib.sha256(f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return CACHE_ROOT / "hf-gguf" / key.hexdigest()[:16]
+
+
 def _load_gguf(location: str, gguf: str) -> tuple[Any, Any, str]:
     """Tokenizer and model from a GGUF, through a safetensors cache after the first load."""
     import torch
@@ -42,9 +54,7 @@ def _load_gguf(location: str, gguf: str) -> tuple[Any, Any, str]:
     source = Path(location) / gguf
     if not source.is_file():
         raise UserError(f"GGUF file not found: {source}")
-    stat = source.stat()
-    key = hashlib.sha256(f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    cache = CACHE_ROOT / "hf-gguf" / key.hexdigest()[:16]
+    cache = gguf_cache_dir(source)
     if (cache / "config.json").is_file():
         tokenizer = AutoTokenizer.from_pretrained(cache)
         model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32)
@@ -61,17 +71,64 @@ def _load_gguf(location: str, gguf: str) -> tuple[Any, Any, str]:
     return tokenizer, model, source.name
 
 
-class HFBackend:
-    """A causal LM through transformers: padding-aware batches, greedy by default."""
+MAX_AUTO_BATCH = 32  # on CPU, bigger batches add little throughput and waste steps on rows done
+WINDOW_BATCHES = 4  # batches a window holds: what length sorting has to choose from
+MEMORY_SHARE = 0.5  # of psutil's available memory, for the activations of one batch
 
-    def __init__(self, location: str, gguf: str | None = None, batch_size: int = 16,
-                 **_: Any) -> None:
+
+def sequence_bytes(config: Any, prompt_len: int, new_tokens: int) -> int:
+    """Memory one sequence takes during a float32 generate with scores kept.
+
+    The weights are already loaded (and so already out of available memory); what grows with
+    the batch is, per sequence: the KV cache (2 x layers x kv heads x head dim x tokens), the
+    kept scores (vocab x new tokens, about three copies by the time log-probs are computed)
+    and the prefill activations (hidden and MLP width, and attention weights, per token).
+    """
+    total = prompt_len + new_tokens
+    heads = config.num_attention_heads
+    kv_heads = getattr(config, "num_key_value_heads", None) or heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    width = getattr(config, "intermediate_size", None) or 4 * config.hidden_size
+    kv = 2 * config.num_hidden_layers * kv_heads * head_dim * total
+    scores = 3 * config.vocab_size * (new_tokens + 1)
+    activations = prompt_len * (4 * config.hidden_size + 2 * width + heads * prompt_len)
+    return 4 * (kv + scores + activations)
+
+
+def auto_batch_size(per_sequence: int, available: int | None = None,
+                    cap: int = MAX_AUTO_BATCH) -> int:
+    """As many sequences as fit in MEMORY_SHARE of available memory, between 1 and ``cap``."""
+    if available is None:
+        import psutil
+
+        available = int(psutil.virtual_memory().available)
+    return max(1, min(cap, int(available * MEMORY_SHARE) // max(1, per_sequence)))
+
+
+def _idle_cores(own: int = 0) -> int:
+    from halprobe.backends.llamacpp import default_threads
+
+    return default_threads(own)
+
+
+def length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+    """Indices grouped into batches of at most ``size``, shortest prompts first."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    return [order[i:i + size] for i in range(0, len(order), size)]
+
+
+class HFBackend:
+    """A causal LM through transformers: length-sorted batches, greedy by default."""
+
+    def __init__(self, location: str, gguf: str | None = None, batch_size: int | None = None,
+                 n_threads: int | None = None, **_: Any) -> None:
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError:
             raise MissingDependencyError("transformers", "the hf: backend") from None
-        torch.set_num_threads(os.cpu_count() or 1)
+        self._fixed_threads = n_threads is not None
+        torch.set_num_threads(n_threads or _idle_cores())
         try:
             if gguf:
                 tokenizer, model, name = _load_gguf(location, gguf)
@@ -87,9 +144,18 @@ class HFBackend:
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         self._tok, self._model = tokenizer, model.eval()
+        self._stops = self._stop_ids()
         self.location, self.name = location, name
+        self.batch_size = batch_size
+        window = (batch_size or MAX_AUTO_BATCH) * WINDOW_BATCHES
         self.capabilities = Capabilities(logprobs=True, batching=True,
-                                         max_batch_size=batch_size, max_concurrency=1)
+                                         max_batch_size=window, max_concurrency=1)
+
+    def _stop_ids(self) -> set[int]:
+        """Tokens generate() stops on (EOS, possibly several) and the padding that follows."""
+        eos = self._model.generation_config.eos_token_id
+        ids = set(eos if isinstance(eos, list) else [eos])
+        return {i for i in (*ids, self._tok.eos_token_id, self._tok.pad_token_id) if i is not None}
 
     def fingerprint(self) -> dict[str, Any]:
         import transformers
@@ -100,13 +166,35 @@ class HFBackend:
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
+        """Generations in prompt order; batches are formed over prompts sorted by length."""
+        ids = [self._tok.apply_chat_template([{"role": m.role, "content": m.content} for m in p],
+                                             add_generation_prompt=True, tokenize=True,
+                                             return_dict=False)
+               for p in prompts]
+        size = self.batch_size or auto_batch_size(
+            sequence_bytes(self._model.config, max(map(len, ids), default=1), params.max_tokens))
+        out: list[Generation | None] = [None] * len(ids)
+        for batch in length_batches([len(i) for i in ids], size):
+            self._follow_load()
+            for n, generation in zip(batch, self._generate_batch([ids[n] for n in batch], params),
+                                     strict=True):
+                out[n] = generation
+        return [g for g in out if g is not None]
+
+    def _follow_load(self) -> None:
+        """Threads follow the idle cores, as in the llamacpp backend (unless given)."""
         import torch
 
-        texts = [self._tok.apply_chat_template([{"role": m.role, "content": m.content}
-                                                for m in p],
-                                               add_generation_prompt=True, tokenize=False)
-                 for p in prompts]
-        enc = self._tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        if not self._fixed_threads:
+            own = torch.get_num_threads()
+            wanted = _idle_cores(own)
+            if wanted != own:
+                torch.set_num_threads(wanted)
+
+    def _generate_batch(self, ids: list[list[int]], params: DecodingParams) -> list[Generation]:
+        import torch
+
+        enc = self._tok.pad({"input_ids": ids}, return_tensors="pt", padding=True)
         sampling = params.temperature > 0
         if sampling:
             torch.manual_seed(params.seed * 1000003 + params.sample_index)
@@ -120,14 +208,13 @@ class HFBackend:
             scores = self._model.compute_transition_scores(out.sequences, out.scores,
                                                            normalize_logits=True)
         width = enc["input_ids"].shape[1]
-        return [self._one(out.sequences[i, width:], scores[i], int(enc["attention_mask"][i].sum()))
-                for i in range(len(prompts))]
+        return [self._one(out.sequences[i, width:], scores[i], len(ids[i]))
+                for i in range(len(ids))]
 
     def _one(self, ids: Any, scores: Any, prompt_len: int) -> Generation:
-        stops = {self._tok.eos_token_id, self._tok.pad_token_id}
         kept = []
         for token in ids.tolist():
-            if token in stops:
+            if token in self._stops:
                 break
             kept.append(token)
         pieces = [self._tok.decode(kept[: i + 1]) for i in range(len(kept))]
@@ -140,6 +227,7 @@ class HFBackend:
 
     def close(self) -> None:
         del self._model
+
 
 
 def from_spec(target: str, options: dict[str, Any]) -> HFBackend:

@@ -3,11 +3,15 @@
 llama-cpp-python only returns log-probs when `logits_all=True`, which keeps logits for every
 prompt position and costs about 5x. We decode ourselves instead: evaluate the prompt, read the
 last position's logits, pick the token, repeat; and we keep the KV cache of the longest prefix
-shared with the previous prompt (the chat template and system prompt), so it is not re-evaluated.
+shared with the previous prompt (the chat template, system prompt and the suite's question
+stem), so it is not re-evaluated. Greedy decoding here is token for token what
+`create_chat_completion(temperature=0)` does (same template, tokens, argmax and end-of-generation
+test); tests/backends/test_llamacpp.py checks it. Figures: docs/performance.md.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 from collections.abc import Sequence
@@ -23,17 +27,37 @@ from halprobe.types import Capabilities, DecodingParams, Generation, Message
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max()
+    shifted = logits.astype(np.float64) - logits.max()
     return shifted - np.log(np.exp(shifted).sum())
+
+
+def default_threads(own: int = 0) -> int:
+    """Threads for the model: the cores that other processes leave idle, at least one.
+
+    ggml's (and torch's) threads meet at a busy-wait barrier after every operation, hundreds of
+    times a token. When another process holds a core, the thread waiting for a descheduled peer
+    spins out its time slice: on 2 busy cores, 2 threads ran 7x slower than 1, with the same
+    output (docs/performance.md). Busy cores are the 1-minute load average less the ``own``
+    threads this process is itself running. Outputs do not depend on the thread count.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    try:
+        busy = max(0.0, os.getloadavg()[0] - own)
+    except OSError:
+        busy = 0.0
+    return max(1, min(cpus, round(cpus - busy)))
 
 
 class LlamaCppBackend:
     """A GGUF model through llama-cpp-python, greedy or seeded sampling, with log-probs."""
 
     def __init__(self, path: Path, model_id: str | None = None, n_ctx: int = 2048,
-                 n_threads: int | None = None, **_: Any) -> None:
+                 n_threads: int | None = None, n_batch: int = 512, **_: Any) -> None:
         try:
-            from llama_cpp import Llama
+            import llama_cpp
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError:
             raise MissingDependencyError("llama-cpp-python", "the llamacpp: backend") from None
@@ -41,33 +65,34 @@ class LlamaCppBackend:
             raise UserError(f"GGUF file not found: {path}")
         self.path = path
         self.model_id = model_id or path.stem
-        self._llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or os.cpu_count(),
-                          logits_all=False, verbose=False)
+        self._fixed_threads = n_threads is not None
+        self._threads = n_threads or default_threads()
+        # n_threads_batch too: llama-cpp-python defaults it to every core, whatever n_threads says.
+        self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_batch=n_batch,
+                                    n_threads=self._threads, n_threads_batch=self._threads,
+                                    logits_all=False, verbose=False)
         template = self._llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise UserError(f"{path} has no chat template in its metadata")
-        eos_id, bos_id = self._llm.token_eos(), self._llm.token_bos()
         self._formatter = Jinja2ChatFormatter(
-            template=template,
-            eos_token=self._token_text(eos_id), bos_token=self._token_text(bos_id))
-        self._stop_ids = {eos_id, *self._special_stops()}
+            template=template, eos_token=self._token_text(self._llm.token_eos()),
+            bos_token=self._token_text(self._llm.token_bos()))
+        self._is_eog = self._eog_test(llama_cpp)
         self._template_hash = hashlib.sha256(template.encode()).hexdigest()[:12]
         self._digest = file_digest(path)
         self._n_vocab = self._llm.n_vocab()
+        self._work = np.empty(self._n_vocab, dtype=np.float32)
         self.capabilities = Capabilities(logprobs=True, batching=False, max_batch_size=1,
                                          max_concurrency=1)
 
     def _token_text(self, token: int) -> str:
         return self._llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
 
-    def _special_stops(self) -> set[int]:
-        """End-of-turn tokens that some chat templates use instead of EOS (e.g. <|im_end|>)."""
-        stops = set()
-        for text in ("<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>"):
-            ids = self._llm.tokenize(text.encode(), add_bos=False, special=True)
-            if len(ids) == 1:
-                stops.add(ids[0])
-        return stops
+    def _eog_test(self, llama_cpp: Any) -> Any:
+        """llama.cpp's own end-of-generation test (EOS, <|im_end|>, <|eot_id|>...), as its
+        create_completion uses it."""
+        vocab = self._llm._model.vocab
+        return lambda token: bool(llama_cpp.llama_vocab_is_eog(vocab, token))
 
     def fingerprint(self) -> dict[str, Any]:
         import llama_cpp
@@ -77,23 +102,37 @@ class LlamaCppBackend:
                 "llama_cpp": llama_cpp.__version__}
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
+        """The chat template applied as create_chat_completion applies it (no BOS added)."""
         chat: Any = [{"role": m.role, "content": m.content} for m in messages]
         formatted = self._formatter(messages=chat)
         return self._llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=False, special=True)
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
-        return [self._generate_one(p, params) for p in prompts]
+        out = []
+        for prompt in prompts:
+            self._follow_load()
+            out.append(self._generate_one(prompt, params))
+        return out
+
+    def _follow_load(self) -> None:
+        """Re-pick the thread count as other processes come and go (unless it was given)."""
+        if self._fixed_threads:
+            return
+        wanted = default_threads(own=self._threads)
+        if wanted != self._threads:
+            self._llm._ctx.set_n_threads(wanted, wanted)
+            self._threads = wanted
 
     def _prefill(self, tokens: list[int]) -> None:
         """Evaluate the prompt, reusing the KV cache of the prefix shared with the last one."""
         llm = self._llm
         shared = 0
-        for a, b in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
+        for a, b in zip(llm.input_ids[: llm.n_tokens].tolist(), tokens[:-1], strict=False):
             if a != b:
                 break
             shared += 1
-        llm.n_tokens = shared
+        llm.n_tokens = shared  # eval() drops the KV cells from here on
         llm.eval(tokens[shared:])
 
     def _generate_one(self, messages: Sequence[Message], params: DecodingParams) -> Generation:
@@ -101,20 +140,21 @@ class LlamaCppBackend:
         if len(tokens) + params.max_tokens > self._llm.n_ctx():
             raise BackendError("bad_request", f"prompt of {len(tokens)} tokens does not fit the "
                                f"context of {self._llm.n_ctx()}")
-        rng = np.random.default_rng([params.seed, params.sample_index, *tokens[-8:]])
+        rng = (np.random.default_rng([params.seed, params.sample_index, *tokens[-8:]])
+               if params.temperature > 0 else None)
         self._prefill(tokens)
         out: list[int] = []
         logprobs: list[float] = []
         finish = "length"
-        for _ in range(params.max_tokens):
-            logits = self._last_logits()
-            lp = log_softmax(logits)
-            token = self._choose(logits, lp, params, rng)
-            if token in self._stop_ids:
+        while True:
+            token, logprob = self._next(params, rng)
+            if self._is_eog(token):
                 finish = "stop"
                 break
             out.append(token)
-            logprobs.append(float(lp[token]))
+            logprobs.append(logprob)
+            if len(out) == params.max_tokens:
+                break  # its logits would never be read: no need to evaluate it
             self._llm.eval([token])
         pieces = self._pieces(out)
         return Generation(text="".join(pieces).strip(), tokens=tuple(pieces),
@@ -122,15 +162,27 @@ class LlamaCppBackend:
                           completion_tokens=len(out), finish_reason=finish)
 
     def _last_logits(self) -> np.ndarray:
-        """Logits of the last evaluated position, read straight from the llama.cpp context."""
+        """Logits of the last evaluated position: a view of llama.cpp's buffer, not a copy."""
         pointer = self._llm._ctx.get_logits_ith(-1)
-        return np.ctypeslib.as_array(pointer, shape=(self._n_vocab,)).astype(np.float64)
+        buffer = (ctypes.c_float * self._n_vocab).from_address(ctypes.addressof(pointer.contents))
+        return np.frombuffer(memoryview(buffer), dtype=np.float32)
+
+    def _next(self, params: DecodingParams, rng: np.random.Generator | None) -> tuple[int, float]:
+        """The next token and its log-probability under the model (temperature 1).
+
+        Greedy needs only the argmax and log-sum-exp of the logits (float32 in a reused buffer,
+        summed in float64): about 0.1 ms a token, against 1.4 ms for a float64 log_softmax.
+        """
+        logits = self._last_logits()
+        token = int(logits.argmax()) if rng is None else self._sample(logits, params, rng)
+        top = logits[token] if rng is None else logits.max()
+        np.subtract(logits, top, out=self._work)
+        np.exp(self._work, out=self._work)
+        lse = float(top) + float(np.log(self._work.sum(dtype=np.float64)))
+        return token, float(logits[token]) - lse
 
     @staticmethod
-    def _choose(logits: np.ndarray, lp: np.ndarray, params: DecodingParams,
-                rng: np.random.Generator) -> int:
-        if params.temperature <= 0:
-            return int(np.argmax(logits))
+    def _sample(logits: np.ndarray, params: DecodingParams, rng: np.random.Generator) -> int:
         probs = np.exp(log_softmax(logits / params.temperature))
         if params.top_p < 1.0:
             order = np.argsort(-probs)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 
 from halprobe.pipeline import DryRun, EvalOptions, EvalResult, run_eval
 from halprobe.report.console import print_summary
 from halprobe.runner import RunAborted
+from halprobe.transforms import parse_targets
 
 
 class RecordMode(StrEnum):
@@ -62,6 +64,23 @@ def eval_command(
                                             "overriding the built-in prices."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the number of requests, "
                                  "estimated tokens and cost; send nothing."),
+    targets: str | None = typer.Option(None, "--targets", help="Ask every item under each "
+                                       "confidence target, e.g. 0,0.5,0.75,0.9; writes "
+                                       "targets.csv (answer rate, precision, score, BCG)."),
+    prompt_transform: list[str] = typer.Option([], "--prompt-transform", help="Ask under "
+                                               "this prompt transform: idk, verify, target-T "
+                                               "or one from --transforms; repeat for several, "
+                                               "'none' is the plain prompt."),
+    transforms_file: Path | None = typer.Option(None, "--transforms", help="YAML file of "
+                                                "your own prompt transforms."),
+    prompt_form: str | None = typer.Option(None, "--prompt-form", help="obituary: ask "
+                                           "'Write a short obituary of NAME.' for the "
+                                           "death-date items (give --max-tokens 160)."),
+    knowledge_cutoff: str | None = typer.Option(None, "--knowledge-cutoff", help="YYYY-MM, "
+                                                "or auto to look the model up: items dated "
+                                                "later form an after-cutoff stratum."),
+    cutoff_table: Path | None = typer.Option(None, "--cutoff-table", help="YAML of model "
+                                             "knowledge cutoffs, added to the built-in table."),
 ) -> None:
     """Ask a model the probe questions, grade every answer and write a run directory.
 
@@ -74,7 +93,11 @@ def eval_command(
                        limit=limit, seed=seed, max_tokens=max_tokens, out=out, results=results,
                        cache=cache, progress=progress, backend_options=backend_options,
                        cassette=cassette, record_mode=record_mode.value,
-                       price_table=price_table, dry_run=dry_run)
+                       price_table=price_table, dry_run=dry_run,
+                       targets=parse_targets(targets) if targets else (),
+                       prompt_transforms=prompt_transform, transforms_file=transforms_file,
+                       prompt_form=prompt_form, knowledge_cutoff=knowledge_cutoff,
+                       cutoff_table=cutoff_table)
     console = Console()
     try:
         result = run_eval(opts)
@@ -103,6 +126,7 @@ def print_dry_run(result: DryRun, console: Console) -> None:
 def print_result(result: EvalResult, console: Console) -> None:
     stats = result.stats
     print_summary(result.summary, f"halprobe: {result.config['fingerprint'].get('model')}")
+    print_variant_tables(result.tables, console)
     rate = stats.asked / stats.seconds if stats.seconds and stats.asked else 0.0
     console.print(f"asked {stats.asked}, cache hits {stats.cache_hits}, already done "
                   f"{stats.skipped_done}, errors {stats.errors}; {stats.seconds:.1f} s"
@@ -112,3 +136,24 @@ def print_result(result: EvalResult, console: Console) -> None:
         console.print(f"tokens: {usage['prompt_tokens']} prompt + {usage['completion_tokens']} "
                       f"completion; cost ${usage['cost_usd']:.4f}")
     console.print(f"run written to [bold]{result.run_dir}[/bold]")
+
+
+VARIANT_COLUMNS = {
+    "targets": ["suite", "family", "target", "n", "answer_rate", "precision", "score",
+                "abstain_auc", "bcg"],
+    "cutoff": ["suite", "variant", "stratum", "n", "hallucination_rate",
+               "hallucination_rate_low", "hallucination_rate_high", "abstention_rate",
+               "accuracy"],
+    "obituary": ["suite", "person", "n", "hallucination_rate", "hallucination_rate_low",
+                 "hallucination_rate_high", "abstention_rate", "accuracy"],
+}
+
+
+def print_variant_tables(tables: dict[str, pd.DataFrame], console: Console) -> None:
+    """The issue-8 tables of a run (targets, knowledge cutoff, obituary form), where present."""
+    for name, table in tables.items():
+        rows = table[table["bin"] == "all"] if "bin" in table else table
+        columns = [c for c in VARIANT_COLUMNS.get(name, list(table.columns)) if c in rows]
+        console.print(f"\n[bold]{name}[/bold] ({name}.csv)")
+        console.print(rows[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+                      markup=False, highlight=False)

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from halprobe.errors import UserError
-from halprobe.report.leaderboard import LEADERBOARD, build_leaderboard, write_csv_atomic
 
 
 def leaderboard_command(
@@ -22,6 +21,9 @@ def leaderboard_command(
     Rows are sorted by suite, then hallucination rate, then run id; columns are documented in
     docs/report.md. Unfinished runs are left out.
     """
+    # the analysis stack (scipy, statsmodels) loads on use, so `halprobe --help` stays quick
+    from halprobe.report.leaderboard import LEADERBOARD, build_leaderboard, write_csv_atomic
+
     if not (results / "runs").is_dir():
         raise UserError(f"no runs under {results / 'runs'}; run `halprobe eval` first "
                         "or pass --results")

@@ -53,6 +53,11 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
      "often the kept ones are hallucinated."),
 )
 
+NOT_DRAWN = {"hr_vs_monofact": "no graded answers to items with a frequency proxy",
+             "outcomes": "no graded answers",
+             "reliability": "no answer has a confidence; they come from log-probs",
+             "risk_coverage": "no answer has a confidence; they come from log-probs"}
+
 
 @dataclass
 class RunReport:
@@ -127,14 +132,24 @@ def config_section(run: Run) -> str:
             + _esc(json.dumps(fingerprint, indent=2, sort_keys=True)) + "</pre></details>")
 
 
-def _sign_sentence(row: pd.Series) -> str:
+def _why_no_spearman(row: pd.Series, summary: pd.DataFrame) -> str:
+    if row["n_bins"] < 3:
+        return f"only {int(row['n_bins'])} bin(s) with a frequency proxy; 3 are needed"
+    bins = summary[(summary["suite"] == row["suite"]) & (summary["bin"] != "all")]
+    rates = bins["hallucination_rate"].dropna().unique()
+    if row["suite"] != "all" and len(rates) == 1:
+        return f"the hallucination rate is {_pct(rates[0])} in every bin: nothing to rank"
+    return "a constant rate or estimate"
+
+
+def _sign_sentence(row: pd.Series, summary: pd.DataFrame) -> str:
     rho = row["spearman"]
     if _missing(rho):
-        return ("Spearman not computable (fewer than 3 bins with a frequency proxy, or a "
-                "constant rate).")
+        return f"Spearman not computable ({_why_no_spearman(row, summary)})."
+    ci = ("no bootstrap CI" if _missing(row["spearman_low"]) else
+          f"95% bootstrap CI {row['spearman_low']:+.2f} to {row['spearman_high']:+.2f}")
     text = (f"Spearman of HR with the monofact estimate across {int(row['n_bins'])} bins "
-            f"= {rho:+.2f} (95% bootstrap CI {row['spearman_low']:+.2f} to "
-            f"{row['spearman_high']:+.2f}): ")
+            f"= {rho:+.2f} ({ci}; p = {row['spearman_p']:.2g}): ")
     if rho > 0:
         text += "positive, the sign the theory predicts (HR falls as facts get more frequent)"
     elif rho < 0:
@@ -151,25 +166,30 @@ def _logit_sentence(row: pd.Series) -> str:
     coef = row.get("logit_coef")
     if _missing(coef):
         return f" Logistic slope: not fitted ({row.get('logit_note') or 'no data'})."
-    verdict = "as predicted (b < 0)" if coef < 0 else "not the predicted sign (b < 0)"
+    verdict = "the predicted sign (b < 0)" if coef < 0 else "not the predicted sign (b < 0)"
+    if row["logit_coef_low"] <= 0 <= row["logit_coef_high"]:
+        verdict += ", but its CI includes 0"
     return (f" Item-level logistic slope of hallucinated on log(1 + λ): b = {coef:+.2f} "
-            f"[{row['logit_coef_low']:+.2f}, {row['logit_coef_high']:+.2f}], {verdict}.")
+            f"[{row['logit_coef_low']:+.2f}, {row['logit_coef_high']:+.2f}], "
+            f"p = {row['logit_p']:.2g}: {verdict}.")
 
 
 def closing_note(report: RunReport) -> str:
     """Per suite: the measured Spearman with its CI and whether its sign is the predicted one."""
-    correlation = report.tables["correlation"]
+    correlation, summary = report.tables["correlation"], report.tables["summary"]
     items = []
     for _, row in correlation.iterrows():
-        name = "all suites (every suite x bin stratum)" if row["suite"] == "all" else row["suite"]
-        items.append(f"<li><b>{_esc(name)}</b>: {_esc(_sign_sentence(row))}"
+        if row["suite"] == "all":
+            items.append("<li><b>all suites</b> (ranks are compared within a suite only):"
+                         f"{_esc(_logit_sentence(row))}</li>")
+            continue
+        items.append(f"<li><b>{_esc(row['suite'])}</b>: {_esc(_sign_sentence(row, summary))}"
                      f"{_esc(_logit_sentence(row))}</li>")
-    summary = report.tables["summary"]
     without = sorted(set(summary["suite"]) - set(correlation.get("suite", [])) - {"all"})
     for suite in without:
-        items.append(f"<li><b>{_esc(suite)}</b>: no frequency proxy (controls: entities that "
-                     "do not exist or facts that are not true), so no monofact estimate; its "
-                     "HR is the rate of made-up answers.</li>")
+        items.append(f"<li><b>{_esc(suite)}</b>: no frequency proxy (as for controls: "
+                     "entities that do not exist, facts that are not true), so no monofact "
+                     "estimate; its HR is the rate of made-up answers.</li>")
     return ("<div class='note'><b>Closing note: does the hallucination rate track the "
             "monofact estimate?</b><ul>" + "".join(items) + "</ul>"
             "<span class='muted'>Estimate: sr with κ = 1 on proxies scaled by the suite median "
@@ -198,10 +218,13 @@ def monofact_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
 
 
 def calibration_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    """Per stratum; the confidence source gets a column only when it differs between rows."""
+    sources = summary["confidence_source"][summary["n_confidence"] > 0].unique()
     return [{"suite": str(r["suite"]), "bin": str(r["bin"]),
              "answers with conf.": f"{r['n_confidence']} of "
                                    f"{r['n_confidence'] + r['n_no_confidence']}",
-             "source": str(r["confidence_source"]), "ECE (10 width)": _num(r["ece_width10"]),
+             **({"source": str(r["confidence_source"])} if len(sources) > 1 else {}),
+             "ECE (10 width)": _num(r["ece_width10"]),
              "ECE (15 mass)": _num(r["ece_mass15"]), "Brier": _num(r["brier"]),
              "AURC": _num(r["aurc"]), "E-AURC": _num(r["e_aurc"]), "AUROC": _num(r["auroc"]),
              "coverage @5% risk": _pct(r["coverage_at_5pct_risk"])}
@@ -241,6 +264,11 @@ def kappa_rows(sensitivity: pd.DataFrame) -> list[dict[str, str]]:
             for (s, b), row in wide.iterrows()]
 
 
+def _sources(summary: pd.DataFrame) -> str:
+    sources = summary["confidence_source"][summary["n_confidence"] > 0].unique()
+    return ", ".join(sorted(str(x) for x in sources)) or "none (no log-probs)"
+
+
 def tables_section(report: RunReport) -> str:
     t = report.tables
     return "".join([
@@ -250,7 +278,8 @@ def tables_section(report: RunReport) -> str:
         "ones.</p>", _table(monofact_rows(t["summary"]), _is_all),
         "<h3>Calibration of answer confidence (METRICS.md 4)</h3><p class='muted'>Over "
         "answers that state a fact (correct or hallucinated); figures are blank where no "
-        "answer had a confidence.</p>", _table(calibration_rows(t["summary"]), _is_all),
+        f"answer had a confidence. Confidence source: {_esc(_sources(t['summary']))}.</p>",
+        _table(calibration_rows(t["summary"]), _is_all),
         "<h3>HR vs monofact estimate: correlation and logistic slope</h3>",
         _table(correlation_rows(t["correlation"])),
         "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, sr − Mis), without "
@@ -268,9 +297,8 @@ def run_section(report: RunReport, heading: str) -> str:
         f"<h3>{_esc(title)}</h3>" + (f"<p class='muted'>{_esc(text)}</p>" if text else "")
         + _img(report.images[key], title)
         for key, title, text in FIGURES if key in report.images)
-    missing = [title for key, title, _ in FIGURES if key not in report.images]
-    absent = (f"<p class='muted'>Not drawn (no confidences in this run): "
-              f"{_esc(', '.join(missing))}.</p>" if missing else "")
+    absent = "".join(f"<p class='muted'>{_esc(title)}: not drawn ({NOT_DRAWN[key]}).</p>"
+                     for key, title, _ in FIGURES if key not in report.images)
     return (f"<h2>{_esc(heading)}</h2>" + closing_note(report) + config_section(report.run)
             + figures + absent + tables_section(report))
 

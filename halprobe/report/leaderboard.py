@@ -69,7 +69,8 @@ def _suite_provenance(config: dict[str, Any], suite: str) -> dict[str, str]:
     if suite == "all":
         digests = {str(s.get("name")): s.get("digest") for s in suites}
         return {"suite_version": "", "suite_digest": short_hash(digests, 16)}
-    match = next((s for s in suites if s.get("name") == suite), {})
+    base = suite.split("@", 1)[0]  # a prompt variant "capitals@idk" asks capitals' items
+    match = next((s for s in suites if s.get("name") == base), {})
     return {"suite_version": str(match.get("version", "")),
             "suite_digest": str(match.get("digest", ""))}
 

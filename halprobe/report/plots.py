@@ -44,9 +44,11 @@ def strata(summary: pd.DataFrame) -> pd.DataFrame:
 def _label(suite: str, summary: pd.DataFrame) -> str:
     """Suite name with its Spearman (95% CI) from the suite's 'all' row, when there is one."""
     row = summary[(summary["suite"] == suite) & (summary["bin"].astype(str) == "all")]
-    if not len(row) or "spearman" not in row or not np.isfinite(row["spearman"].iloc[0]):
+    if not len(row) or "spearman" not in row:
         return suite
     r = row.iloc[0]
+    if not np.isfinite(r["spearman"]):
+        return f"{suite}: Spearman n/a (< 3 bins, or a constant rate)"
     return f"{suite}: Spearman {r['spearman']:+.2f} [{r['spearman_low']:+.2f}, " \
            f"{r['spearman_high']:+.2f}]"
 
@@ -74,31 +76,33 @@ def _scatter_panel(ax: Axes, rows: pd.DataFrame, summary: pd.DataFrame,
                         xytext=offset, textcoords="offset points", fontsize=8, color=colour)
     kappa = summary["kappa"].dropna()
     kappa_text = f"κ = {kappa.iloc[0]:g}" if len(kappa) else "κ per proxy"
-    ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.03),
+    ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.08),
            xlabel=f"monofact estimate sr [% of training mentions seen once] ({kappa_text})",
            ylabel="hallucination rate [% of graded answers]",
            title="HR vs monofact estimate (point labels: bin)")
-    ax.legend(loc="upper left", fontsize=8, title="suite: Spearman HR vs sr [95% CI]",
-              title_fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8.5,
+              title="suite: Spearman HR vs sr [95% CI]", title_fontsize=8.5)
 
 
 def _by_bin_panel(ax: Axes, rows: pd.DataFrame, colours: dict[str, str]) -> None:
     """HR (solid, with CI) and sr (dashed) against the bin: both should fall left to right."""
+    labels = list(dict.fromkeys(rows.sort_values(["_order", "bin"])["bin"].astype(str)))
+    position = {label: float(i) for i, label in enumerate(labels)}  # any bin names, in order
     groups = list(rows.groupby("suite", sort=True))
     for index, (suite, group) in enumerate(groups):
         colour = colours[str(suite)]
         dodge = 0.07 * (index - (len(groups) - 1) / 2)  # keep the CIs apart
-        x = group["_order"].to_numpy(dtype=float) + dodge
+        x = group["bin"].astype(str).map(position).to_numpy(dtype=float) + dodge
         ax.errorbar(x, group["hallucination_rate"], yerr=_yerr(group, "hallucination_rate"),
                     color=colour, marker="o", ms=5, lw=1.4, capsize=3)
         ax.plot(x, group["monofact_sr"], color=colour, ls="--", marker="s", ms=4, mfc="white")
     handles = [Line2D([], [], color="black", marker="o", lw=1.4, label="hallucination rate"),
                Line2D([], [], color="black", ls="--", marker="s", mfc="white",
                       label="monofact estimate sr")]
-    ax.legend(handles=handles, loc="upper right", fontsize=8)
-    bins = sorted(set(rows["_order"].astype(int)))
-    ax.set_xticks(bins)
-    ax.set(ylim=(-0.03, 1.03), xlabel="frequency bin (0 = rarest)",
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8.5,
+              ncol=2)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set(ylim=(-0.03, 1.08), xlabel="frequency bin (0 = rarest)",
            ylabel="rate [%] (colours: suites as on the left)",
            title="HR and sr by bin (theory: both fall as facts get commoner)")
 
@@ -109,7 +113,7 @@ def plot_hr_vs_monofact(summary: pd.DataFrame, path: Path) -> Path | None:
     rows = rows[np.isfinite(rows["monofact_sr"])]
     if not len(rows):
         return None
-    fig = Figure(figsize=(12.5, 5.8), layout="constrained")
+    fig = Figure(figsize=(12.5, 6.6), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
     colours = _colours(sorted(rows["suite"].unique()))
     _scatter_panel(left, rows, summary, colours)
@@ -127,8 +131,7 @@ def plot_hr_vs_monofact(summary: pd.DataFrame, path: Path) -> Path | None:
 def plot_outcomes(summary: pd.DataFrame, path: Path) -> Path | None:
     """Per suite: stacked shares of correct, vague, abstained and hallucinated by bin."""
     rows = strata(summary)
-    rows = rows[rows["n"] > 0]
-    if not len(rows):
+    if not len(rows) or not (rows["n"] > 0).any():
         return None
     suites = sorted(rows["suite"].unique())
     cols = min(2, len(suites))
@@ -141,15 +144,18 @@ def plot_outcomes(summary: pd.DataFrame, path: Path) -> Path | None:
         x = np.arange(len(group))
         bottom = np.zeros(len(group))
         for outcome, colour in OUTCOMES:
-            share = (group[f"n_{outcome}"] / group["n"]).to_numpy(dtype=float)
+            share = (group[f"n_{outcome}"] / group["n"].where(group["n"] > 0)).fillna(0.0)
+            share = share.to_numpy(dtype=float)
             ax.bar(x, share, bottom=bottom, color=colour, width=0.7, label=outcome)
             bottom += share
         for xi, n in zip(x, group["n"], strict=True):
             ax.text(xi, 1.01, f"n={n}", ha="center", va="bottom", fontsize=7.5)
         ax.set_xticks(x, [str(b) for b in group["bin"]])
         ax.set_xlim(-0.6, widest - 0.4)
+        left_out = int((group["n_unscored"] + group["n_error"]).sum())
+        title = f"{suite} ({left_out} unscored or error left out)" if left_out else str(suite)
         ax.set(ylim=(0, 1.12), xlabel="frequency bin (0 = rarest)",
-               ylabel="share of graded answers [%]", title=str(suite))
+               ylabel="share of graded answers [%]", title=title)
         ax.yaxis.set_major_formatter(PERCENT)
         ax.set_yticks(np.linspace(0, 1, 6))
     for ax in axes[len(suites):]:
@@ -213,27 +219,29 @@ def plot_risk_coverage(responses: pd.DataFrame, path: Path, max_risk: float = 0.
     rows = _answers_with_confidence(responses)
     if not len(rows):
         return None
-    fig = Figure(figsize=(7.0, 5.0), layout="constrained")
+    fig = Figure(figsize=(7.4, 5.8), layout="constrained")
     ax = fig.subplots()
     groups = [(str(s), g) for s, g in rows.groupby("suite", sort=True)]
     if len(groups) > 1:
         groups.append(("all suites", rows))
     colours = _colours([name for name, _ in groups])
-    for name, group in groups:
+    dashes = ("-", "--", "-.", ":")  # so that curves on top of each other stay visible
+    for index, (name, group) in enumerate(groups):
         curve = risk_curve(group["confidence"], group["y"])
         coverage = np.arange(1, curve.size + 1) / curve.size
         pooled = name == "all suites"
         ax.plot(coverage, curve, label=f"{name} (N = {curve.size})",
-                color="black" if pooled else colours[name], lw=2.2 if pooled else 1.4)
+                color="black" if pooled else colours[name], lw=2.2 if pooled else 1.6,
+                ls="-" if pooled else dashes[index % len(dashes)], alpha=0.7 if pooled else 1)
     ax.axhline(max_risk, ls=":", color="grey", lw=1, label=f"{max_risk:.0%} risk")
-    ax.set(xlim=(0, 1), ylim=(0, 1.02),
+    ax.set(xlim=(0, 1), ylim=(-0.02, 1.03),
            xlabel="coverage [% of answers kept, most confident first]",
            ylabel="risk [% hallucinated among kept answers]",
            title=f"Risk-coverage curve (confidence source: {_source(rows)})")
     ax.xaxis.set_major_formatter(PERCENT)
     ax.yaxis.set_major_formatter(PERCENT)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8.5, ncol=3)
     fig.savefig(path, dpi=DPI)
     return path
 

@@ -90,7 +90,22 @@ def _compile(**kinds: tuple[str, ...]) -> re.Pattern[str]:
                                for kind, patterns in kinds.items()))
 
 
-_PHRASES = _compile(refusal=REFUSAL_PATTERNS, alive=ALIVE_PATTERNS, cutoff=CUTOFF_PATTERNS)
+# One regex per mix of kinds: the alive and cutoff phrases are left out of the scan when the
+# words they all contain are absent (each branch costs about a microsecond a response).
+_PHRASES = {
+    (alive, cutoff): _compile(refusal=REFUSAL_PATTERNS,
+                              **({"alive": ALIVE_PATTERNS} if alive else {}),
+                              **({"cutoff": CUTOFF_PATTERNS} if cutoff else {}))
+    for alive in (False, True) for cutoff in (False, True)}
+_ALIVE_WORDS = re.compile(r"alive|living|with\s+us|died|passed|dead|deceased")
+_CUTOFF_WORDS = re.compile(r"as\s+of|knowledge|training")
+# Every phrase above contains one of these: a response with none (most answers) skips the
+# scan, which costs tens of microseconds (keep the list in step with the patterns).
+TRIGGERS: tuple[str, ...] = (
+    "n't", "no ", "not", "cannot", "unable", "never", "lack", "possess", "know", "ficti", "made",
+    "imaginary", "hypothetical", "existent", "invented", "fabricated", "unknown", "need",
+    "have to", "alive", "living", "with us", "as of", "training")
+_TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 # "I'm not sure whether he is still alive" asks, it does not claim.
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")
 
@@ -120,9 +135,12 @@ def _blank(text: str, spans: tuple[Span, ...]) -> str:
 
 def detect(text: str) -> Abstention:
     """Find refusal, alive and cutoff phrases in a response (case and accent insensitive)."""
-    found: dict[str | None, list[Span]] = {"refusal": [], "alive": [], "cutoff": []}
     low = lowered(text)
-    for m in _PHRASES.finditer(low):
+    if not _TRIGGER.search(low):
+        return Abstention((), (), text)
+    found: dict[str | None, list[Span]] = {"refusal": [], "alive": [], "cutoff": []}
+    phrases = _PHRASES[bool(_ALIVE_WORDS.search(low)), bool(_CUTOFF_WORDS.search(low))]
+    for m in phrases.finditer(low):
         if m.end() == m.start() or (m.lastgroup == "alive" and _CONDITIONAL.search(
                 low, max(0, m.start() - 60), m.start())):
             continue

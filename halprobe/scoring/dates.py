@@ -64,7 +64,7 @@ _COORDINATED = re.compile(
     r"|claims|possibly|perhaps|maybe|alternatively|reportedly|on|in|either)[\s,;:()\-]+)*$",
     re.IGNORECASE)
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|until)\s*$")
-_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<!\s[A-Z])(?<!^[A-Z])[.!?;]\s+(?=[A-Z])")  # not "H. David"
 _DIGIT = re.compile(r"\d")
 
 
@@ -135,9 +135,12 @@ def _classify(text: str, low: str, mentions: list[DateMention]) -> list[DateMent
         prev_end = mentions[i - 1].end if i else 0
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         lo = max([s for s in stops if s <= mention.start] + [prev_end])
-        hi = min([s for s in stops if s > mention.end] + [next_start])
+        end = min([s for s in stops if s > mention.end] + [len(text)])
         before = [c for c in _CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]
-        cue = before[-1] if before else _CUE.search(low, mention.end, hi)
+        cue = before[-1] if before else _CUE.search(low, mention.end, min(end, next_start))
+        if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
+            cue = _CUE.search(low, mention.end, end)  # but only a non-death cue
+            cue = cue if cue and cue.lastgroup != "death" else None
         if cue:
             tags[i] = cue.lastgroup or ""
         elif i and tags[i - 1] and coordinated(text[prev_end:mention.start]):

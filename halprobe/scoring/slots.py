@@ -29,6 +29,7 @@ _ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?
 _SEP = re.compile(r"(?P<sep>\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+"
                   r"|\s*/\s*)(?P<neg>(?i:(?:formerly|previously|once|also)\s+(?:known\s+as|called|named)"
                   r"|not|rather\s+than|instead\s+of|formerly|previously|once)\s+)?")
+_CLAUSE_VERB = re.compile(r"\s+(?:is|was|are|were|serves|remains|has|had|became)\b")
 _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
@@ -65,13 +66,18 @@ def read_list(text: str, pos: int) -> list[Candidate]:
     pos = lead.end() if lead else pos
     negated = bare = last_bare = False
     while (hit := _item(text, pos, negated)) is not None:
+        if bare and _CLAUSE_VERB.match(text, hit[1]):
+            break  # "Porto-Novo, Cotonou is the seat of government": a new clause, not an item
         found.append(hit[0])
         last_bare = bare
         sep = _SEP.match(text, hit[1])
         if sep is None:
             break
-        pos, negated = sep.end(), bool(sep.group("neg"))
-        bare = sep.group("sep").strip() in {",", "("} and not negated
+        joiner = sep.group("sep").strip().lower()
+        # "not Sydney or Melbourne": the negation runs on through "or"/"nor", not past "but"
+        carried = hit[0].negated and joiner in {"or", "nor", ",", ", or", ", nor"}
+        pos, negated = sep.end(), bool(sep.group("neg")) or carried
+        bare = joiner in {",", "("} and not negated
     if len(found) > 1 and last_bare:
         last = found[-1]
         found[-1] = Candidate(last.start, last.end, last.text, last.negated, appositive=True)

@@ -14,16 +14,20 @@ from halprobe.scoring.dates import YEAR, coordinated
 from halprobe.scoring.normalize import lowered
 from halprobe.types import Grade, Label, ProbeItem
 
-PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+out|submitted"
-                    r"|written|accepted|proceedings|conference|journal|venue|arxiv|nips|neurips|icml|iclr|cvpr"
+PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+out"
+                    r"|written|accepted|proceedings|conference|journal|venue|nips|neurips|icml|iclr|cvpr"
                     r"|iccv|eccv|acl|emnlp|naacl|aaai|ijcai|year")
+# A preprint is another event: "on arXiv in 2015 and published at CVPR 2016" answers 2016.
+PREPRINT_CUES = r"arxiv|preprint|posted|submitted|online"
 _YEAR = re.compile(
     rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))"
     r"|(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)")  # "in '14": the last two digits
 # "in the 2010s", "the early 1990s": consistent with the gold year but less precise (vague).
 _DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<decade>1\d{2}0|20\d0)'?s\b")
 _PARTS = {"early": range(0, 4), "mid": range(3, 8), "late": range(6, 10), None: range(0, 10)}
-_CUED = re.compile(rf"\b(?:{PUBLICATION_CUES})\b(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$")
+_CUED = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b"
+                   rf"(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$")
+_CUE = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b")
 
 
 def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
@@ -31,12 +35,16 @@ def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
     echoes = {m.group() for m in _YEAR.finditer(question)}
     found = [m for m in _YEAR.finditer(text) if m.group() not in echoes]
     low = lowered(text) if found else text
-    cued: list[re.Match[str]] = []
+    cued: list[tuple[re.Match[str], bool]] = []  # (year, cued by a preprint word)
     for m in found:
-        if _CUED.search(low, max(0, m.start() - 60), m.start()) or (
-                cued and coordinated(text[cued[-1].end():m.start()])):
-            cued.append(m)
-    return cued or found
+        window = _CUED.search(low, max(0, m.start() - 60), m.start())
+        if window:
+            last = list(_CUE.finditer(low, window.start(), m.start()))[-1]
+            cued.append((m, bool(last.group("pre"))))
+        elif cued and coordinated(text[cued[-1][0].end():m.start()]):
+            cued.append((m, cued[-1][1]))
+    published = [m for m, preprint in cued if not preprint]
+    return published or [m for m, _ in cued] or found
 
 
 def _same_year(m: re.Match[str], gold: str) -> bool:

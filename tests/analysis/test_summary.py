@@ -164,7 +164,9 @@ def test_correlation_agrees_with_hr_monofact_correlation(per_bin: int) -> None:
         logit = logistic_lambda(items[items["suite"] == suite])
         assert ours.loc[suite, "logit_coef"] == pytest.approx(logit["coef"])
         assert ours.loc[suite, "logit_coef"] < 0
-    assert "all" in ours.index and ours.loc["all", "n_bins"] == 10
+    assert ours.loc["all", "n_bins"] == 10 and math.isnan(ours.loc["all", "spearman"])
+    pooled = logistic_lambda(items)  # lambda is already relative to each suite's median
+    assert ours.loc["all", "logit_coef"] == pytest.approx(pooled["coef"])
     summary = tables["summary"]
     assert _at(summary, "p", "all")["spearman"] == pytest.approx(ours.loc["p", "spearman"])
     assert math.isnan(_at(summary, "p", "0")["spearman"])  # only on 'all' rows
@@ -194,7 +196,8 @@ def test_bootstrap_is_fast_on_a_large_run() -> None:
     start = time.perf_counter()
     table = correlation_table(items)
     assert time.perf_counter() - start < 2.0
-    assert (table["n_boot_valid"] == 10_000).all()
+    suites = table[table["suite"] != "all"]
+    assert len(suites) == 4 and (suites["n_boot_valid"] == 10_000).all()
 
 
 def test_bound_and_kappa_tables() -> None:
@@ -213,3 +216,10 @@ def test_bound_and_kappa_tables() -> None:
     assert at_one["sr"].iloc[0] == pytest.approx(_at(summary, "p", "2")["monofact_sr"])
     assert at_one["hallucination_rate"].iloc[0] == pytest.approx(
         _at(summary, "p", "2")["hallucination_rate"])
+
+
+def test_no_logistic_slope_when_every_item_is_hallucinated() -> None:
+    rows = _trend_rows(per_bin=10).assign(label="hallucinated")
+    table = analysis_tables(rows, n_resamples=200)["correlation"].set_index("suite")
+    assert math.isnan(table.loc["p", "logit_coef"]) and math.isnan(table.loc["p", "spearman"])
+    assert table.loc["p", "logit_note"] == "no variation in outcome"

@@ -25,7 +25,7 @@ def fake_rows(seed: int = 0, per_bin: int = 10, logprobs: bool = True,
     for suite, (proxy, exists, base) in SUITES.items():
         for b in range(5 if exists else 1):
             for i in range(per_bin):
-                pop = base * 10 ** (b + rng.uniform(0, 1)) if exists else None
+                pop = base * 10 ** (b + rng.uniform(0, 1)) if base is not None else None
                 p_hall = min(0.95, hall_scale * (0.7 - 0.13 * b)) if exists else 0.6
                 draw = rng.uniform()
                 label = ("hallucinated" if draw < p_hall else "abstained"

@@ -68,7 +68,8 @@ def test_run_without_logprobs_draws_no_calibration_figures(tmp_path: Path) -> No
     page = write_report([run], run).read_text(encoding="utf-8")
     assert len(_embedded(page)) == 2
     assert not (run / "reliability.png").exists()
-    assert "Not drawn (no confidences in this run): Reliability diagram, Risk-coverage" in page
+    assert "Reliability diagram: not drawn (no answer has a confidence" in page
+    assert "Risk-coverage curve: not drawn (no answer has a confidence" in page
 
 
 def test_empty_run_is_a_user_error(tmp_path: Path) -> None:

@@ -108,3 +108,14 @@ def test_command_without_runs_is_a_user_error(tmp_path: Path) -> None:
     write_run(tmp_path, "20260103-000000-unfinished", status="running")
     with pytest.raises(UserError, match="no complete runs"):
         leaderboard_command(results=tmp_path, out=None)
+
+
+def test_prompt_variant_suites_keep_their_base_suites_provenance(tmp_path: Path) -> None:
+    run = write_run(tmp_path, RUN_A)
+    rows = pd.read_json(run / "responses.jsonl", lines=True)
+    rows["suite"] = rows["suite"] + "@idk"
+    rows.to_json(run / "responses.jsonl", orient="records", lines=True)
+    (run / "summary.csv").unlink()
+    table = build_leaderboard(tmp_path)
+    row = table[table["suite"] == "capitals@idk"].iloc[0]
+    assert (row["suite_version"], row["suite_digest"]) == ("1.0.0", "digest-capitals")

@@ -62,3 +62,26 @@ def test_cutoff_date_is_masked() -> None:
 def test_alive_inside_a_question_is_not_a_claim() -> None:
     found = detect("I'm not sure whether Albert Einstein is still alive.")
     assert found.declines and not found.alive
+
+
+@pytest.mark.parametrize("response", [
+    "Sorry, I can't help with that.",
+    "I can't say.",
+    "I'm afraid I can't say what the capital of Tuvalu is.",
+    "That information is not available to me.",
+    "I have no knowledge of this.",
+    "I have never heard of a country called Alurea.",
+    "This person is not known to me.",
+    "My knowledge doesn't extend to that person.",
+    "I wouldn't want to guess.",
+    "Unfortunately, I lack information about this person.",
+    "Alurea is not a recognized country, so it has no capital.",
+    "There's no country named Belovania that I know of.",
+    "Unknown.",
+])
+def test_refusals_beyond_the_first_list(response: str) -> None:
+    assert detect(response).declines
+
+
+def test_bare_as_of_year_is_masked() -> None:
+    assert "2023" not in detect("Gerardus 't Hooft is alive as of 2023.").masked

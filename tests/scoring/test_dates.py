@@ -119,3 +119,24 @@ def test_control_with_a_date_is_hallucinated() -> None:
 
 def test_decades_and_numbers_are_not_dates() -> None:
     assert find_dates("He died in the 1950s, aged 76, cited 10,000 times, at 1:15 am") == []
+
+
+@pytest.mark.parametrize(("written", "label"), [
+    ("18/4/55", Label.CORRECT),
+    ("4/18/55", Label.CORRECT),
+    ("18 April '55", Label.CORRECT),
+    ("April 18, '56", Label.HALLUCINATED),
+    ("1955/04/18", Label.CORRECT),
+])
+def test_two_digit_years_and_slashed_iso(written: str, label: Label) -> None:
+    assert match(EINSTEIN, f"He died on {written}.").label is label
+
+
+def test_initials_are_not_birth_or_death_cues() -> None:
+    text = "On 2017-01-01, Stanley B. Prusiner, a Nobel laureate, died at the age of 82."
+    assert match(death("Stanley B. Prusiner", None), text).label is Label.HALLUCINATED
+
+
+def test_unreadable_death_date_is_unscored() -> None:
+    grade = match(EINSTEIN, "He died on 18.IV.1955.")
+    assert grade.label is Label.UNSCORED and grade.reason.startswith("a death date")

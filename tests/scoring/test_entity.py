@@ -105,3 +105,97 @@ def test_reverse_capital_question() -> None:
                      answer_type=AnswerType.ENTITY)
     assert match(item, "Brisbane is the capital of Queensland.").label is Label.CORRECT
     assert match(item, "Brisbane is the capital of New South Wales.").label is Label.HALLUCINATED
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("the capital of france is lyon.", Label.HALLUCINATED),
+    ("France's capital is marseille.", Label.HALLUCINATED),
+    ("the capital of france is paris.", Label.CORRECT),
+])
+def test_lower_case_answers_are_read(response: str, label: Label) -> None:
+    assert match(FRANCE, response).label is label
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("Canberra serves as the seat of government of Australia.", Label.CORRECT),
+    ("Sydney serves as the seat of government of Australia.", Label.HALLUCINATED),
+])
+def test_seat_of_government_is_an_answer_slot(response: str, label: Label) -> None:
+    assert match(AUSTRALIA, response).label is label
+
+
+def test_seat_of_government_beside_a_capital_is_a_side_remark() -> None:
+    benin = capital("Benin", "Porto-Novo")
+    text = "The capital of Benin is Porto-Novo, Cotonou is the seat of government."
+    assert match(benin, text).label is Label.CORRECT
+
+
+def test_past_capital_limited_in_time_is_not_the_answer() -> None:
+    nigeria = capital("Nigeria", "Abuja")
+    text = "The capital of Nigeria was Lagos until 1991; today it is Abuja."
+    assert match(nigeria, text).label is Label.CORRECT
+    assert match(nigeria, "The capital of Nigeria was Lagos.").label is Label.HALLUCINATED
+
+
+def test_former_name_in_brackets_is_not_a_second_answer() -> None:
+    myanmar = capital("Myanmar", "Naypyidaw")
+    assert match(myanmar, "It is Naypyidaw (formerly Rangoon).").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("Paris, Lyon.", Label.HALLUCINATED),
+    ("Paris, France.", Label.CORRECT),
+])
+def test_trailing_city_is_a_second_answer_but_a_country_is_not(response: str,
+                                                               label: Label) -> None:
+    assert match(FRANCE, response).label is label
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("It could be Toronto or Ottawa.", Label.HALLUCINATED),
+    ("It might be Ottawa.", Label.CORRECT),
+    ("I'd guess Toronto.", Label.HALLUCINATED),
+])
+def test_modal_and_guess_slots(response: str, label: Label) -> None:
+    assert match(capital("Canada", "Ottawa"), response).label is label
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (capital("Aruba", "Oranjestad"), "The capital of Aruba is Aruba.", Label.HALLUCINATED),
+    (capital("Belize", "Belmopan"), "The capital of Belize is Belize City.", Label.HALLUCINATED),
+    (ZORVANIA, "The capital of Zorvania is the city of Zorvania.", Label.HALLUCINATED),
+    (capital("Guatemala", "Guatemala City"), "The capital of Guatemala is Guatemala.",
+     Label.CORRECT),
+])
+def test_country_name_given_as_its_own_capital(item: ProbeItem, response: str,
+                                               label: Label) -> None:
+    assert match(item, response).label is label
+
+
+def test_adverb_before_the_name() -> None:
+    item = capital("Guatemala", "Guatemala City")
+    assert match(item, "The capital of Guatemala is indeed called Guadalajara.").label \
+        is Label.HALLUCINATED
+
+
+def test_misspelt_subject_is_still_the_subject() -> None:
+    item = capital("Wallis and Futuna", "Mata-Utu")
+    assert match(item, "The capital of Walli and Futuna is FUTNA.").label is Label.HALLUCINATED
+
+
+def test_answer_under_a_garbled_subject_is_hallucinated() -> None:
+    item = capital("Myanmar", "Naypyidaw")
+    text = "Mongolia's capital is Pyithakabak, a city in the north."
+    assert match(item, text).label is Label.HALLUCINATED
+    text = "I am not sure. Slovenia, whose capital is Ljubljana, is lovely."
+    assert match(item, text).label is Label.UNSCORED
+
+
+def test_described_but_unnamed_capital_is_unscored() -> None:
+    grade = match(FRANCE, "The capital of France is a city in the north of the country.")
+    assert grade.label is Label.UNSCORED and grade.reason.startswith("describes")
+
+
+def test_capital_of_a_suggested_other_country_is_not_an_answer() -> None:
+    text = "Zorvania is not a country I know. If you meant Slovenia, its capital is Ljubljana."
+    assert match(ZORVANIA, text).label is Label.UNSCORED

@@ -92,13 +92,25 @@ def test_control_with_a_specific_answer_is_hallucinated() -> None:
     assert grade_.label is Label.HALLUCINATED
 
 
-def test_unjudgeable_control_is_unscored() -> None:
-    assert grade(ZORVATH, "What a question!").label is Label.UNSCORED
+@pytest.mark.parametrize(("item", "response"), [
+    (ZORVATH, "What a question!"),
+    (EINSTEIN, "Einstein developed the theory of relativity."),
+    (FRANCE, "France is a country in Western Europe known for its wine."),
+    (gan(), "It is a famous paper about neural networks."),
+])
+def test_no_answer_at_all_is_not_attempted(item: ProbeItem, response: str) -> None:
+    grade_ = grade(item, response)
+    assert grade_.label is Label.ABSTAINED and grade_.reason.startswith("not attempted")
+
+
+def test_death_claim_without_a_date_for_a_control_is_hallucinated() -> None:
+    assert grade(LIVING, "Tom Hanks died at the age of 82.").label is Label.HALLUCINATED
+    assert grade(LIVING, "I don't know when Tom Hanks died.").label is Label.ABSTAINED
 
 
 def test_unscored_carries_a_reason() -> None:
-    grade_ = grade(EINSTEIN, "Einstein developed the theory of relativity.")
-    assert grade_.label is Label.UNSCORED and grade_.reason == "no death date found"
+    grade_ = grade(death("Alan Turing", "1954-06-07"), "He died on 7/6/1954.")
+    assert grade_.label is Label.UNSCORED and grade_.reason.startswith("numeric date")
 
 
 def test_decomposed_unicode_is_normalised() -> None:
@@ -134,11 +146,11 @@ GAN_YEAR = pub_year("Generative Adversarial Nets", "2014")
                "April 18, 1955.", Label.CORRECT),
     (EINSTEIN, "Albert Einstein died in 1955 in Princeton, where he had lived since 1933.",
      Label.VAGUE),
-    (LIVING, "Tom Hanks is an American actor who was born on July 9, 1956.", Label.UNSCORED),
+    (LIVING, "Tom Hanks is an American actor who was born on July 9, 1956.", Label.ABSTAINED),
     (gan(), "The paper was written by Dr. John Smith.", Label.HALLUCINATED),
     (gan(), "According to Google Scholar, it was written by Ian Goodfellow at Carnegie Mellon.",
      Label.CORRECT),
-    (gan(), "The paper was written by researchers at Google.", Label.UNSCORED),
+    (gan(), "The paper was written by researchers at Google.", Label.HALLUCINATED),
     (GAN_YEAR, "As of 2021, the paper has been cited 30,000 times. It was published in 2014.",
      Label.CORRECT),
     (pub_year("Sparse Llamas", None), "I couldn't find that paper. It might have been "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from halprobe.scoring.person import match
-from halprobe.types import Label
+from halprobe.types import Label, ProbeItem
 from tests.scoring.conftest import authors, gan
 
 
@@ -58,3 +58,51 @@ def test_single_name_author() -> None:
 def test_matched_span_drops_leading_words() -> None:
     grade = match(gan(), "Researchers Ian Goodfellow and Yoshua Bengio wrote it.")
     assert grade.label is Label.CORRECT and grade.matched == "Ian Goodfellow"
+
+
+@pytest.mark.parametrize("response", [
+    "It was written by Goodfellow and Schmidhuber.",
+    "The paper was written by Smith.",
+    "The authors are Li and Wang.",
+    "Goodfellow, Bengio and LeCun.",
+])
+def test_lone_invented_surname_in_an_author_slot(response: str) -> None:
+    assert match(gan(), response).label is Label.HALLUCINATED
+
+
+def test_lone_surnames_of_true_authors() -> None:
+    assert match(gan(), "It was written by Goodfellow and Bengio.").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (authors("Deep Residual Learning", "Kaiming He", "Jian Sun"), "He et al. (2016)",
+     Label.CORRECT),
+    (authors("Fast R-CNN", "Ross Girshick"), "Ross Girshick and Kaiming He", Label.HALLUCINATED),
+    (authors("Seq2seq", "Ilya Sutskever", "Quoc V. Le"), "Sutskever and Le (2014)", Label.CORRECT),
+    (authors("Alignments", "Andrej Karpathy", "Li Fei-Fei"), "Andrej Karpathy and Fei-Fei Li.",
+     Label.CORRECT),
+    (authors("Show, Attend", "Rich Zemel"), "Richard Zemel", Label.CORRECT),
+    (authors("Scaling", "Robert Tibshirani"), "Bob Tibshirani", Label.CORRECT),
+])
+def test_name_forms(item: ProbeItem, response: str, label: Label) -> None:
+    assert match(item, response).label is label
+
+
+def test_institution_in_place_of_authors_is_hallucinated() -> None:
+    text = ('The paper was written by a team of researchers at the University of California, '
+            'Berkeley, in 2019.')
+    grade = match(gan(), text)
+    assert grade.label is Label.HALLUCINATED and "University" in (grade.matched or "")
+
+
+def test_institution_beside_a_true_author_is_correct() -> None:
+    text = "Ian Goodfellow and colleagues at the Université de Montréal wrote it."
+    assert match(gan(), text).label is Label.CORRECT
+
+
+def test_unnamed_team_is_no_answer() -> None:
+    assert match(gan(), "It was written by a team of researchers.").label is Label.UNSCORED
+
+
+def test_lower_case_true_author() -> None:
+    assert match(gan(), "ian goodfellow and yoshua bengio").label is Label.CORRECT

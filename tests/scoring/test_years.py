@@ -44,3 +44,22 @@ def test_arxiv_number_is_not_a_year() -> None:
 def test_control_with_a_year_is_hallucinated() -> None:
     grade = match(pub_year("Sparse Llamas", None), "It was published in 2019.")
     assert grade.label is Label.HALLUCINATED
+
+
+def test_two_digit_year() -> None:
+    assert match(GAN, "It came out in '14.").label is Label.CORRECT
+    assert match(GAN, "It came out in '15.").label is Label.HALLUCINATED
+
+
+def test_decade_is_vague_or_wrong() -> None:
+    assert match(GAN, "It was published in the 2010s.").label is Label.VAGUE
+    assert match(GAN, "It was published in the mid-2010s.").label is Label.VAGUE
+    assert match(GAN, "It was published in the early 2000s.").label is Label.HALLUCINATED
+    assert match(GAN, "It was published in the late 2010s.").label is Label.HALLUCINATED
+
+
+def test_preprint_year_beside_the_publication_year() -> None:
+    resnet = pub_year("Deep Residual Learning", "2016")
+    text = "It was first released on arXiv in December 2015 and published at CVPR 2016."
+    assert match(resnet, text).label is Label.CORRECT
+    assert match(resnet, "It was posted on arXiv in 2015.").label is Label.HALLUCINATED

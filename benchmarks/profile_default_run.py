@@ -1,0 +1,99 @@
+"""Where a default `halprobe eval` spends its wall time: the model, and everything else.
+
+Usage: python benchmarks/profile_default_run.py [extra eval args...] [--html FILE]
+Runs `halprobe eval` in this process (fresh results, cache and run directory in a temp dir)
+under pyinstrument (a sampling profiler: about 1 ms a sample, little overhead, whole stacks;
+in the benchmark extra), then charges each sample to the outermost halprobe part on its
+stack: the model (backends: loading and generating), sampling (suites), grading (scoring),
+store, analysis, report; what is on no such part's stack is start-up and glue (imports, CLI,
+runner, pipeline). Prints the table and the share outside the model; the target is < 5%.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PARTS = {  # path inside the halprobe package -> part; the outermost one on a stack wins
+    "backends/registry.py": "model: load", "backends/default.py": "model: load",
+    "backends/": "model: generate", "suites/": "sampling", "scoring/": "grading",
+    "store/": "store", "analysis/": "analysis", "report/": "report",
+}
+OUTSIDE = ("sampling", "grading", "store", "analysis", "report")
+
+
+def part_of(file_path: str | None) -> str | None:
+    if not file_path:
+        return None
+    path = file_path.replace(os.sep, "/")
+    marker = "/halprobe/"
+    if marker not in path or "/site-packages/" in path:
+        return None
+    inner = path.rsplit(marker, 1)[1]
+    return next((part for prefix, part in PARTS.items() if inner.startswith(prefix)), None)
+
+
+def charge(frame: Any, totals: dict[str, float]) -> None:
+    """Add each subtree's time to the outermost part on its path; the rest is glue."""
+    part = part_of(frame.file_path)
+    if part is not None:
+        totals[part] = totals.get(part, 0.0) + frame.time
+        return
+    children = frame.children
+    glue = frame.time - sum(c.time for c in children)
+    totals["start-up and glue"] = totals.get("start-up and glue", 0.0) + glue
+    for child in children:
+        charge(child, totals)
+
+
+def run_eval(extra: list[str]) -> None:
+    from halprobe.cli import app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ["eval", "--results", str(Path(tmp) / "results"), "--no-progress", *extra]
+        app(args, standalone_mode=False)
+
+
+def main(argv: list[str]) -> None:
+    from pyinstrument import Profiler
+
+    html = None
+    if "--html" in argv:
+        at = argv.index("--html")
+        html, argv = Path(argv[at + 1]), argv[:at] + argv[at + 2:]
+    load_before = os.getloadavg()[0]
+    profiler = Profiler(interval=0.001)
+    start = time.perf_counter()
+    profiler.start()
+    run_eval(argv)
+    profiler.stop()
+    wall = time.perf_counter() - start
+    session = profiler.last_session
+    totals: dict[str, float] = {}
+    root = session.root_frame()
+    if root is not None:
+        charge(root, totals)
+    if html is not None:
+        html.write_text(profiler.output_html(), encoding="utf-8")
+    report(totals, wall, (load_before + os.getloadavg()[0]) / 2)
+
+
+def report(totals: dict[str, float], wall: float, load: float) -> None:
+    sampled = sum(totals.values())
+    print(f"\nwall {wall:.1f} s (sampled {sampled:.1f} s), load average {load:.1f}")
+    for part, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {part:18} {seconds:7.2f} s  {seconds / sampled:6.1%}")
+    outside = sum(totals.get(p, 0.0) for p in OUTSIDE)
+    model = sum(v for k, v in totals.items() if k.startswith("model"))
+    print(f"outside the model (sampling, grading, store, analysis, report): {outside:.2f} s = "
+          f"{outside / sampled:.1%} of wall (target < 5%)")
+    print(f"model {model / sampled:.1%}; start-up and glue "
+          f"{totals.get('start-up and glue', 0.0) / sampled:.1%}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,174 @@
+"""Prompt transforms that generalise across domains (METRICS.md section 8, after Garg et al.).
+
+Domains are the probe strata, suite x frequency bin. Every item is asked plainly and under
+each candidate transform k; an item's score is 1 if correct, -t/(1-t) if hallucinated, 0
+otherwise (score_t of section 5 at one target t, the scoring rule the user cares about).
+- gain D_k^j = mean over the domain's items of (score under k - score plain), paired by item;
+  CI by resampling items (METRICS.md 6: pair by item);
+- s_k = mean_j D_k^j - alpha * sd_j D_k^j, sd over domains with ddof 0 [check: FUD's exact
+  form]; the plain prompt is a candidate too (D = 0 everywhere), so "no transform" wins when
+  every transform hurts somewhere more than it helps on average;
+- leave-one-domain-out: for each domain j, the k with the best s_k on the other domains, and
+  its gain on j. The intervals resample items within every domain and redo the choice in
+  each draw, so they include the uncertainty of choosing. Reported with the worst domain.
+Only items graded (not unscored, not an error) under the plain prompt and every candidate
+take part; ties between candidates go to the earlier one (plain first).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from halprobe.analysis.rates import GRADED
+from halprobe.analysis.targets import N_RESAMPLES, item_scores, resample_means
+
+PLAIN = "none"
+
+
+def paired_scores(rows: pd.DataFrame, t: float) -> pd.DataFrame:
+    """Items x candidates: each item's score under the plain prompt and every transform,
+    indexed by (suite, bin, base_id); items not graded under all of them are dropped."""
+    graded = rows[rows["label"].isin(GRADED)].copy()
+    graded["candidate"] = (graded["transform"].where(graded["transform"].notna(), PLAIN)
+                           if "transform" in graded else PLAIN)
+    if "base_id" not in graded:
+        graded["base_id"] = graded["item_id"]
+    graded["base_id"] = graded["base_id"].where(graded["base_id"].notna(), graded["item_id"])
+    if "base_suite" not in graded:
+        graded["base_suite"] = graded["suite"]
+    graded["base_suite"] = graded["base_suite"].where(graded["base_suite"].notna(),
+                                                      graded["suite"])
+    graded["score"] = item_scores(graded["label"], t)
+    graded["bin"] = graded["bin"].astype(str)
+    table = graded.pivot_table(index=["base_suite", "bin", "base_id"], columns="candidate",
+                               values="score", aggfunc="first")
+    table.index = table.index.set_names(["suite", "bin", "base_id"])
+    order = [PLAIN, *sorted(c for c in table.columns if c != PLAIN)]
+    return table.reindex(columns=order).dropna()
+
+
+@dataclass(frozen=True)
+class Domains:
+    """Per-item gains over the plain prompt, grouped by domain (suite, bin)."""
+
+    names: list[tuple[str, str]]
+    candidates: list[str]
+    gains: list[np.ndarray]  # per domain: items x candidates (plain's column is 0)
+
+    @classmethod
+    def from_scores(cls, scores: pd.DataFrame) -> Domains:
+        names, gains = [], []
+        for key, group in scores.groupby(level=["suite", "bin"], sort=True):
+            names.append((str(key[0]), str(key[1])))
+            values = group.to_numpy(dtype=float)
+            gains.append(values - values[:, [0]])
+        return cls(names, list(scores.columns), gains)
+
+    def means(self) -> np.ndarray:
+        """D, domains x candidates."""
+        return np.array([g.mean(axis=0) for g in self.gains])
+
+    def draws(self, n_resamples: int, seed: int) -> np.ndarray:
+        """Bootstrap D: draws x domains x candidates, items resampled within each domain."""
+        rng = np.random.default_rng(seed)
+        return np.stack([resample_means(g, n_resamples, rng) for g in self.gains], axis=1)
+
+
+def robust_score(gains: np.ndarray, alpha: float) -> np.ndarray:
+    """s_k = mean - alpha * sd over the domain axis (-2) of ``gains`` (ddof 0)."""
+    return gains.mean(axis=-2) - alpha * gains.std(axis=-2)
+
+
+def _interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    tail = 100 * (1 - level) / 2
+    return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
+
+
+def domain_gains(domains: Domains, n_resamples: int = N_RESAMPLES,
+                 seed: int = 0) -> pd.DataFrame:
+    """D_k^j with its bootstrap CI, per domain and transform (the plain prompt left out)."""
+    point, draws = domains.means(), domains.draws(n_resamples, seed)
+    records = []
+    for j, (suite, bin_) in enumerate(domains.names):
+        for k, name in enumerate(domains.candidates[1:], start=1):
+            low, high = _interval(draws[:, j, k])
+            records.append({"suite": suite, "bin": bin_, "transform": name,
+                            "n": len(domains.gains[j]), "gain": point[j, k],
+                            "gain_low": low, "gain_high": high})
+    return pd.DataFrame.from_records(records)
+
+
+def transform_scores(domains: Domains, alpha: float = 1.0) -> pd.DataFrame:
+    """Per candidate over all domains: mean gain, sd, s_k and the worst domain."""
+    point = domains.means()
+    s = robust_score(point, alpha)
+    records = []
+    for k, name in enumerate(domains.candidates):
+        worst = int(np.argmin(point[:, k]))
+        records.append({"transform": name, "n_domains": len(domains.names),
+                        "mean_gain": point[:, k].mean(), "sd_gain": point[:, k].std(),
+                        "s_k": s[k], "worst_domain": "/".join(domains.names[worst]),
+                        "worst_gain": point[worst, k]})
+    return pd.DataFrame.from_records(records)
+
+
+def _choose(gains: np.ndarray, alpha: float) -> np.ndarray:
+    """Index of the best candidate by s_k (first on ties), over the domain axis (-2)."""
+    return np.argmax(robust_score(gains, alpha), axis=-1)
+
+
+def lodo(domains: Domains, alpha: float = 1.0, n_resamples: int = N_RESAMPLES,
+         seed: int = 0) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Leave-one-domain-out: per held-out domain the transform chosen on the others and its
+    gain there (CI), and the overall mean held-out gain (CI) with the worst domain."""
+    d = len(domains.names)
+    if d < 2:
+        return pd.DataFrame(), {}
+    point, draws = domains.means(), domains.draws(n_resamples, seed)
+    rows, held_draws = [], []
+    for j in range(d):
+        others = [i for i in range(d) if i != j]
+        chosen = int(_choose(point[others], alpha))
+        chosen_b = _choose(draws[:, others, :], alpha)
+        gain_b = draws[np.arange(n_resamples), j, chosen_b]
+        held_draws.append(gain_b)
+        low, high = _interval(gain_b)
+        rows.append({"held_out": "/".join(domains.names[j]), "n": len(domains.gains[j]),
+                     "chosen": domains.candidates[chosen], "gain": point[j, chosen],
+                     "gain_low": low, "gain_high": high})
+    table = pd.DataFrame.from_records(rows)
+    worst = int(table["gain"].idxmin())
+    low, high = _interval(np.mean(held_draws, axis=0))
+    summary: dict[str, object] = {
+        "n_domains": d, "alpha": alpha, "mean_gain": float(table["gain"].mean()),
+        "mean_gain_low": low, "mean_gain_high": high,
+        "worst_domain": table.loc[worst, "held_out"], "worst_gain": table.loc[worst, "gain"],
+        "chosen_on_all": domains.candidates[int(_choose(point, alpha))]}
+    return table, summary
+
+
+def transfer_tables(rows: pd.DataFrame, t: float = 0.75, alpha: float = 1.0,
+                    n_resamples: int = N_RESAMPLES, seed: int = 0,
+                    candidates: Sequence[str] | None = None) -> dict[str, object]:
+    """Everything `halprobe tune-prompt` reports, from a run's response rows."""
+    scores = paired_scores(rows, t)
+    if candidates is not None:
+        scores = scores[[c for c in (PLAIN, *candidates) if c in scores.columns]]
+    if not len(scores) or scores.shape[1] < 2:
+        return {"domains": pd.DataFrame(), "scores": pd.DataFrame(), "lodo": pd.DataFrame(),
+                "summary": {}, "n_items": 0}
+    domains = Domains.from_scores(scores)
+    table, summary = lodo(domains, alpha, n_resamples, seed)
+    return {"domains": domain_gains(domains, n_resamples, seed),
+            "scores": transform_scores(domains, alpha), "lodo": table, "summary": summary,
+            "n_items": len(scores)}
+
+
+def nan_to_none(value: object) -> object:
+    """NaN as None, for JSON."""
+    return None if isinstance(value, float) and math.isnan(value) else value

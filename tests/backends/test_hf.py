@@ -1,0 +1,84 @@
+"""The hf: backend: length-sorted batches give batch-size-1 answers, in prompt order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from halprobe.backends.hf import (
+    MAX_AUTO_BATCH,
+    HFBackend,
+    auto_batch_size,
+    from_spec,
+    length_batches,
+    sequence_bytes,
+)
+from halprobe.types import DecodingParams, Message
+
+# Lengths differ on purpose and are not in order, so sorting moves prompts across batches.
+QUESTIONS = [
+    "What is the capital of the country in Africa called Burkina Faso, formerly Upper Volta?",
+    "What is the capital of France?",
+    "What is the capital of Tuvalu, an island country in the Pacific Ocean?",
+    "What is the capital of Peru?",
+    "What is the capital of Kazakhstan?",
+]
+PARAMS = DecodingParams(max_tokens=24)
+
+
+def _chats() -> list[list[Message]]:
+    return [[Message("user", f"{q} Answer in one sentence.")] for q in QUESTIONS]
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[HFBackend]:
+    hf = from_spec("default", {"n_threads": 1})
+    yield hf
+    hf.close()
+
+
+@pytest.mark.model
+def test_batched_answers_equal_batch_of_one_in_prompt_order(backend: HFBackend) -> None:
+    chats = _chats()
+    backend.batch_size = 1
+    single = [backend.generate([c], PARAMS)[0] for c in chats]
+    backend.batch_size = 2  # three batches over the sorted window: order must be restored
+    batched = backend.generate(chats, PARAMS)
+    assert [g.text for g in batched] == [g.text for g in single]
+    assert [g.prompt_tokens for g in batched] == [g.prompt_tokens for g in single]
+    assert [g.prompt_tokens for g in batched] != sorted(g.prompt_tokens or 0 for g in batched)
+    for one, many in zip(single, batched, strict=True):
+        assert many.completion_tokens == len(many.token_logprobs or ())
+        assert many.token_logprobs == pytest.approx(one.token_logprobs, abs=1e-3)
+    backend.batch_size = None
+
+
+@pytest.mark.model
+def test_answers_carry_logprobs_and_a_finish_reason(backend: HFBackend) -> None:
+    gen = backend.generate(_chats()[1:2], DecodingParams(max_tokens=32))[0]
+    assert "Paris" in gen.text
+    assert gen.finish_reason == "stop"
+    assert gen.token_logprobs and all(lp <= 0 for lp in gen.token_logprobs)
+    assert "".join(gen.tokens or ()).strip() == gen.text
+
+
+def test_length_batches_sort_by_length_and_cover_every_index() -> None:
+    batches = length_batches([30, 10, 20, 10, 50], 2)
+    assert batches == [[1, 3], [2, 0], [4]]
+
+
+def _config() -> SimpleNamespace:
+    return SimpleNamespace(num_attention_heads=9, num_key_value_heads=3, head_dim=64,
+                           hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
+                           vocab_size=49152)
+
+
+def test_batch_size_follows_available_memory() -> None:
+    per_sequence = sequence_bytes(_config(), prompt_len=40, new_tokens=32)
+    assert 10e6 < per_sequence < 40e6  # SmolLM2-135M: about 23 MB a sequence, mostly scores
+    assert auto_batch_size(per_sequence, available=8 << 30) == MAX_AUTO_BATCH
+    assert auto_batch_size(per_sequence, available=10 * per_sequence) == 5
+    assert auto_batch_size(per_sequence, available=0) == 1
+    assert auto_batch_size(per_sequence, available=8 << 30, cap=4) == 4
