@@ -7,6 +7,7 @@ Prints the figures the issues ask for; no assertion (targets are read by people,
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -20,9 +21,11 @@ def main(extra: list[str]) -> None:
         out = Path(tmp) / "run"
         cmd = [sys.executable, "-m", "halprobe.cli", "eval", "--out", str(out), "--cache",
                str(Path(tmp) / "cache.sqlite"), "--no-progress", *extra]
+        load_before = os.getloadavg()[0]
         start = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
+        load = (load_before + os.getloadavg()[0]) / 2
         if done.returncode != 0:
             sys.exit(f"eval failed:\n{done.stderr}")
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -35,6 +38,8 @@ def main(extra: list[str]) -> None:
     print(f"model time: {busy:.1f} s ({busy / wall:.0%} of wall)  generated tokens: {generated}"
           f"  tokens/s in model: {generated / busy if busy else 0:.1f}")
     print(f"peak RSS: {peak_mb:.0f} MB")
+    print(f"load average (1 min, mean of start and end): {load:.1f} on {os.cpu_count()} cores "
+          "(figures taken above ~1.5 on 2 cores are not comparable)")
 
 
 if __name__ == "__main__":

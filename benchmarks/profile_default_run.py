@@ -72,9 +72,8 @@ def main(argv: list[str]) -> None:
     run_eval(argv)
     profiler.stop()
     wall = time.perf_counter() - start
-    session = profiler.last_session
     totals: dict[str, float] = {}
-    root = session.root_frame()
+    root = profiler.last_session.root_frame() if profiler.last_session else None
     if root is not None:
         charge(root, totals)
     if html is not None:

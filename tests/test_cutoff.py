@@ -124,3 +124,14 @@ def test_cutoff_table_by_hand() -> None:
     assert table.loc["after-cutoff", "hallucination_rate_low"] == pytest.approx(0.0456, abs=1e-3)
     assert table.loc["after-cutoff", "hallucination_rate_high"] == pytest.approx(0.699, abs=1e-3)
     assert cutoff_table(rows.drop(columns="after_cutoff")).empty
+
+
+def test_bad_cutoff_on_the_command_line_is_one_line(tmp_path: Path, tiny_suite: Path) -> None:
+    from tests.conftest import run_cli
+
+    result = run_cli("eval", "--suite", str(tiny_suite), "--knowledge-cutoff", "June 2024",
+                     "--results", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("halprobe: error: --knowledge-cutoff: expected a month "
+                                     "YYYY-MM, got 'June 2024'")
+    assert not (tmp_path / "runs").exists()

@@ -55,7 +55,7 @@ def deaths_plot(cutoff_run: Path, obituary_run: Path, out: Path) -> None:
                                                    [r.hallucination_rate_high
                                                     - r.hallucination_rate]],
                     color="black", capsize=3)
-        ax.text(x, 0.02, f"n={r.n}", ha="center", fontsize=7, color="white")
+        ax.text(x, 0.02, f"n={r.n}", ha="center", fontsize=7)
     ax.set_xticks(range(len(bars)), [b[0] for b in bars], fontsize=7)
     ax.set(ylabel="hallucination rate", ylim=(0, 1.05),
            title="SmolLM2-135M: invented death dates (95% Wilson CI)")

@@ -128,7 +128,7 @@ class HFBackend:
         except ImportError:
             raise MissingDependencyError("transformers", "the hf: backend") from None
         self._fixed_threads = n_threads is not None
-        torch.set_num_threads(n_threads or _idle_cores())
+        torch.set_num_threads(n_threads or _idle_cores())  # see llamacpp.default_threads
         try:
             if gguf:
                 tokenizer, model, name = _load_gguf(location, gguf)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import math
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,24 +33,67 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum())
 
 
-def default_threads(own: int = 0) -> int:
-    """Threads for the model: the cores that other processes leave idle, at least one.
-
-    ggml's (and torch's) threads meet at a busy-wait barrier after every operation, hundreds of
-    times a token. When another process holds a core, the thread waiting for a descheduled peer
-    spins out its time slice: on 2 busy cores, 2 threads ran 7x slower than 1, with the same
-    output (docs/performance.md). Busy cores are the 1-minute load average less the ``own``
-    threads this process is itself running. Outputs do not depend on the thread count.
-    """
+def usable_cores() -> int:
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
+        return os.cpu_count() or 1
+
+
+def default_threads(own: int = 0) -> int:
+    """Threads for a model: the cores other processes leave idle (rounded up), at least one.
+
+    ggml's and torch's threads meet at a busy-wait barrier after every operation, hundreds of
+    times a token. When other processes hold the cores, the thread waiting for a descheduled
+    peer spins out its time slice: at load 6 on 2 cores, 2 threads ran 7x slower than 1, while
+    beside one other busy process 2 threads were still 1.6x faster (docs/performance.md).
+    Busy cores are the 1-minute load average less the ``own`` threads of this process.
+    """
+    cpus = usable_cores()
     try:
         busy = max(0.0, os.getloadavg()[0] - own)
     except OSError:
         busy = 0.0
-    return max(1, min(cpus, round(cpus - busy)))
+    return max(1, min(cpus, math.ceil(cpus - busy - 0.5)))
+
+
+class ThreadTuner:
+    """Keeps the faster of all cores and one thread, by measured seconds a decoded token.
+
+    The load on a shared machine changes during a run, and which setting wins flips with it
+    (see default_threads), so each item's decode speed is recorded for the setting it ran with
+    and the other setting is tried again every ``interval`` items; an interval doubles (up to
+    ``max_interval``) each time the try loses, so a losing setting costs little. Outputs do not
+    depend on the thread count (checked bit for bit), only speed does.
+    """
+
+    def __init__(self, first: int, cpus: int, interval: int = 16, max_interval: int = 256):
+        self.options = (first, 1 if first > 1 else cpus)
+        self.speed: dict[int, float] = {}
+        self.best, self.interval, self.max_interval = first, interval, max_interval
+        self.start_interval, self.countdown = interval, 2  # item 1 as chosen, item 2 the other
+
+    def pick(self) -> int:
+        """Threads for the next item."""
+        if len(set(self.options)) == 1:
+            return self.best
+        self.countdown -= 1
+        if self.countdown <= 0:
+            return next(o for o in self.options if o != self.best)
+        return self.best
+
+    def record(self, threads: int, seconds_per_token: float) -> None:
+        old = self.speed.get(threads)
+        self.speed[threads] = (seconds_per_token if old is None
+                               else 0.7 * old + 0.3 * seconds_per_token)
+        if threads == self.best:
+            return
+        self.countdown = self.interval
+        if self.speed[threads] < self.speed.get(self.best, float("inf")):
+            self.best, self.interval = threads, self.start_interval
+        else:
+            self.interval = min(self.max_interval, 2 * self.interval)
+            self.countdown = self.interval
 
 
 class LlamaCppBackend:
@@ -65,8 +110,8 @@ class LlamaCppBackend:
             raise UserError(f"GGUF file not found: {path}")
         self.path = path
         self.model_id = model_id or path.stem
-        self._fixed_threads = n_threads is not None
         self._threads = n_threads or default_threads()
+        self._tuner = None if n_threads else ThreadTuner(self._threads, usable_cores())
         # n_threads_batch too: llama-cpp-python defaults it to every core, whatever n_threads says.
         self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_batch=n_batch,
                                     n_threads=self._threads, n_threads_batch=self._threads,
@@ -109,17 +154,11 @@ class LlamaCppBackend:
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
-        out = []
-        for prompt in prompts:
-            self._follow_load()
-            out.append(self._generate_one(prompt, params))
-        return out
+        return [self._generate_one(p, params) for p in prompts]
 
-    def _follow_load(self) -> None:
-        """Re-pick the thread count as other processes come and go (unless it was given)."""
-        if self._fixed_threads:
-            return
-        wanted = default_threads(own=self._threads)
+    def _use_threads(self) -> None:
+        """The thread count the tuner picks for this item (unless n_threads was given)."""
+        wanted = self._tuner.pick() if self._tuner else self._threads
         if wanted != self._threads:
             self._llm._ctx.set_n_threads(wanted, wanted)
             self._threads = wanted
@@ -142,10 +181,12 @@ class LlamaCppBackend:
                                f"context of {self._llm.n_ctx()}")
         rng = (np.random.default_rng([params.seed, params.sample_index, *tokens[-8:]])
                if params.temperature > 0 else None)
+        self._use_threads()
         self._prefill(tokens)
         out: list[int] = []
         logprobs: list[float] = []
         finish = "length"
+        start = time.perf_counter()
         while True:
             token, logprob = self._next(params, rng)
             if self._is_eog(token):
@@ -156,6 +197,8 @@ class LlamaCppBackend:
             if len(out) == params.max_tokens:
                 break  # its logits would never be read: no need to evaluate it
             self._llm.eval([token])
+        if self._tuner and len(out) > 1:
+            self._tuner.record(self._threads, (time.perf_counter() - start) / len(out))
         pieces = self._pieces(out)
         return Generation(text="".join(pieces).strip(), tokens=tuple(pieces),
                           token_logprobs=tuple(logprobs), prompt_tokens=len(tokens),

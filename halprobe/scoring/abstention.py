@@ -70,6 +70,8 @@ ALIVE_PATTERNS: tuple[str, ...] = (
     r"\bstill\s+(?:alive|living|with\s+us)\b",
     r"\b(?:has|have)\s*(?:n'?t|\s+not)\s+(?:yet\s+)?(?:died|passed(?:\s+away)?)\b",
     r"\b(?:is|are)\s+not\s+(?:dead|deceased)\b",
+    r"\b(?:appears?|seems?)\s+to\s+be\s+(?:still\s+)?alive\b",
+    r"\bremains?\s+alive\b",
 )
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"

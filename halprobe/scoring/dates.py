@@ -6,7 +6,9 @@ few microseconds (the 100 µs-per-grade budget rules out fuzzy parsing). Month n
 the ``calendar`` module; day validity from ``datetime.date``: nothing calendar-like is hand-rolled.
 
 Labels follow METRICS.md section 1: a date consistent with the gold at the item's precision is
-correct, consistent but coarser is vague, any contradicting date is hallucinated.
+correct, consistent but coarser is vague, any contradicting date is hallucinated. Two-digit
+years ("28/11/54", "'54") are compared by their last two digits, as a reader who knows the
+person's era would read them.
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ _COORDINATED = re.compile(
     r"^[\s,;:()\-]*(?:(?:or|and|but|though|although|some|sources|say|says|said|others|other|claim"
     r"|claims|possibly|perhaps|maybe|alternatively|reportedly|on|in|either)[\s,;:()\-]+)*$",
     re.IGNORECASE)
+_LEADS_IN = re.compile(r"(?:\s+(?:on|in|at|the|of))*[\s,:]*$")
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|until)\s*$")
-_SENTENCE_END = re.compile(r"(?<!\s[A-Z])(?<!^[A-Z])[.!?;]\s+(?=[A-Z])")  # not "H. David"
+# A sentence ends at ". X" (not after an initial: "H. David") or at a line break.
+_SENTENCE_END = re.compile(r"(?<!\s[A-Z])(?<!^[A-Z])[.!?;]\s+(?=[A-Z])|\n\s*")
 _DIGIT = re.compile(r"\d")
 
 
@@ -123,12 +127,14 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
-def _classify(text: str, low: str, mentions: list[DateMention]) -> list[DateMention]:
-    """Tag each mention with the event it dates. A "1879 – 1955" range is birth – death;
-    otherwise the nearest cue before the date in its sentence, else the first cue after it;
-    a date offered as an alternative to a tagged one ("..., or April 17") shares its tag."""
+def _classify(text: str, low: str, mentions: list[DateMention],
+              question: str = "") -> list[DateMention]:
+    """Tag each mention with the event it dates. A "1879 – 1955" range is birth – death
+    (unless the question holds it: a term of office); otherwise the nearest cue before the
+    date in its sentence, else the first cue after it; a date offered as an alternative to a
+    tagged one ("..., or April 17") shares its tag."""
     stops = [m.end() for m in _SENTENCE_END.finditer(text)]
-    tags = _range_tags(text, mentions)
+    tags = _range_tags(text, mentions, question)
     for i, mention in enumerate(mentions):
         if tags[i]:
             continue
@@ -138,6 +144,9 @@ def _classify(text: str, low: str, mentions: list[DateMention]) -> list[DateMent
         end = min([s for s in stops if s > mention.end] + [len(text)])
         before = [c for c in _CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]
         cue = before[-1] if before else _CUE.search(low, mention.end, min(end, next_start))
+        if cue and not before and i + 1 < len(mentions) and _LEADS_IN.match(
+                low, cue.end(), next_start):
+            cue = None  # "(1990-2000) died on May 5, 2012": the cue is the next date's
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
             cue = _CUE.search(low, mention.end, end)  # but only a non-death cue
             cue = cue if cue and cue.lastgroup != "death" else None
@@ -149,10 +158,12 @@ def _classify(text: str, low: str, mentions: list[DateMention]) -> list[DateMent
             for m, tag in zip(mentions, tags, strict=True)]
 
 
-def _range_tags(text: str, mentions: list[DateMention]) -> list[str]:
+def _range_tags(text: str, mentions: list[DateMention], question: str = "") -> list[str]:
     """"birth"/"death" for the two ends of each "X – Y" lifespan, "" elsewhere."""
     tags = [""] * len(mentions)
     for i in range(len(mentions) - 1):
+        if mentions[i].text in question and mentions[i + 1].text in question:
+            continue  # "Chairperson (1990–2000)" repeated from the question
         if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]):
             tags[i], tags[i + 1] = "birth", "death"
     return tags
@@ -163,15 +174,16 @@ def coordinated(between: str) -> bool:
     return bool(_COORDINATED.match(between))
 
 
-def answer_dates(text: str) -> list[DateMention]:
-    """The dates the response gives as the death: death-cued ones, else the uncued ones."""
+def answer_dates(text: str, question: str = "") -> list[DateMention]:
+    """The dates the response gives as the death: death-cued ones, else the uncued ones that
+    do not just repeat the question ("Nobel laureate in Physics (1985)")."""
     low = lowered(text)
     mentions = find_dates(text, low)
     if not mentions:
         return []
-    mentions = _classify(text, low, mentions)
+    mentions = _classify(text, low, mentions, question)
     death = [m for m in mentions if m.cue == "death"]
-    return death or [m for m in mentions if not m.cue]
+    return death or [m for m in mentions if not m.cue and m.text not in question]
 
 
 def gold_date(item: ProbeItem) -> tuple[Ymd, int]:
@@ -236,7 +248,7 @@ _CLAUSE = re.compile(r"[.!?;,]\s")
 
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade the stated death date against ``item.answer`` at ``item.precision``."""
-    answers = answer_dates(text)
+    answers = answer_dates(text, item.question)
     if not answers:
         unread = _UNREAD.search(lowered(text))
         if unread:

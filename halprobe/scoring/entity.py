@@ -1,11 +1,18 @@
 """Entity matcher (capitals and other named places): grade what stands in the answer slot.
 
 Gold = item aliases plus, for "capital of X" questions, the gold city's geonames alternates.
-Candidates come from answer slots (``slots``) in three tiers, most specific first: capital
-phrases ("the capital of X is Y", "Y is the capital of X"), then generic ones ("it's Y",
-"Answer: Y"), then a short reply that is just a name. A candidate that is neither gold nor an
-echo of the question is a specific wrong answer (hallucinated, METRICS.md section 1); a response
-with no candidate and no gold is unscored, never guessed (STYLE.md habit 4).
+Candidates come from answer slots (``slots``) in tiers, most specific first: capital phrases
+("the capital of X is Y", "Y is X's capital"), then seat-of-government phrases (only when no
+capital phrase answers: The Hague beside Amsterdam is a side remark), then generic ones ("it's
+Y", "it could be Y", "Answer: Y", "I'd guess Y"), then a short reply that is just a name. A
+slot limited to the past ("was the capital until 1991") or about a suggested other place ("if
+you meant Ecuador, its capital is Quito") is skipped; a lower-case name closing a slot counts
+when geonames knows it ("... is lyon."); the country's own name in a capital slot is an answer
+("The capital of Aruba is Aruba"), right only where an alias starts with it (Luxembourg,
+Guatemala City). A candidate that is neither gold nor an appositive (", France", not ", Lyon")
+is a specific wrong answer (hallucinated, METRICS.md section 1). With no candidate the matcher
+says so (``NO_ANSWER``, which ``grade`` reads as not attempted), or unscored where a capital
+is described but not named; it never guesses (STYLE.md habit 4).
 """
 
 from __future__ import annotations
@@ -37,7 +44,8 @@ _VERB = r"(?:is|was|remains|has\s+been|would\s+be|will\s+be)"
 CAPITAL_AFTER = (
     r"\bcapital(?:\s+city|\s+and\s+(?:largest|biggest|main|most\s+populous)\s+city)?"
     r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}?))?"
-    rf"(?:\s+{_VERB}\s+(?:(?:located|situated|found)\s+in\s+)?"
+    rf"(?:(?:\s+(?:there|today|now|currently|officially))?\s+{_VERB}\s+"
+    r"(?:(?:located|situated|found)\s+in\s+)?"
     r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|known|is|was)\b)|\s*[:=]\s*)",
 )
 CAPITAL_BEFORE = (
@@ -269,6 +277,8 @@ def _overlaps(cand: slots.Candidate, spans: list[Span]) -> bool:
 def _free_gold(spans: list[Span], view: _View, text: str) -> list[Span]:
     """Gold mentions outside slots that count: not negated, not the subject's own name nor
     part of it ("São Tomé" inside "São Tomé and Príncipe")."""
+    if not spans:
+        return []
     subject = find_spans(alias_pattern((view.subject,)), text, view.low) if view.subject else []
     return [s for s in spans if not _NEGATED.search(view.low, max(0, s.start - 16), s.start)
             and normalize(s.text) != view.subject
@@ -305,7 +315,29 @@ def match(item: ProbeItem, text: str) -> Grade:
     gold = find_spans(slot_pattern(item.aliases, question.forward, question.subject, country),
                       text, view.low)
     cands = [c for c in _candidates(view, gold) if not c.negated]
-    code = (country or places.country_code(question.subject)) if question.forward else None
+    if cands:
+        verdict = _judge(cands, gold, view, item, text)
+        if verdict is not None:
+            return verdict
+    free = _free_gold(find_spans(alias_pattern(item.aliases), text, view.low), view, text)
+    if free:
+        return Grade(Label.CORRECT, free[0].text, "names the gold")
+    if question.forward and item.aliases and not text.isascii():
+        code = item.meta.get("cca2") or places.country_code(question.subject)
+        script = find_spans(alias_pattern(places.script_names(item.aliases, code)), text,
+                            view.low)
+        if script:
+            return Grade(Label.CORRECT, script[0].text, "names the gold in another script")
+    return _without_slot_answer(view, text)
+
+
+def _judge(cands: list[slots.Candidate], gold: list[Span], view: _View, item: ProbeItem,
+           text: str) -> Grade | None:
+    """Hallucinated if any slot candidate is neither gold nor an appositive; correct if one is
+    gold; None when the candidates decide nothing."""
+    country = item.meta.get("cca2") or item.meta.get("country_code")
+    code = (country or places.country_code(view.question.subject)) if view.question.forward \
+        else None
     wrong = [c for c in cands
              if not _is_gold(c, gold, view, item) and _second_answer(c, view, code)]
     if wrong:
@@ -313,11 +345,11 @@ def match(item: ProbeItem, text: str) -> Grade:
         return Grade(Label.HALLUCINATED, text[wrong[0].start:wrong[0].end], f"names {kind}")
     hits = [s.text for s in gold if any(_overlaps(c, [s]) for c in cands)]
     hits += [text[c.start:c.end] for c in cands if _is_gold(c, gold, view, item)]
-    if hits:
-        return Grade(Label.CORRECT, hits[0], "gold in the answer slot")
-    free = _free_gold(find_spans(alias_pattern(item.aliases), text, view.low), view, text)
-    if free:
-        return Grade(Label.CORRECT, free[0].text, "names the gold")
+    return Grade(Label.CORRECT, hits[0], "gold in the answer slot") if hits else None
+
+
+def _without_slot_answer(view: _View, text: str) -> Grade:
+    """No answer in a slot: a capital under a garbled subject, a described capital, or none."""
     other = _misnamed(view)
     if other:
         return Grade(Label.HALLUCINATED, text[other.start:other.end],

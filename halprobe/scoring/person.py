@@ -1,19 +1,22 @@
 """Person matcher (paper authors): correct if a true author is named and nobody is invented.
 
 ``item.aliases`` are the true authors' full names. A name in the response counts as an author
-when it is the full name (rapidfuzz ratio >= 90, for small spelling slips), the surname with
-compatible initials or given names ("I. Goodfellow", "Goodfellow, I."), or the surname alone
-("Goodfellow et al."). Any other person-like name of 2-4 words is an invented author and makes
-the answer hallucinated even beside true ones (METRICS.md section 1: several candidates are
-correct only if none contradicts). Organisation words, places and echoes of the question
-(the paper title) are not people.
+when it is the full name in either order (rapidfuzz, for small spelling slips and "Fei-Fei Li"
+for Li Fei-Fei), or the surname with compatible initials or given names ("I. Goodfellow",
+"Goodfellow, I.", "Rich Zemel" for Richard), or the surname alone ("Goodfellow et al.", "He et
+al."). Any other person-like name of 2-4 words, or a lone surname where an author goes ("by
+Smith", "Hinton and LeCun"), is an invented author and makes the answer hallucinated even beside
+true ones (METRICS.md section 1: several candidates are correct only if none contradicts).
+Organisation words, places and echoes of the question (the paper title) are not people; but an
+institution given in place of authors ("written by a team at UC Berkeley") is a specific answer
+that names no author: hallucinated.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -94,6 +97,15 @@ class Mention:
     start: int = 0
     end: int = 0
 
+    @cached_property
+    def parts(self) -> tuple[tuple[str, ...], str]:
+        """(given names, surname), split once for all the authors it is compared with; a name
+        ending in initials is surname first ("Bengio Y", "Goodfellow IJ")."""
+        tokens = list(self.tokens)
+        if len(tokens) > 1 and len(tokens[-1]) == 1 and len(tokens[0]) > 1:
+            return tuple(tokens[1:]), tokens[0]
+        return _split(tokens)
+
 
 def _split(tokens: list[str]) -> tuple[tuple[str, ...], str]:
     """(given names, surname) with Jr/III suffixes and particles ("van", "de") dropped; the
@@ -135,7 +147,7 @@ def _same_given(short: str, full: str) -> bool:
 def is_author(mention: Mention, author: Author) -> bool:
     """Full-name fuzzy match in either name order ("Fei-Fei Li" / "Li Fei-Fei"), or surname
     match with every other token compatible (an initial, a given name or its short form)."""
-    given, surname = _split(list(mention.tokens))
+    given, surname = mention.parts
     joined = " ".join(mention.tokens)
     if fuzz.ratio(joined, author.full) >= 90:
         return True

@@ -116,6 +116,16 @@ def alternates(aliases: tuple[str, ...], country: str | None, exclude: tuple[str
                         if normalize(n) not in banned and not _names_other_city(n, city)))
 
 
+@lru_cache(maxsize=4096)
+def script_names(aliases: tuple[str, ...], country: str | None) -> tuple[str, ...]:
+    """The gold city's names in other scripts ("Київ", "東京"): an English answer that uses
+    one means the city on purpose, so they count wherever they stand."""
+    city = _gold_city(aliases, country)
+    if city is None:
+        return ()
+    return tuple(sorted(n for n in city["alternatenames"] if len(n) >= 2 and not fold(n).isascii()))
+
+
 def _names_other_city(name: str, city: dict[str, Any]) -> bool:
     """Whether ``name`` is the main name of another city at least a tenth as big: geonames
     lists "Georgetown" among the old names of St. George's (Grenada), but an answer

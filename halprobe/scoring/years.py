@@ -2,8 +2,10 @@
 
 Any other year is a specific wrong answer, however close (METRICS.md section 1). Years tied to
 a publication cue ("published in 2014", "NIPS 2014") are the answer; other years ("cited since
-2017") only count when no year is cued. Years that are part of the question (a title such as
-"COCO 2014") are echoes, not answers.
+2017") only count when no year is cued, and a preprint year ("on arXiv in 2015") only when no
+publication year is. Years that are part of the question (a title such as "COCO 2014") are
+echoes, not answers. "'14" is compared by its last two digits; a decade ("the 2010s") is vague
+when it holds the gold year.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<decade>1\d{2}0|2
 _PARTS = {"early": range(0, 4), "mid": range(3, 8), "late": range(6, 10), None: range(0, 10)}
 _CUED = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b"
                    rf"(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$")
+_HEDGED = re.compile(r"\b(?:maybe|perhaps|possibly|probably|or)\s+(?:in\s+)?$")
 _CUE = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b")
 
 
@@ -41,8 +44,9 @@ def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
         if window:
             last = list(_CUE.finditer(low, window.start(), m.start()))[-1]
             cued.append((m, bool(last.group("pre"))))
-        elif cued and coordinated(text[cued[-1][0].end():m.start()]):
-            cued.append((m, cued[-1][1]))
+        elif cued and (coordinated(text[cued[-1][0].end():m.start()])
+                       or _HEDGED.search(low, max(0, m.start() - 30), m.start())):
+            cued.append((m, cued[-1][1]))  # "2014 or 2015", "2014? ... maybe 2015"
     published = [m for m, preprint in cued if not preprint]
     return published or [m for m, _ in cued] or found
 

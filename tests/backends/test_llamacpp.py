@@ -97,3 +97,34 @@ def test_default_threads_leaves_busy_cores_alone(monkeypatch: pytest.MonkeyPatch
     assert llamacpp.default_threads() == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (float(cpus), 0.0, 0.0))
     assert llamacpp.default_threads(own=cpus) == cpus, "our own threads are not others' load"
+
+
+def _run_tuner(tuner: llamacpp.ThreadTuner, speed: dict[int, float], items: int) -> list[int]:
+    picks = []
+    for _ in range(items):
+        threads = tuner.pick()
+        picks.append(threads)
+        tuner.record(threads, speed[threads])
+    return picks
+
+
+def test_thread_tuner_keeps_the_faster_setting_and_retries_the_other_rarely() -> None:
+    tuner = llamacpp.ThreadTuner(first=2, cpus=2, interval=4, max_interval=16)
+    picks = _run_tuner(tuner, {2: 0.010, 1: 0.070}, 60)  # two threads win (idle machine)
+    assert picks[:2] == [2, 1]
+    assert picks.count(1) <= 5, "tries of the losing setting back off"
+    tuner = llamacpp.ThreadTuner(first=2, cpus=2, interval=4, max_interval=16)
+    picks = _run_tuner(tuner, {2: 0.070, 1: 0.010}, 60)  # busy machine: one thread wins
+    assert picks[2:].count(1) >= 50
+
+
+def test_thread_tuner_follows_a_change_of_load() -> None:
+    tuner = llamacpp.ThreadTuner(first=2, cpus=2, interval=4, max_interval=8)
+    _run_tuner(tuner, {2: 0.010, 1: 0.020}, 20)
+    assert tuner.best == 2
+    picks = _run_tuner(tuner, {2: 0.100, 1: 0.020}, 30)  # other processes start
+    assert tuner.best == 1 and picks[-10:].count(1) >= 8
+
+
+def test_a_given_thread_count_is_kept() -> None:
+    assert llamacpp.ThreadTuner(first=1, cpus=1).pick() == 1

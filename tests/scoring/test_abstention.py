@@ -85,3 +85,8 @@ def test_refusals_beyond_the_first_list(response: str) -> None:
 
 def test_bare_as_of_year_is_masked() -> None:
     assert "2023" not in detect("Gerardus 't Hooft is alive as of 2023.").masked
+
+
+@pytest.mark.parametrize("response", ["He appears to be alive.", "She remains alive today."])
+def test_more_alive_claims(response: str) -> None:
+    assert detect(response).alive

@@ -23,6 +23,9 @@ DEVSET = Path(__file__).parents[1] / "data" / "grading" / "devset.jsonl"
 SUITES = ("capitals", "papers", "obituaries", "controls")
 HUMAN_LABELS = {label.value for label in Label} - {Label.UNSCORED.value}
 MIN_AGREEMENT, MIN_RECALL = 0.98, 0.95
+CONTROL_KINDS = {("fictional_country", "entity"), ("fictional_paper", "person"),
+                 ("fictional_paper", "year"), ("fictional_person", "date"),
+                 ("living_person", "date")}
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +57,9 @@ def test_devset_shape() -> None:
     assert len(data) >= 300, len(data)
     assert origins["real"] >= 150 and set(origins) <= {"real", "adversarial"}, origins
     assert suites >= set(SUITES), suites
+    kinds = {(row["item"]["meta"].get("kind"), row["item"]["answer_type"]) for row in data
+             if row["origin"] == "real" and row["item"]["suite"] == "controls"}
+    assert kinds >= CONTROL_KINDS, kinds
     for i, row in enumerate(data, start=1):
         assert set(row) >= {"item", "response", "human_label", "reason", "origin"}, i
         assert row["human_label"] in HUMAN_LABELS and row["reason"].strip(), i

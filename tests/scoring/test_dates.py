@@ -140,3 +140,26 @@ def test_initials_are_not_birth_or_death_cues() -> None:
 def test_unreadable_death_date_is_unscored() -> None:
     grade = match(EINSTEIN, "He died on 18.IV.1955.")
     assert grade.label is Label.UNSCORED and grade.reason.startswith("a death date")
+
+
+def test_an_initial_does_not_end_the_sentence() -> None:
+    text = "On 2004-04-23, H. David Politzer was born in Israel."
+    assert match(death("H. David Politzer", None), text).label is Label.UNSCORED
+
+
+def test_an_event_cue_past_a_second_date_tags_the_first() -> None:
+    text = "On 2009-04-23, the 2009 Nobel Prize in Literature was awarded to Herta Müller."
+    assert match(death("Herta Müller", None), text).label is Label.UNSCORED
+
+
+def test_term_of_office_from_the_question_is_not_a_lifespan() -> None:
+    item = death("Clara Nomee, Chairperson of the Crow Nation (1990–2000),", "2012-01",
+                 Precision.MONTH)
+    text = "Clara Nomee, Chairperson of the Crow Nation (1990–2000) died on January 22, 2012."
+    assert match(item, text).label is Label.CORRECT
+
+
+def test_year_repeated_from_the_question_is_not_the_answer() -> None:
+    item = death("Gao Xingjian, Nobel laureate in Literature (2000),", None)
+    assert match(item, "Gao Xingjian, Nobel laureate (2000), is a writer.").label \
+        is Label.UNSCORED

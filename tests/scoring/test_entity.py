@@ -199,3 +199,29 @@ def test_described_but_unnamed_capital_is_unscored() -> None:
 def test_capital_of_a_suggested_other_country_is_not_an_answer() -> None:
     text = "Zorvania is not a country I know. If you meant Slovenia, its capital is Ljubljana."
     assert match(ZORVANIA, text).label is Label.UNSCORED
+
+
+def test_gold_inside_the_country_name_is_not_an_answer() -> None:
+    item = capital("São Tomé and Príncipe", "São Tomé")
+    assert match(item, "São Tomé and Príncipe is an island nation.").label is Label.UNSCORED
+    assert match(item, "The capital is São Tomé.").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("Burkina Faso's capital and largest city is Bobo-Dioulasso.", Label.HALLUCINATED),
+    ("Bobo-Dioulasso is Burkina Faso's capital.", Label.HALLUCINATED),
+    ("Ouagadougou is Burkina Faso's capital.", Label.CORRECT),
+    ("Bamako is Mali's capital; Burkina Faso's is Ouagadougou.", Label.CORRECT),
+])
+def test_more_capital_phrasings(response: str, label: Label) -> None:
+    assert match(BURKINA, response).label is label
+
+
+def test_negation_runs_through_or() -> None:
+    text = "The capital of Australia is Canberra, not Sydney or Melbourne."
+    assert match(AUSTRALIA, text).label is Label.CORRECT
+
+
+def test_gold_city_in_another_script() -> None:
+    ukraine = capital("Ukraine", "Kyiv", "Kiev")
+    assert match(ukraine, "The capital of Ukraine is Київ.").label is Label.CORRECT

@@ -106,3 +106,18 @@ def test_unnamed_team_is_no_answer() -> None:
 
 def test_lower_case_true_author() -> None:
     assert match(gan(), "ian goodfellow and yoshua bengio").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("The paper is by Smith and Jones.", Label.HALLUCINATED),
+    ("It's by LeCun.", Label.HALLUCINATED),
+    ("It's by Goodfellow.", Label.CORRECT),
+])
+def test_is_by_is_an_author_slot(response: str, label: Label) -> None:
+    assert match(gan(), response).label is label
+
+
+def test_surname_then_initials_without_periods() -> None:
+    text = "Goodfellow I, Pouget-Abadie J, Mirza M, Courville A, Bengio Y."
+    assert match(gan(), text).label is Label.CORRECT
+    assert match(gan(), "Goodfellow I, Smith J.").label is Label.HALLUCINATED

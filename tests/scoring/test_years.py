@@ -63,3 +63,7 @@ def test_preprint_year_beside_the_publication_year() -> None:
     text = "It was first released on arXiv in December 2015 and published at CVPR 2016."
     assert match(resnet, text).label is Label.CORRECT
     assert match(resnet, "It was posted on arXiv in 2015.").label is Label.HALLUCINATED
+
+
+def test_hedged_second_year_is_a_second_candidate() -> None:
+    assert match(GAN, "Published in 2014? I'm not sure; maybe 2015.").label is Label.HALLUCINATED
