@@ -4,7 +4,6 @@ functions they are built from (METRICS.md sections 1, 3, 4 and 6)."""
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -190,12 +189,11 @@ def test_bootstrap_sums_exact_and_approx_have_the_resampling_moments() -> None:
     assert np.allclose(exact[:, 0], np.round(exact[:, 0]))  # whole numbers of items
 
 
-def test_bootstrap_is_fast_on_a_large_run() -> None:
+def test_bootstrap_runs_every_draw_on_a_large_run() -> None:
+    # speed is measured by benchmarks/bench_summary.py, not asserted here
     rows = _trend_rows(per_bin=1500, suites=("p", "q", "r", "s"))  # 30,000 rows
     items = add_lambda(rows.assign(bin=rows["bin"].astype(str)))
-    start = time.perf_counter()
     table = correlation_table(items)
-    assert time.perf_counter() - start < 2.0
     suites = table[table["suite"] != "all"]
     assert len(suites) == 4 and (suites["n_boot_valid"] == 10_000).all()
 
