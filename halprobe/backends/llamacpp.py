@@ -4,9 +4,13 @@ llama-cpp-python only returns log-probs when `logits_all=True`, which keeps logi
 prompt position and costs about 5x. We decode ourselves instead: evaluate the prompt, read the
 last position's logits, pick the token, repeat; and we keep the KV cache of the longest prefix
 shared with the previous prompt (the chat template, system prompt and the suite's question
-stem), so it is not re-evaluated. Greedy decoding here is token for token what
-`create_chat_completion(temperature=0)` does (same template, tokens, argmax and end-of-generation
-test); tests/backends/test_llamacpp.py checks it. Figures: docs/performance.md.
+stem), so it is not re-evaluated. Greedy decoding gives the text
+`create_chat_completion(temperature=0)` gives (same template, tokens, argmax and
+end-of-generation test): tests/backends/test_llamacpp.py checks it on the same items.
+
+One prompt at a time, on purpose: decoding 16 prompts in one batch was 1.3x faster here but
+changed 23 of 100 capital answers, because llama.cpp's one-token batches (each step of plain
+generation) and longer batches round differently. Figures: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -41,20 +45,22 @@ def usable_cores() -> int:
 
 
 def default_threads(own: int = 0) -> int:
-    """Threads for a model: the cores other processes leave idle (rounded up), at least one.
+    """Threads for a model: one more than the idle cores, rounded up; at least one.
 
     ggml's and torch's threads meet at a busy-wait barrier after every operation, hundreds of
     times a token. When other processes hold the cores, the thread waiting for a descheduled
     peer spins out its time slice: at load 6 on 2 cores, 2 threads ran 7x slower than 1, while
     beside one other busy process 2 threads were still 1.6x faster (docs/performance.md).
-    Busy cores are the 1-minute load average less the ``own`` threads of this process.
+    Busy cores are the 1-minute load average less the ``own`` threads of this process; the
+    average lags by a minute, so the llama.cpp backend checks the choice by measuring
+    (ThreadTuner).
     """
     cpus = usable_cores()
     try:
         busy = max(0.0, os.getloadavg()[0] - own)
     except OSError:
         busy = 0.0
-    return max(1, min(cpus, math.ceil(cpus - busy - 0.5)))
+    return max(1, min(cpus, math.ceil(cpus - busy + 1)))
 
 
 class ThreadTuner:
@@ -164,10 +170,16 @@ class LlamaCppBackend:
             self._threads = wanted
 
     def _prefill(self, tokens: list[int]) -> None:
-        """Evaluate the prompt, reusing the KV cache of the prefix shared with the last one."""
+        """Evaluate the prompt, reusing the KV cache of the prefix shared with the last one.
+
+        At least two tokens are always evaluated: llama.cpp computes a one-token batch with
+        other kernels than a longer one (logits differ by up to 0.8), while any split into
+        batches of two or more gives the logits of a fresh evaluation bit for bit. So an
+        answer never depends on which prompt came before it.
+        """
         llm = self._llm
         shared = 0
-        for a, b in zip(llm.input_ids[: llm.n_tokens].tolist(), tokens[:-1], strict=False):
+        for a, b in zip(llm.input_ids[: llm.n_tokens].tolist(), tokens[:-2], strict=False):
             if a != b:
                 break
             shared += 1
