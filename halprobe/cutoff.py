@@ -22,13 +22,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from halprobe.analysis.rates import GRADED, stratum_row
 from halprobe.errors import UserError
 from halprobe.scoring import abstention, dates
 from halprobe.suites.schema import parse_partial_iso
 from halprobe.types import Grade, Label, ProbeItem
+from halprobe.yamlfile import read_yaml
 
 TABLE = Path(__file__).with_name("cutoffs.yaml")
 AFTER = "after-cutoff"
@@ -59,12 +59,7 @@ def parse_month(text: Any, where: str = "--knowledge-cutoff") -> str:
 
 def load_table(path: Path) -> list[dict[str, Any]]:
     """The entries of a cutoffs YAML file, each with name, match, cutoff, source."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"cannot read cutoff table {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml(path, "cutoff table")
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise UserError(f"{path}: expected 'models:' with a list of {{name, cutoff}} entries")

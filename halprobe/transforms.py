@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from halprobe.analysis.rates import stratum_row
 from halprobe.errors import UserError
 from halprobe.types import AnswerType, Generation, Grade, Message, ProbeItem
+from halprobe.yamlfile import read_yaml
 
 TARGETS = (0.0, 0.5, 0.75, 0.9)
 # The 2025 paper's wording (Kalai, Nachum, Vempala, Zhang, p.13-14), t and t/(1-t) filled in.
@@ -115,12 +115,7 @@ def parse_targets(text: str) -> tuple[float, ...]:
 
 def load_file(path: Path) -> dict[str, Transform]:
     """User transforms from YAML; every problem is reported with the file and the entry."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"cannot read transforms file {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml(path, "transforms file")
     entries = data.get("transforms") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise UserError(f"{path}: expected 'transforms:' with a list of transforms")
