@@ -1,6 +1,6 @@
 """Where a default `halprobe eval` spends its wall time: the model, and everything else.
 
-Usage: python benchmarks/profile_default_run.py [extra eval args...] [--html FILE]
+Usage: python benchmarks/profile_default_run.py [eval args...] [--html FILE] [--text FILE]
 Runs `halprobe eval` in this process (fresh results, cache and run directory in a temp dir)
 under pyinstrument (a sampling profiler: about 1 ms a sample, little overhead, whole stacks;
 in the benchmark extra), then charges each sample to the outermost halprobe part on its
@@ -50,26 +50,32 @@ def charge(frame: Any, totals: dict[str, float]) -> None:
         charge(child, totals)
 
 
-def run_eval(extra: list[str]) -> None:
+def run_eval(extra: list[str]) -> int:
+    """The eval, as the CLI runs it; returns how many items it answered."""
     from halprobe.cli import app
 
     with tempfile.TemporaryDirectory() as tmp:
         args = ["eval", "--results", str(Path(tmp) / "results"), "--no-progress", *extra]
         app(args, standalone_mode=False)
+        rows = Path(tmp).glob("results/runs/*/responses.jsonl")
+        return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in rows)
 
 
 def main(argv: list[str]) -> None:
     from pyinstrument import Profiler
 
-    html = None
+    html = text = None
     if "--html" in argv:
         at = argv.index("--html")
         html, argv = Path(argv[at + 1]), argv[:at] + argv[at + 2:]
+    if "--text" in argv:
+        at = argv.index("--text")
+        text, argv = Path(argv[at + 1]), argv[:at] + argv[at + 2:]
     load_before = os.getloadavg()[0]
     profiler = Profiler(interval=0.001)
     start = time.perf_counter()
     profiler.start()
-    run_eval(argv)
+    items = run_eval(argv)
     profiler.stop()
     wall = time.perf_counter() - start
     totals: dict[str, float] = {}
@@ -78,12 +84,15 @@ def main(argv: list[str]) -> None:
         charge(root, totals)
     if html is not None:
         html.write_text(profiler.output_html(), encoding="utf-8")
-    report(totals, wall, (load_before + os.getloadavg()[0]) / 2)
+    if text is not None:
+        text.write_text(profiler.output_text(color=False), encoding="utf-8")
+    report(totals, wall, (load_before + os.getloadavg()[0]) / 2, items)
 
 
-def report(totals: dict[str, float], wall: float, load: float) -> None:
+def report(totals: dict[str, float], wall: float, load: float, items: int) -> None:
     sampled = sum(totals.values())
-    print(f"\nwall {wall:.1f} s (sampled {sampled:.1f} s), load average {load:.1f}")
+    print(f"\n{items} items, wall {wall:.1f} s (sampled {sampled:.1f} s, {items / wall:.2f} "
+          f"items/s), load average {load:.1f}")
     for part, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {part:18} {seconds:7.2f} s  {seconds / sampled:6.1%}")
     outside = sum(totals.get(p, 0.0) for p in OUTSIDE)

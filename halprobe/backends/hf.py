@@ -8,7 +8,7 @@ model, so we copy its state dict into a fresh model of the same config).
 Batching: the runner hands us a window of several batches; we sort its prompts by token length
 so each batch holds prompts of similar length (little left padding), generate each batch with
 scores kept, and return the generations in the window's order. The batch size is chosen from
-free memory (`auto_batch_size`) unless `batch_size` is given (`--backend-option batch_size=N`).
+free memory (`auto_batch_size`) unless the `batch_size` backend option is given.
 """
 
 from __future__ import annotations

@@ -68,38 +68,38 @@ class ThreadTuner:
 
     The load on a shared machine changes during a run, and which setting wins flips with it
     (see default_threads), so each item's decode speed is recorded for the setting it ran with
-    and the other setting is tried again every ``interval`` items; an interval doubles (up to
-    ``max_interval``) each time the try loses, so a losing setting costs little. Outputs do not
-    depend on the thread count (checked bit for bit), only speed does.
+    and the other setting is tried again every ``interval`` items, or at once when the current
+    one becomes slower than the other was; an interval doubles (up to ``max_interval``) each
+    time the try loses, so a losing setting costs little. Outputs do not depend on the thread
+    count (checked bit for bit), only speed does.
     """
 
-    def __init__(self, first: int, cpus: int, interval: int = 16, max_interval: int = 256):
-        self.options = (first, 1 if first > 1 else cpus)
+    def __init__(self, first: int, cpus: int, interval: int = 16, max_interval: int = 64):
+        self.best = first
+        self.other = 1 if first > 1 else cpus
         self.speed: dict[int, float] = {}
-        self.best, self.interval, self.max_interval = first, interval, max_interval
-        self.start_interval, self.countdown = interval, 2  # item 1 as chosen, item 2 the other
+        self.interval, self.start_interval, self.max_interval = interval, interval, max_interval
+        self.countdown = 2  # item 1 as chosen, item 2 the other
 
     def pick(self) -> int:
         """Threads for the next item."""
-        if len(set(self.options)) == 1:
-            return self.best
         self.countdown -= 1
-        if self.countdown <= 0:
-            return next(o for o in self.options if o != self.best)
-        return self.best
+        return self.other if self.countdown <= 0 else self.best
 
     def record(self, threads: int, seconds_per_token: float) -> None:
-        old = self.speed.get(threads)
-        self.speed[threads] = (seconds_per_token if old is None
-                               else 0.7 * old + 0.3 * seconds_per_token)
         if threads == self.best:
+            old = self.speed.get(threads, seconds_per_token)
+            self.speed[threads] = 0.7 * old + 0.3 * seconds_per_token
+            if self.speed[threads] > self.speed.get(self.other, float("inf")):
+                self.countdown = 1  # slower than the other was: the load changed, try it now
             return
-        self.countdown = self.interval
-        if self.speed[threads] < self.speed.get(self.best, float("inf")):
-            self.best, self.interval = threads, self.start_interval
+        self.speed[threads] = seconds_per_token
+        if seconds_per_token < self.speed.get(self.best, float("inf")):
+            self.best, self.other = threads, self.best
+            self.interval = self.start_interval
         else:
             self.interval = min(self.max_interval, 2 * self.interval)
-            self.countdown = self.interval
+        self.countdown = self.interval
 
 
 class LlamaCppBackend:

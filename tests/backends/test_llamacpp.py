@@ -120,12 +120,13 @@ def test_thread_tuner_keeps_the_faster_setting_and_retries_the_other_rarely() ->
 
 
 def test_thread_tuner_follows_a_change_of_load() -> None:
-    tuner = llamacpp.ThreadTuner(first=2, cpus=2, interval=4, max_interval=8)
-    _run_tuner(tuner, {2: 0.010, 1: 0.020}, 20)
-    assert tuner.best == 2
-    picks = _run_tuner(tuner, {2: 0.100, 1: 0.020}, 30)  # other processes start
-    assert tuner.best == 1 and picks[-10:].count(1) >= 8
+    tuner = llamacpp.ThreadTuner(first=2, cpus=2, interval=4, max_interval=64)
+    _run_tuner(tuner, {2: 0.010, 1: 0.020}, 100)
+    assert tuner.best == 2 and tuner.interval == 64
+    picks = _run_tuner(tuner, {2: 0.100, 1: 0.020}, 12)  # other processes start
+    assert tuner.best == 1 and picks[-8:].count(1) >= 7, picks
 
 
-def test_a_given_thread_count_is_kept() -> None:
-    assert llamacpp.ThreadTuner(first=1, cpus=1).pick() == 1
+def test_a_single_core_has_nothing_to_tune() -> None:
+    tuner = llamacpp.ThreadTuner(first=1, cpus=1)
+    assert _run_tuner(tuner, {1: 0.01}, 20) == [1] * 20
