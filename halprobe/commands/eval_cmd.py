@@ -99,16 +99,21 @@ def eval_command(
                        prompt_form=prompt_form, knowledge_cutoff=knowledge_cutoff,
                        cutoff_table=cutoff_table)
     console = Console()
-    try:
-        result = run_eval(opts)
-    except RunAborted as exc:
-        console.print(f"[red]halprobe: run stopped: {exc}[/red]\nFinished items are saved; "
-                      "fix the cause and rerun the same command to resume.")
-        raise typer.Exit(1) from None
+    result = run_or_exit(opts, console)
     if isinstance(result, DryRun):
         print_dry_run(result, console)
         return
     print_result(result, console)
+
+
+def run_or_exit(opts: EvalOptions, console: Console) -> EvalResult | DryRun:
+    """run_eval, turning a run the backend stopped into a message and exit code 1."""
+    try:
+        return run_eval(opts)
+    except RunAborted as exc:
+        console.print(f"[red]halprobe: run stopped: {exc}[/red]\nFinished items are saved; "
+                      "fix the cause and rerun the same command to resume.")
+        raise typer.Exit(1) from None
 
 
 def print_dry_run(result: DryRun, console: Console) -> None:

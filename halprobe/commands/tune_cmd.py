@@ -20,10 +20,9 @@ import typer
 from rich.console import Console
 
 from halprobe.analysis.transfer import nan_to_none, transfer_tables
-from halprobe.commands.eval_cmd import MODEL_HELP
+from halprobe.commands.eval_cmd import MODEL_HELP, run_or_exit
 from halprobe.errors import UserError
-from halprobe.pipeline import EvalOptions, EvalResult, run_eval
-from halprobe.runner import RunAborted
+from halprobe.pipeline import EvalOptions, EvalResult
 from halprobe.store.rundir import RunDir
 from halprobe.transforms import PLAIN, load_file
 
@@ -70,12 +69,7 @@ def tune_command(
                        progress=progress, prompt_transforms=[PLAIN, *names],
                        transforms_file=transforms_file)
     console = Console()
-    try:
-        result = run_eval(opts)
-    except RunAborted as exc:
-        console.print(f"[red]halprobe: run stopped: {exc}[/red]\nRerun the same command to "
-                      "resume.")
-        raise typer.Exit(1) from None
+    result = run_or_exit(opts, console)
     assert isinstance(result, EvalResult)
     tables = write_tables(result.run_dir, score_t, alpha, seed, names)
     print_tables(tables, console, score_t, alpha)
