@@ -22,9 +22,8 @@ from urllib.parse import parse_qs
 
 from halprobe.backends.files import file_digest
 from halprobe.errors import MissingDependencyError, UserError
+from halprobe.paths import cache_root
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
-
-CACHE_ROOT = Path(os.environ.get("HALPROBE_HOME", Path.home() / ".cache" / "halprobe"))
 
 
 def parse_target(target: str) -> tuple[str, str | None]:
@@ -43,7 +42,7 @@ def gguf_cache_dir(source: Path) -> Path:
     """Where the safetensors copy of a GGUF lives: a plain local HF model directory."""
     stat = source.stat()
     key = hashlib.sha256(f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return CACHE_ROOT / "hf-gguf" / key.hexdigest()[:16]
+    return cache_root() / "hf-gguf" / key.hexdigest()[:16]
 
 
 def _load_gguf(location: str, gguf: str) -> tuple[Any, Any, str]:

