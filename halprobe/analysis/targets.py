@@ -30,6 +30,7 @@ from scipy.stats import mannwhitneyu
 
 from halprobe.analysis.calibration import auroc
 from halprobe.analysis.rates import GRADED, wilson
+from halprobe.transforms import TARGETS
 
 N_RESAMPLES = 10_000
 ANSWERED = ("correct", "hallucinated", "vague")
@@ -180,12 +181,60 @@ def targets_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per suite ('all' bins): bcg and score_t / precision_t / answer_rate_t columns,
-    the shape a leaderboard row takes."""
+    """One row per suite and family ('all' bins): bcg and score_t / precision_t /
+    answer_rate_t columns (``score_t0.75``), from ``targets_table``."""
     if not len(table):
         return pd.DataFrame()
-    rows = table[table["bin"] == "all"]
-    wide = rows.pivot_table(index=["suite", "family", "bcg"], columns="target",
-                            values=["score", "precision", "answer_rate"], dropna=False)
+    rows = table[table["bin"].astype(str) == "all"].assign(
+        family=lambda d: d["family"].fillna("") if "family" in d else "")
+    keys = ["suite", "family"]
+    wide = rows.set_index([*keys, "target"])[["score", "precision", "answer_rate"]]
+    wide = wide.unstack("target")
     wide.columns = [f"{name}_t{t:g}" for name, t in wide.columns]
-    return wide.reset_index()
+    return wide.join(rows.groupby(keys)["bcg"].first()).reset_index()
+
+
+# --- leaderboard columns ---------------------------------------------------------------------
+
+LEADERBOARD_TARGETS = TARGETS
+LEADERBOARD_COLUMNS = (*(f"score_t{t:g}" for t in LEADERBOARD_TARGETS), "bcg")
+
+
+def _point_columns(group: pd.DataFrame) -> dict[str, float]:
+    """score_t at each standard target and the BCG over every target asked (no CIs)."""
+    out = {name: math.nan for name in LEADERBOARD_COLUMNS}
+    precision: dict[float, float] = {}
+    for t, at_t in group.groupby("target", sort=True):
+        labels = at_t["label"]
+        answered = int(labels.isin(ANSWERED).sum())
+        precision[float(t)] = (int((labels == "correct").sum()) / answered if answered
+                               else math.nan)
+        if float(t) in LEADERBOARD_TARGETS:
+            out[f"score_t{float(t):g}"] = float(item_scores(labels, float(t)).mean())
+    out["bcg"] = bcg(precision)
+    return out
+
+
+def leaderboard_scores(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Leaderboard columns per summary suite of a run (``capitals@target-0.75``) and 'all'.
+
+    A suite asked under confidence targets gets the score_t of its stratum (base suite and
+    family: the same items under the same form and transform) at every standard target, so
+    the rows ``capitals@target-0`` ... ``capitals@target-0.9`` carry the same four scores;
+    the run's 'all' row gets them only when every graded row was asked under a target, in
+    one family. Point values; targets.csv has the CIs.
+    """
+    asked = _target_rows(rows.assign(row_suite=rows["suite"]) if "suite" in rows else rows)
+    if not len(asked):
+        return {}
+    strata = {key: _point_columns(group)
+              for key, group in asked.groupby(["suite", "family"], sort=True)}
+    found: dict[str, dict[str, float]] = {}
+    for row_suite, group in asked.groupby("row_suite", sort=True):
+        keys = set(zip(group["suite"], group["family"], strict=True))
+        if len(keys) == 1:
+            found[str(row_suite)] = strata[keys.pop()]
+    graded = int(rows["label"].isin(GRADED).sum())
+    if graded == len(asked) and asked["family"].nunique() == 1:
+        found["all"] = _point_columns(asked)
+    return found

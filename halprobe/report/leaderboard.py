@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from halprobe.analysis.summary import build_summary
+from halprobe.analysis.targets import LEADERBOARD_COLUMNS, leaderboard_scores
 from halprobe.store.load import find_runs, load_run
 from halprobe.store.rundir import CONFIG, SUMMARY
 
@@ -36,7 +37,9 @@ FIGURES = {
     "brier": "brier", "auroc": "auroc", "spearman": "spearman",
     "spearman_low": "spearman_low", "spearman_high": "spearman_high",
 }
-COLUMNS = (*PROVENANCE, *FIGURES)
+# Confidence targets (METRICS.md 5): score_t0, score_t0.5, score_t0.75, score_t0.9, bcg; empty
+# for a run asked under no target.
+COLUMNS = (*PROVENANCE, *FIGURES, *LEADERBOARD_COLUMNS)
 SORT = ["suite", "hallucination_rate", "run_id"]
 
 
@@ -64,6 +67,20 @@ def run_summary(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     return config, summary
 
 
+def asked_targets(config: dict[str, Any]) -> bool:
+    """Whether the run asked anything under a confidence target (config.json's transforms)."""
+    entries = config.get("transforms")
+    return isinstance(entries, dict) and any(
+        isinstance(t, dict) and t.get("target") is not None for t in entries.values())
+
+
+def target_scores(run_dir: Path, config: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """score_t and BCG per summary suite; read from responses.jsonl only for a targets run."""
+    if not asked_targets(config):
+        return {}
+    return leaderboard_scores(load_run(run_dir).responses)
+
+
 def _suite_provenance(config: dict[str, Any], suite: str) -> dict[str, str]:
     suites = [s for s in config.get("suites", []) if isinstance(s, dict)]
     if suite == "all":
@@ -84,11 +101,13 @@ def run_rows(run_dir: Path) -> list[dict[str, Any]]:
             "fingerprint": short_hash(fingerprint), "date": str(config.get("created", "")),
             "halprobe_version": str(config.get("halprobe_version", "")),
             "prompt_hash": str(config.get("prompt_hash", ""))}
+    scores = target_scores(run_dir, config)
     rows = []
     for _, line in summary[summary["bin"].astype(str) == "all"].iterrows():
         suite = str(line["suite"])
         figures = {name: line.get(column, math.nan) for name, column in FIGURES.items()}
-        rows.append({**base, "suite": suite, **_suite_provenance(config, suite), **figures})
+        rows.append({**base, "suite": suite, **_suite_provenance(config, suite), **figures,
+                     **scores.get(suite, {})})
     return rows
 
 

@@ -85,6 +85,7 @@ def test_abstentions_on_the_least_confident_items() -> None:
 
 def test_score_columns_for_a_leaderboard_row() -> None:
     wide = score_columns(targets_table(rows()))
+    assert len(wide) == 1  # one row per suite and family
     assert wide.loc[0, "score_t0.75"] == pytest.approx(-0.2)
     assert wide.loc[0, "bcg"] == pytest.approx(0.38333, abs=1e-5)
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import typer
@@ -119,3 +120,67 @@ def test_prompt_variant_suites_keep_their_base_suites_provenance(tmp_path: Path)
     table = build_leaderboard(tmp_path)
     row = table[table["suite"] == "capitals@idk"].iloc[0]
     assert (row["suite_version"], row["suite_digest"]) == ("1.0.0", "digest-capitals")
+
+
+# Ten capitals items asked at the four targets (c correct, h hallucinated, a abstained, v vague).
+TARGET_LABELS = {0.0: "cchcchchch", 0.5: "cchcchchaa", 0.75: "achcchcaaa", 0.9: "aachcvcaaa"}
+NAMES = {"c": "correct", "h": "hallucinated", "a": "abstained", "v": "vague"}
+
+
+def _targets_run(root: Path) -> Path:
+    """A run of `eval --targets 0,0.5,0.75,0.9` over ten capitals items, labels by hand."""
+    run = write_run(root, RUN_A, summary=False)
+    rows = [{"item_id": f"capitals/{i}@target-{t:g}", "suite": f"capitals@target-{t:g}",
+             "bin": i % 2, "answer_type": "entity", "exists": True, "popularity": 1e6,
+             "proxy": "population_wb", "question": f"Q {i}?", "gold": f"A{i}", "aliases": [],
+             "base_id": f"capitals/{i}", "base_suite": "capitals",
+             "variant": f"target-{t:g}", "transform": None, "target": t, "form": None,
+             "response": "text", "label": NAMES[code], "confidence": None}
+            for t, labels in TARGET_LABELS.items() for i, code in enumerate(labels)]
+    (run / "responses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows),
+                                         encoding="utf-8")
+    config = json.loads((run / "config.json").read_text(encoding="utf-8"))
+    config["transforms"] = {f"target-{t:g}": {"name": f"target-{t:g}", "target": t}
+                            for t in TARGET_LABELS}
+    (run / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return run
+
+
+def test_score_t_columns_by_hand(tmp_path: Path) -> None:
+    """score_t = (correct - t/(1-t) hallucinated) / 10: t = 0: (6 - 0)/10 = .6; t = .5:
+    (5 - 3)/10 = .2; t = .75: (4 - 3 x 2)/10 = -.2; t = .9: (3 - 9 x 1)/10 = -.6 (the vague
+    answer scores 0). precision .6, .625, 2/3, .6 -> BCG = .0833 + .3 = .3833. Every target
+    row of the suite and the run's 'all' row (all of it asked under targets) carry them."""
+    _targets_run(tmp_path)
+    table = build_leaderboard(tmp_path)
+    assert list(table.columns[-5:]) == ["score_t0", "score_t0.5", "score_t0.75", "score_t0.9",
+                                        "bcg"]
+    assert len(table) == 5  # capitals@target-0 ... -0.9 and all
+    for _, row in table.iterrows():
+        assert [row[f"score_t{t:g}"] for t in TARGET_LABELS] == pytest.approx(
+            [0.6, 0.2, -0.2, -0.6]), row["suite"]
+        assert row["bcg"] == pytest.approx(0.38333, abs=1e-5)
+
+
+def test_score_t_columns_are_empty_without_targets(results: Path) -> None:
+    table = build_leaderboard(results)
+    assert table[["score_t0", "score_t0.5", "score_t0.75", "score_t0.9", "bcg"]].isna().all().all()
+
+
+def test_score_t_only_on_target_rows_of_a_mixed_run(tmp_path: Path) -> None:
+    """A tune-prompt run: plain and target-0.75 rows; only the target suite gets score_t0.75
+    (and BCG max(0, .75 - 4/6) = .0833); the plain and 'all' rows stay empty."""
+    run = _targets_run(tmp_path)
+    rows = [json.loads(line) for line in (run / "responses.jsonl").open(encoding="utf-8")]
+    kept = [r for r in rows if r["target"] == 0.75]
+    for r in kept:
+        r.update(transform="target-0.75")
+    plain = [{**r, "item_id": r["base_id"], "suite": "capitals", "variant": None,
+              "transform": None, "target": None} for r in kept]
+    (run / "responses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept + plain),
+                                         encoding="utf-8")
+    table = build_leaderboard(tmp_path).set_index("suite")
+    assert table.loc["capitals@target-0.75", "score_t0.75"] == pytest.approx(-0.2)
+    assert table.loc["capitals@target-0.75", "bcg"] == pytest.approx(0.75 - 4 / 6)
+    assert np.isnan(table.loc["capitals@target-0.75", "score_t0.5"])
+    assert table.loc[["capitals", "all"], "score_t0.75"].isna().all()
