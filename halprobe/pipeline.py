@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from halprobe import __version__, cutoff, transforms
-from halprobe.analysis.summary import build_summary
+from halprobe.analysis.summary import analysis_tables
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
 from halprobe.errors import UserError
@@ -63,6 +63,7 @@ class EvalResult:
     stats: RunStats
     config: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    analysis: dict[str, pd.DataFrame] = field(default_factory=dict)  # summary.analysis_tables
 
 
 @dataclass
@@ -205,7 +206,7 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     with cassette_context(opts):
         result = _run_with_backend(opts, suites, items, params)
     result.tables = write_variant_tables(result.run_dir)
-    write_outputs(opts, result.run_dir)
+    write_outputs(opts, result.run_dir, result.analysis)
     return result
 
 
@@ -263,12 +264,12 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         cache.close()
     finally:
         backend.close()
-    summary = write_summary(run_dir)
+    analysis = write_summary(run_dir)
     usage = run_usage(run_dir.read_rows(), str(config["fingerprint"].get("model")),
                       opts.price_table)
     config.update(status="complete", resumed=resumed, stats=asdict(stats), usage=usage)
     run_dir.write_config(config)
-    return EvalResult(run_dir.path, summary, stats, config)
+    return EvalResult(run_dir.path, analysis["summary"], stats, config, analysis=analysis)
 
 
 def cache_path(opts: EvalOptions, run_dir: RunDir) -> Path:
@@ -280,18 +281,23 @@ def cache_path(opts: EvalOptions, run_dir: RunDir) -> Path:
     return opts.results / "cache.sqlite"
 
 
-def write_outputs(opts: EvalOptions, path: Path) -> None:
-    """report.html in the run directory; the run's rows in RESULTS/leaderboard.csv."""
+def write_outputs(opts: EvalOptions, path: Path,
+                  analysis: dict[str, pd.DataFrame] | None = None) -> None:
+    """report.html in the run directory; the run's rows in RESULTS/leaderboard.csv.
+
+    ``analysis`` (the tables write_summary computed) spares the report computing them again.
+    """
     from halprobe.report.html import write_report  # matplotlib loads only here
     from halprobe.report.leaderboard import update_leaderboard
 
-    write_report([path], path)
+    write_report([path], path, {path: analysis} if analysis else None)
     if path.parent.resolve() == (opts.results / "runs").resolve():
         update_leaderboard(opts.results)
 
 
-def write_summary(run_dir: RunDir) -> pd.DataFrame:
+def write_summary(run_dir: RunDir) -> dict[str, pd.DataFrame]:
+    """summary.csv of the run; returns every analysis table (the report shows them all)."""
     rows = pd.DataFrame(run_dir.read_rows())
-    summary = build_summary(rows)
-    summary.to_csv(run_dir.path / SUMMARY, index=False, float_format="%.4f")
-    return summary
+    tables = analysis_tables(rows)
+    tables["summary"].to_csv(run_dir.path / SUMMARY, index=False, float_format="%.4f")
+    return tables

@@ -305,11 +305,13 @@ def run_section(report: RunReport, heading: str) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _prepare(run_dir: Path, out: Path, prefix: str) -> RunReport:
+def _prepare(run_dir: Path, out: Path, prefix: str,
+             tables: dict[str, pd.DataFrame] | None = None) -> RunReport:
     run = load_run(run_dir)
     if not len(run.responses):
         raise UserError(f"{run_dir} has no responses yet; nothing to report")
-    tables = analysis_tables(run.responses)
+    if tables is None:
+        tables = analysis_tables(run.responses)
     for name in ("correlation", "bound", "kappa_sensitivity"):
         tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
     summary, responses = tables["summary"], run.responses
@@ -330,13 +332,20 @@ def _labels(reports: list[RunReport]) -> list[str]:
             for m, r in zip(models, reports, strict=True)]
 
 
-def write_report(run_dirs: list[Path], out: Path) -> Path:
-    """Write report.html, its PNGs and CSV tables into ``out``; return the HTML's path."""
+def write_report(run_dirs: list[Path], out: Path,
+                 tables: dict[Path, dict[str, pd.DataFrame]] | None = None) -> Path:
+    """Write report.html, its PNGs and CSV tables into ``out``; return the HTML's path.
+
+    ``tables`` holds a run's ``analysis_tables`` where the caller has just computed them (eval
+    does, for summary.csv); other runs' tables are computed here.
+    """
     if not run_dirs:
         raise UserError("no run directories given")
     out.mkdir(parents=True, exist_ok=True)
     several = len(run_dirs) > 1
-    reports = [_prepare(d, out, f"{d.name}_" if several else "") for d in run_dirs]
+    known = tables or {}
+    reports = [_prepare(d, out, f"{d.name}_" if several else "", known.get(d))
+               for d in run_dirs]
     labels = _labels(reports)
     parts = []
     if several:
