@@ -21,7 +21,7 @@ written to every response row. The cache key holds the full prompt, so variants 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -243,6 +243,21 @@ def apply(item: ProbeItem, messages: Sequence[Message]) -> list[Message]:
         out[user_at] = Message("user", item.question)  # the form replaces the suite template
     transform = item.meta.get("transform")
     return transform.apply(out) if isinstance(transform, Transform) else out
+
+
+def as_asked(item: ProbeItem, row: Mapping[str, Any]) -> ProbeItem:
+    """The item as a response row asked it: the row's prompt form and after-cutoff mark
+    (written to every run row by ``variant_item`` and ``cutoff.mark``) on the suite's item,
+    so ``grade_item`` regrades the row with the grader the run used."""
+    form = row.get("form") or item.meta.get("form")
+    if form is not None and form not in FORMS:
+        raise UserError(f"unknown prompt form {form!r}; known: {', '.join(FORMS)}")
+    after = bool(row.get("after_cutoff", item.meta.get("after_cutoff")))
+    question = FORMS[form].format(subject=item.subject) if form and item.subject else None
+    return replace(item, id=str(row.get("item_id") or item.id),
+                   suite=str(row.get("suite") or item.suite),
+                   question=question or item.question,
+                   meta={**item.meta, "form": form, "after_cutoff": after})
 
 
 def grade_item(item: ProbeItem, response: str) -> Grade:

@@ -1,4 +1,12 @@
-"""`halprobe grade`: grade stored responses with no model (one JSON object per line)."""
+"""`halprobe grade`: grade stored responses with no model (one JSON object per line).
+
+A line is either ``{"item": {probe item}, "response": "text"}`` or a row of a run's
+responses.jsonl. A run row is regraded against the item it answered (from --suite, else the
+suites in the run's config.json, else the built-in ones) as the run asked it: its prompt form
+(obituary) and after-cutoff mark pick the grader, as in ``transforms.grade_item``; targets
+and transforms change only the prompt. A row with a ``first_response`` (answer, then verify)
+also gets the first answer's label, so the change the verification made is visible.
+"""
 
 from __future__ import annotations
 
@@ -10,42 +18,140 @@ from typing import IO, Any
 import typer
 from rich.console import Console
 
+from halprobe import transforms
 from halprobe.errors import SuiteError, UserError
-from halprobe.scoring import grade
 from halprobe.suites.schema import item_from_dict
+from halprobe.types import Generation, Grade, Label, ProbeItem
 
 
-def _grade_line(line: str, line_no: int, where: str) -> dict[str, Any]:
+class SuitesNotLoaded(UserError):
+    """The suites of run rows cannot be loaded: no line can be graded, so the command stops."""
+
+
+class RunItems:
+    """The probe items that run rows answered, by id; loaded when the first run row comes.
+    Counts the run rows regraded and the labels that changed."""
+
+    def __init__(self, responses: Path | None, suites: list[str]) -> None:
+        self.responses, self.suites = responses, suites
+        self._by_id: dict[str, ProbeItem] | None = None
+        self.regraded = self.changed = 0
+
+    def find(self, row: dict[str, Any]) -> ProbeItem:
+        if self._by_id is None:
+            from halprobe.suites.registry import load
+
+            try:
+                suites = load(self.specs())
+            except UserError as exc:
+                raise SuitesNotLoaded(f"cannot load the suites of the run's rows: {exc}"
+                                      ) from None
+            self._by_id = {i.id: i for suite in suites for i in suite.items}
+        key = str(row.get("base_id") or row.get("item_id"))
+        if key not in self._by_id:
+            raise UserError(f"item {key!r} is in none of the suites searched; name its suite "
+                            "with --suite")
+        return self._by_id[key]
+
+    def specs(self) -> list[str]:
+        """--suite, else the run's suites (by path, or by name where the path is gone)."""
+        if self.suites or self.responses is None:
+            return self.suites
+        path = self.responses.parent / "config.json"
+        try:
+            config = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return []
+        entries = [e for e in config.get("suites", []) if isinstance(e, dict)]
+        return [str(e["path"]) if Path(str(e.get("path", ""))).is_file() else str(e.get("name"))
+                for e in entries]
+
+
+def _parse(line: str, line_no: int, where: str) -> dict[str, Any]:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
         raise UserError(f"{where}:{line_no}: not valid JSON ({exc.msg})") from None
-    if not isinstance(row, dict) or not isinstance(row.get("item"), dict):
-        raise UserError(f"{where}:{line_no}: expected an object with an 'item' object")
-    if not isinstance(row.get("response"), str):
-        raise UserError(f"{where}:{line_no}: field 'response' must be a string")
+    if not isinstance(row, dict) or not (isinstance(row.get("item"), dict) or "item_id" in row):
+        raise UserError(f"{where}:{line_no}: expected an object with an 'item' object, or a "
+                        "row of a run's responses.jsonl")
+    return row
+
+
+def _item(row: dict[str, Any], line_no: int, where: str, items: RunItems) -> ProbeItem:
+    if not isinstance(row.get("item"), dict):
+        return items.find(row)
     try:
-        item = item_from_dict(row["item"], where=f"{where}:{line_no}")
+        return item_from_dict(row["item"], where=f"{where}:{line_no}")
     except SuiteError as exc:
         raise UserError(str(exc).splitlines()[0]) from None
-    result = grade(item, row["response"])
-    return {**row, "label": str(result.label), "matched": result.matched,
-            "reason": result.reason}
 
 
-def grade_lines(source: IO[str], where: str) -> tuple[list[dict[str, Any]], int]:
+def _fields(grade: Grade, prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}label": str(grade.label), f"{prefix}matched": grade.matched,
+            f"{prefix}reason": grade.reason}
+
+
+def _confidence(row: dict[str, Any], grade: Grade) -> dict[str, Any]:
+    """A run row's answer confidence again, from its stored tokens and log-probs."""
+    from halprobe.analysis.confidence import confidence
+
+    if row.get("tokens") is None or row.get("token_logprobs") is None:
+        return {}
+    generation = Generation(row["response"], tuple(row["tokens"]),
+                            tuple(row["token_logprobs"]))
+    conf = confidence(generation, grade.matched if grade.label != Label.ABSTAINED else None)
+    return {"confidence": conf.value, "confidence_norm": conf.value_normalised,
+            "confidence_source": conf.source}
+
+
+def _grade_line(line: str, line_no: int, where: str, items: RunItems) -> dict[str, Any]:
+    row = _parse(line, line_no, where)
+    if "item" not in row and row.get("label") == "error" and row.get("response") is None:
+        return row  # a backend error stays an error row: there is no answer to grade
+    if not isinstance(row.get("response"), str):
+        raise UserError(f"{where}:{line_no}: field 'response' must be a string")
+    asked = transforms.as_asked(_item(row, line_no, where, items), row)
+    result = transforms.grade_item(asked, row["response"])
+    out = {**row, **_fields(result)}
+    if "item" not in row:
+        out.update(_confidence(row, result))
+        items.regraded += 1
+        items.changed += row.get("label") != out["label"]
+    if isinstance(row.get("first_response"), str):
+        out.update(_fields(transforms.grade_item(asked, row["first_response"]), "first_"))
+    return out
+
+
+def grade_lines(source: IO[str], where: str, items: RunItems | None = None,
+                ) -> tuple[list[dict[str, Any]], int]:
     """Grade every line; report bad lines on stderr with their number; count them."""
+    items = items or RunItems(None, [])
     graded: list[dict[str, Any]] = []
     failures = 0
     for line_no, line in enumerate(source, start=1):
         if not line.strip():
             continue
         try:
-            graded.append(_grade_line(line, line_no, where))
+            graded.append(_grade_line(line, line_no, where, items))
+        except SuitesNotLoaded:
+            raise
         except UserError as exc:
             print(f"halprobe: error: {exc}", file=sys.stderr)
             failures += 1
     return graded, failures
+
+
+def _judge_input(row: dict[str, Any]) -> dict[str, Any]:
+    """What the judge reads of a line: from its 'item', or from a run row itself."""
+    item = row.get("item")
+    if not isinstance(item, dict):
+        return {k: row.get(k) for k in ("item_id", "question", "gold", "aliases", "exists",
+                                        "response", "label")}
+    return {"item_id": item.get("id"), "question": item.get("question"),
+            "gold": item.get("answer"), "aliases": item.get("aliases"),
+            "exists": item.get("exists", True), "response": row["response"],
+            "label": row["label"]}
 
 
 def _judge(rows: list[dict[str, Any]], spec: str, cache: Path) -> list[dict[str, Any]]:
@@ -54,10 +160,7 @@ def _judge(rows: list[dict[str, Any]], spec: str, cache: Path) -> list[dict[str,
     from halprobe.judge import agreement, judge_rows
     from halprobe.store import ResponseCache
 
-    flat = [{"item_id": r["item"].get("id"), "question": r["item"].get("question"),
-             "gold": r["item"].get("answer"), "aliases": r["item"].get("aliases"),
-             "exists": r["item"].get("exists", True), "response": r["response"],
-             "label": r["label"]} for r in rows]
+    flat = [_judge_input(r) for r in rows]
     backend = create(None if spec == "default" else spec)
     try:
         judged = judge_rows(flat, backend, ResponseCache(cache))
@@ -86,7 +189,12 @@ def _write(rows: list[dict[str, Any]], out: Path | None) -> None:
 
 def grade_command(
     responses: Path = typer.Option(..., "--responses", "-r", help="JSONL: each line "
-                                   '{"item": {probe item}, "response": "text", ...}.'),
+                                   '{"item": {probe item}, "response": "text", ...}, or a '
+                                   "run's responses.jsonl (each row regraded as it was "
+                                   "asked: obituary form, after the cutoff)."),
+    suite: list[str] = typer.Option([], "--suite", "-s", help="Suites whose items a run's "
+                                    "rows answer (repeat); default: those in the run's "
+                                    "config.json, else the built-in ones."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write graded JSONL here "
                                     "(default: stdout)."),
     judge: str | None = typer.Option(None, "--judge", help="Also ask an LM judge (a model "
@@ -101,8 +209,12 @@ def grade_command(
     """
     if not responses.is_file():
         raise UserError(f"responses file not found: {responses}")
+    items = RunItems(responses, suite)
     with responses.open(encoding="utf-8") as source:
-        rows, failures = grade_lines(source, str(responses))
+        rows, failures = grade_lines(source, str(responses), items)
+    if items.regraded:
+        print(f"halprobe: regraded {items.regraded} run row(s); {items.changed} label(s) "
+              "changed", file=sys.stderr)
     if judge is not None and rows:
         rows = _judge(rows, judge, cache)
     _write(rows, out)
