@@ -1,16 +1,19 @@
 """Run probe items through a backend: cache, retries, concurrency, progress, crash-safe rows.
 
 Everything operational lives here once (STYLE.md habit 2): adapters only generate. Each
-finished item is graded and appended to responses.jsonl at once, so a killed run loses at most
-the items in flight, and the cache makes the rerun ask nothing twice.
+finished item is graded in its worker; the main thread stores what has finished (cache, then
+responses.jsonl) as soon as it has it, one transaction and one write for the items that finished
+together, so a killed run loses at most the items in flight and the cache makes the rerun ask
+nothing twice.
 """
 
 from __future__ import annotations
 
+import queue
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -25,12 +28,15 @@ from tenacity.wait import wait_exponential_jitter
 
 from halprobe.analysis.confidence import confidence
 from halprobe.backends.base import Backend, BackendError
-from halprobe.store.cache import ResponseCache, cache_key
+from halprobe.store.cache import CacheKeys, ResponseCache, flat_dict
 from halprobe.store.rundir import RunDir
 from halprobe.types import DecodingParams, Generation, Grade, Label, Message, ProbeItem
 
 PromptFn = Callable[[ProbeItem], list[Message]]
 GradeFn = Callable[[ProbeItem, str], Grade]
+
+
+CachePut = tuple[str, dict[str, Any], dict[str, Any], Generation]
 
 
 class RunAborted(Exception):
@@ -60,6 +66,16 @@ def _wait(state: RetryCallState) -> float:
     return float(wait_exponential_jitter(initial=0.5, max=30)(state))
 
 
+@dataclass
+class _Finished:
+    """One batch's rows and the fresh generations to cache, handed to the main thread."""
+
+    rows: list[dict[str, Any]]
+    puts: list[CachePut]
+    cache_hits: int
+    asked: int
+
+
 class Runner:
     """Asks, caches, grades and stores; one instance per run."""
 
@@ -72,6 +88,11 @@ class Runner:
         self.attempts, self.show_progress = attempts, show_progress
         self.max_retry_seconds = max_retry_seconds
         self.fingerprint = backend.fingerprint()
+        self.keys = CacheKeys(self.fingerprint, params)
+        # One Retrying for the run: tenacity keeps each call's state per thread.
+        self.retrying = Retrying(
+            stop=stop_after_attempt(attempts) | stop_after_delay(max_retry_seconds),
+            wait=_wait, retry=retry_if_exception(_is_retryable), reraise=True)
         self.stats = RunStats()
 
     def run(self, items: Sequence[ProbeItem]) -> RunStats:
@@ -82,40 +103,57 @@ class Runner:
         todo = [i for i in items if i.id not in done]
         self.stats.skipped_done = len(items) - len(todo)
         with self._progress(len(items), self.stats.skipped_done) as advance:
-            for rows in self._execute(todo):
-                for row in rows:
-                    self.run_dir.append(row)
-                    self.stats.labels[row["label"]] = self.stats.labels.get(row["label"], 0) + 1
-                    advance()
+            for finished in self._execute(todo):
+                self._store(finished)
+                advance(sum(len(f.rows) for f in finished))
         self.run_dir.close()
         self.stats.seconds = time.perf_counter() - start
         return self.stats
+
+    def _store(self, finished: list[_Finished]) -> None:
+        """Cache, then append, what finished: a kill between the two re-grades from the cache."""
+        self.cache.put_many(p for f in finished for p in f.puts)
+        rows = [row for f in finished for row in f.rows]
+        self.run_dir.append_many(rows)
+        for f in finished:
+            self.stats.cache_hits += f.cache_hits
+            self.stats.asked += f.asked
+        for row in rows:
+            self.stats.labels[row["label"]] = self.stats.labels.get(row["label"], 0) + 1
+            self.stats.errors += row["label"] == "error"
 
     def _batches(self, items: Sequence[ProbeItem]) -> list[list[ProbeItem]]:
         size = max(1, self.backend.capabilities.max_batch_size)
         return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
-    def _execute(self, items: Sequence[ProbeItem]) -> Iterator[list[dict[str, Any]]]:
+    def _execute(self, items: Sequence[ProbeItem]) -> Iterator[list[_Finished]]:
+        """Batches as they finish: everything finished by the time the caller asks, together."""
         batches = self._batches(items)
         workers = self.backend.capabilities.max_concurrency
         if workers <= 1:
-            yield from (self._run_batch(b) for b in batches)
+            yield from ([self._run_batch(b)] for b in batches)
             return
+        done: queue.SimpleQueue[Future[_Finished]] = queue.SimpleQueue()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(self._run_batch, b) for b in batches]
+            for f in futures:
+                f.add_done_callback(done.put)
             try:
-                for future in as_completed(futures):
-                    yield future.result()
+                for group in _drained(done, len(futures)):
+                    ok = [f.result() for f in group if f.exception() is None]
+                    if ok:
+                        yield ok  # stored before a failure in the same group is raised
+                    for f in group:
+                        f.result()
             except BaseException:
                 for f in futures:
                     f.cancel()
                 raise
 
-    def _run_batch(self, items: list[ProbeItem]) -> list[dict[str, Any]]:
+    def _run_batch(self, items: list[ProbeItem]) -> _Finished:
         prompts = [self.prompt_fn(i) for i in items]
-        keys = [cache_key(self.fingerprint, p, self.params) for p in prompts]
+        keys = [self.keys(p) for p in prompts]
         cached = [self.cache.get(k) for k in keys]
-        self.stats.cache_hits += sum(c is not None for c in cached)
         missing = [n for n, c in enumerate(cached) if c is None]
         fresh: dict[int, Generation | BackendError] = {}
         latency = 0.0
@@ -123,17 +161,16 @@ class Runner:
             t0 = time.perf_counter()
             fresh = self._generate([prompts[n] for n in missing], missing)
             latency = (time.perf_counter() - t0) / len(missing)
-            self.stats.asked += len(missing)
-        rows = []
+        finished = _Finished([], [], len(items) - len(missing), len(missing))
         for n, item in enumerate(items):
             hit = cached[n]
             result: Generation | BackendError = hit if hit is not None else fresh[n]
-            if isinstance(result, Generation) and cached[n] is None:
-                self.cache.put(keys[n], self.fingerprint,
-                               {"messages": [asdict(m) for m in prompts[n]]}, result)
-            rows.append(self._row(item, prompts[n], result, cached[n] is not None,
-                                  0.0 if cached[n] is not None else latency))
-        return rows
+            messages = [flat_dict(m) for m in prompts[n]]
+            if isinstance(result, Generation) and hit is None:
+                finished.puts.append((keys[n], self.fingerprint, {"messages": messages}, result))
+            finished.rows.append(self._row(item, messages, result, hit is not None,
+                                           0.0 if hit is not None else latency))
+        return finished
 
     def _generate(self, prompts: list[list[Message]],
                   slots: list[int]) -> dict[int, Generation | BackendError]:
@@ -147,23 +184,19 @@ class Runner:
         return dict(zip(slots, gens, strict=True))
 
     def _with_retries(self, prompts: list[list[Message]]) -> list[Generation]:
-        stop = stop_after_attempt(self.attempts) | stop_after_delay(self.max_retry_seconds)
-        retrying = Retrying(stop=stop, wait=_wait,
-                            retry=retry_if_exception(_is_retryable), reraise=True)
-        return retrying(self.backend.generate, prompts, self.params)
+        return self.retrying(self.backend.generate, prompts, self.params)
 
-    def _row(self, item: ProbeItem, prompt: list[Message], result: Generation | BackendError,
-             cached: bool, latency: float) -> dict[str, Any]:
+    def _row(self, item: ProbeItem, prompt: list[dict[str, Any]],
+             result: Generation | BackendError, cached: bool, latency: float) -> dict[str, Any]:
         base: dict[str, Any] = {
             "item_id": item.id, "suite": item.suite, "bin": item.bin,
             "answer_type": str(item.answer_type), "exists": item.exists,
             "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
             "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
-            "prompt": [asdict(m) for m in prompt],
+            "prompt": prompt,
             **item.meta.get("row_fields", {}),  # a variant's base id, transform, target, form
         }
         if isinstance(result, BackendError):
-            self.stats.errors += 1
             return {**base, "response": None, "label": "error", "matched": None,
                     "reason": f"backend error ({result.kind}): {result}", "error": str(result),
                     "confidence": None, "confidence_norm": None, "confidence_source": "none",
@@ -194,9 +227,24 @@ class _ProgressContext:
                                  TimeRemainingColumn(), disable=not enabled, transient=False)
         self.task = self.progress.add_task("items", total=total, completed=completed)
 
-    def __enter__(self) -> Callable[[], None]:
+    def __enter__(self) -> Callable[[int], None]:
         self.progress.start()
-        return lambda: self.progress.advance(self.task)
+        return lambda n: self.progress.advance(self.task, n)
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
+
+
+def _drained(done: queue.SimpleQueue[Future[_Finished]],
+             total: int) -> Iterator[list[Future[_Finished]]]:
+    """Wait for the next finished future, then take every other one already finished."""
+    left = total
+    while left:
+        group = [done.get()]
+        while True:
+            try:
+                group.append(done.get_nowait())
+            except queue.Empty:
+                break
+        left -= len(group)
+        yield group

@@ -1,8 +1,9 @@
 """SQLite response cache: a repeated or resumed run never asks the same question twice.
 
 Keys hash everything that changes the output (backend fingerprint, full prompt, decoding
-params including the sample index) and nothing operational (STYLE.md habit 6). Each put is
-its own committed transaction in WAL mode, so a SIGKILL loses at most the answer in flight.
+params including the sample index) and nothing operational (STYLE.md habit 6). Each put (or
+put_many, the runner's batch of answers that finished together) is one committed transaction
+in WAL mode, so a SIGKILL loses at most the answers in flight.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import asdict
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +33,36 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def cache_key(fingerprint: dict[str, Any], messages: list[Message],
+def cache_key(fingerprint: dict[str, Any], messages: Sequence[Message],
               params: DecodingParams) -> str:
     """Stable hash of what determines a generation."""
-    payload = {
-        "fingerprint": fingerprint,
-        "messages": [asdict(m) for m in messages],
-        "params": asdict(params),
-    }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return CacheKeys(fingerprint, params)(messages)
+
+
+class CacheKeys:
+    """cache_key for one run's fingerprint and params, their JSON encoded once, not per item.
+
+    The hashed text is the sorted-key JSON of {"fingerprint", "messages", "params"}, built from
+    three pieces so that keys stay exactly those of earlier caches.
+    """
+
+    def __init__(self, fingerprint: dict[str, Any], params: DecodingParams) -> None:
+        self._head = '{"fingerprint":' + _canonical(fingerprint) + ',"messages":'
+        self._tail = ',"params":' + _canonical(flat_dict(params)) + "}"
+
+    def __call__(self, messages: Sequence[Message]) -> str:
+        blob = self._head + _canonical([flat_dict(m) for m in messages]) + self._tail
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def flat_dict(record: Any) -> dict[str, Any]:
+    """A flat dataclass (fields of str, numbers, tuples of them) as a dict: ``asdict`` without
+    its deep copy, which cost more than the JSON encoding around it."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class ResponseCache:
@@ -82,10 +104,26 @@ class ResponseCache:
 
     def put(self, key: str, fingerprint: dict[str, Any], request: dict[str, Any],
             generation: Generation) -> None:
-        values = (key, json.dumps(fingerprint, sort_keys=True), json.dumps(request),
-                  json.dumps(asdict(generation)), time.time())
+        self.put_many([(key, fingerprint, request, generation)])
+
+    def put_many(self, entries: Iterable[tuple[str, dict[str, Any], dict[str, Any],
+                                                 Generation]]) -> None:
+        """Store several generations in one transaction (all or none survive a kill)."""
+        now = time.time()
+        values = [(key, json.dumps(fingerprint, sort_keys=True), json.dumps(request),
+                   json.dumps(flat_dict(generation)), now)
+                  for key, fingerprint, request, generation in entries]
+        if not values:
+            return
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)", values)
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
+                                     values)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()

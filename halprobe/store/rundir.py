@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,15 @@ class RunDir:
 
     def append(self, row: dict[str, Any]) -> None:
         """Append one row and flush it to the OS before returning."""
-        line = json.dumps(row, ensure_ascii=False) + "\n"
+        self.append_many([row])
+
+    def append_many(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Append rows with one write and flush (the runner's items that finished together)."""
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         with self._lock:
             if self._handle is None:
                 self._handle = self.responses_path.open("a", encoding="utf-8")
-            self._handle.write(line)
+            self._handle.write(text)
             self._handle.flush()
 
     def close(self) -> None:

@@ -42,3 +42,27 @@ def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     ResponseCache(path).close()
     names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM _migrations")]
     assert names == [m[0] for m in MIGRATIONS]
+
+
+def test_keys_are_those_of_earlier_caches() -> None:
+    """CacheKeys encodes the fingerprint and params once; the hash must not change with that."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    params = DecodingParams(max_tokens=16, sample_index=2)
+    payload = {"fingerprint": FP, "messages": [asdict(m) for m in PROMPT],
+               "params": asdict(params)}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert cache_key(FP, PROMPT, params) == hashlib.sha256(blob.encode()).hexdigest()
+
+
+def test_put_many_is_one_transaction(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    gens = {cache_key(FP, [Message("user", q)], DecodingParams()): Generation(text=q)
+            for q in ("a", "b", "c")}
+    cache.put_many((k, FP, {"messages": []}, g) for k, g in gens.items())
+    cache.put_many([])
+    cache.close()
+    reopened = ResponseCache(tmp_path / "c.sqlite")
+    assert {k: reopened.get(k) for k in gens} == gens

@@ -27,3 +27,13 @@ def test_find_resumable_only_unfinished_same_config(tmp_path: Path) -> None:
     RunDir(tmp_path / "2-open").write_config({"config_hash": "h", "status": "running"})
     RunDir(tmp_path / "3-other").write_config({"config_hash": "x", "status": "running"})
     assert find_resumable(tmp_path, "h") == tmp_path / "2-open"
+
+
+def test_append_many_writes_rows_in_order(tmp_path: Path) -> None:
+    run = RunDir(tmp_path / "run")
+    run.path.mkdir()
+    run.append({"item_id": "a", "label": "correct"})
+    run.append_many([{"item_id": "b", "label": "error"}, {"item_id": "c", "label": "correct"}])
+    run.append_many([])
+    run.close()
+    assert [r["item_id"] for r in run.read_rows()] == ["a", "b", "c"]
