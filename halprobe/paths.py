@@ -1,13 +1,19 @@
-"""Where halprobe keeps files it derives on this machine (converted models, lookup indexes).
+"""Where halprobe keeps files it derives on this machine (converted models, lookup indexes,
+validated suites), and how it names and writes them.
 
 ``HALPROBE_HOME`` moves it; the default follows the XDG cache convention. Everything there can be
-deleted at any time: it is rebuilt from the installed packages on the next use.
+deleted at any time: it is rebuilt from the installed packages and the suite files on next use.
+A derived file's name carries a hash of its inputs and of the code that derives it, so a new
+halprobe or changed data never reads a stale copy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
+from types import ModuleType
 
 
 def cache_root() -> Path:
@@ -16,3 +22,25 @@ def cache_root() -> Path:
         return Path(home)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "halprobe"
+
+
+def derived_path(kind: str, stem: str, modules: tuple[ModuleType, ...], *inputs: str) -> Path:
+    """cache_root()/kind/stem-<hash of the modules' source and the inputs>.<kind>."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__ or "").read_bytes())
+    for value in inputs:
+        digest.update(b"\0" + value.encode())
+    return cache_root() / kind / f"{stem}-{digest.hexdigest()[:16]}.bin"
+
+
+def write_derived(path: Path, data: bytes) -> None:
+    """Write atomically (a reader never sees half a file); a cache that cannot be written
+    is not an error, it only costs rebuilding next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass

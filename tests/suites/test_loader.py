@@ -105,3 +105,27 @@ def test_csv_suite_with_column_map(tmp_path: Path) -> None:
     suite = load_suite(directory / "suite.yaml")
     assert [i.aliases for i in suite.items] == [("Paris",), ("Bridgetown", "Bridge Town")]
     assert [i.bin for i in suite.items] == [1, 0]
+
+
+def test_validated_suite_is_read_back_from_the_cache_until_its_file_changes(
+        tiny_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HALPROBE_HOME", str(tmp_path / "home"))
+    first = load_suite(tiny_suite)
+    (cached,) = (tmp_path / "home" / "suites").glob("*.bin")
+    assert load_suite(tiny_suite).items == first.items
+    items_file = first.spec.items_path
+    lines = items_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    items_file.write_text("".join(lines[1:]), encoding="utf-8")  # drop the first item
+    changed = load_suite(tiny_suite)
+    assert [i.id for i in changed.items] == [i.id for i in first.items][1:]
+    cached.write_bytes(b"not a pickle")  # a damaged cache file is ignored, not fatal
+    items_file.write_text("".join(lines), encoding="utf-8")
+    assert load_suite(tiny_suite).items == first.items
+
+
+def test_a_broken_suite_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HALPROBE_HOME", str(tmp_path / "home"))
+    path = write_suite(tmp_path / "broken", [{"id": "x", "question": "Q?"}])
+    with pytest.raises(SuiteError):
+        load_suite(path)
+    assert not (tmp_path / "home" / "suites").exists()
