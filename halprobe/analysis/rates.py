@@ -7,20 +7,27 @@ judge (unscored) and backend errors are counted and reported, never folded into 
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 GRADED = ("correct", "hallucinated", "abstained", "vague")
 COUNTS = (*GRADED, "unscored", "error")
 
 
 def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval (METRICS.md 6): 12/40 -> (.181, .454); 0/50 -> (0, .071)."""
+    """Wilson score interval (METRICS.md 6): 12/40 -> (.181, .454); 0/50 -> (0, .071).
+
+    The formula, not statsmodels' proportion_confint (which the tests check it against):
+    importing statsmodels.stats.proportion took 0.6 s of every run for five lines.
+    """
     if n == 0:
         return (math.nan, math.nan)
-    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return float(low), float(high)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _rate(k: int, n: int) -> tuple[float, float, float]:

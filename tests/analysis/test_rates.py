@@ -18,6 +18,16 @@ def test_wilson_worked_examples() -> None:
     assert round(high, 3) == 0.071
 
 
+def test_wilson_agrees_with_statsmodels() -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    for n in (1, 2, 7, 40, 333):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            for alpha in (0.05, 0.1):
+                expected = proportion_confint(k, n, alpha=alpha, method="wilson")
+                assert wilson(k, n, alpha) == pytest.approx(expected, abs=1e-12)
+
+
 def test_wilson_matches_formula() -> None:
     k, n, z = 7, 19, 1.959963984540054
     p = k / n
