@@ -8,8 +8,6 @@ from pathlib import Path
 import typer
 
 from halprobe.errors import UserError
-from halprobe.gate import check_table
-from halprobe.report.markdown import markdown_table
 
 
 def check_command(
@@ -32,6 +30,10 @@ def check_command(
     """
     if not 0 < alpha < 1:
         raise UserError(f"--alpha must be between 0 and 1, got {alpha}")
+    # the statistics stack loads on use, so other commands and --help start quickly
+    from halprobe.gate import check_table
+    from halprobe.report.markdown import markdown_table
+
     table = check_table(run, baseline, tolerance, alpha)
     failed = table[table["failed"]] if not table.empty else table
     verdict = (f"FAIL: hallucination rate rose significantly in {len(failed)} stratum(s): "
