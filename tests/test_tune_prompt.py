@@ -105,6 +105,27 @@ def test_tune_prompt_gains_and_lodo_by_hand(tmp_path: Path, scripted: ScriptedBa
     assert "--prompt-transform target-0.75" in result.output
 
 
+def test_hr_drop_gain_by_hand(tmp_path: Path, scripted: ScriptedBackend) -> None:
+    """--gain hr-drop, no log-probs (so a prompt cut to fewer answers drops them at random).
+    Bin 0: plain 2 wrong; target and idk answer nothing (m = 0): 0 - 0. Bin 1: target answers
+    Malta wrongly (HR 1/2); plain cut to 1 of its 2 wrong answers keeps 1/2 a mistake: HR 1/2,
+    D = 0. Bin 2: no mistakes anywhere. verify repeats plain. Every gain is 0: the score gains
+    of the test above (up to +3) all come from answering less; the plain prompt is chosen."""
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["tune-prompt", "--suite", str(six_suite(tmp_path / "s")),
+                                      "--per-bin", "2", "--gain", "hr-drop", "--out", str(out),
+                                      "--results", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "drop in hallucination rate at equal coverage" in result.output
+    domains = pd.read_csv(out / "transfer_domains.csv")
+    assert len(domains) == 9 and (domains["gain"] == 0).all()
+    summary = json.loads((out / "lodo.json").read_text())
+    assert (summary["gain"], summary["score_t"], summary["chosen_on_all"]) == (
+        "hr-drop", None, "none")
+    bad = CliRunner().invoke(app, ["tune-prompt", "--gain", "nope", "--results", str(tmp_path)])
+    assert bad.exit_code != 0
+
+
 def test_verify_asks_a_second_turn_with_the_answer(tmp_path: Path,
                                                    scripted: ScriptedBackend) -> None:
     result = CliRunner().invoke(app, ["tune-prompt", "--suite", str(six_suite(tmp_path / "s")),

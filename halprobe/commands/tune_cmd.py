@@ -3,8 +3,9 @@ seen (METRICS.md section 8).
 
 One eval run asks every sampled item plainly and under every candidate transform (built-in:
 the confidence target at --score-t, "idk", "verify"; plus every transform in --transforms),
-then scores each candidate by its gain in score_t over the plain prompt per domain (suite x
-bin), s_k = mean - alpha sd, and leave-one-domain-out. Writes transfer_domains.csv,
+then scores each candidate by its gain over the plain prompt per domain (suite x bin): in
+score_t (--gain score) or the drop in hallucination rate at equal coverage (--gain hr-drop),
+s_k = mean - alpha sd, and leave-one-domain-out. Writes transfer_domains.csv,
 transfer_scores.csv, lodo.csv and lodo.json into the run directory.
 """
 
@@ -19,7 +20,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from halprobe.analysis.transfer import nan_to_none, transfer_tables
+from halprobe.analysis.transfer import GAINS, nan_to_none, transfer_tables
 from halprobe.commands.eval_cmd import MODEL_HELP, run_or_exit
 from halprobe.errors import UserError
 from halprobe.pipeline import EvalOptions, EvalResult
@@ -52,6 +53,9 @@ def tune_command(
     score_t: float = typer.Option(0.75, "--score-t", help="Score answers as under target t: "
                                   "+1 correct, -t/(1-t) hallucinated, 0 otherwise."),
     alpha: float = typer.Option(1.0, "--alpha", help="s_k = mean gain - alpha x sd gain."),
+    gain: str = typer.Option("score", "--gain", help="score: gain in score_t at --score-t; "
+                             "hr-drop: drop in hallucination rate at equal coverage (the "
+                             "plain prompt cut to the transform's answer rate by confidence)."),
     max_tokens: int = typer.Option(48, "--max-tokens", help="Most tokens per answer."),
     results: Path = typer.Option(Path("results"), "--results", help="Results root."),
     out: Path | None = typer.Option(None, "--out", help="Run directory to write."),
@@ -63,6 +67,8 @@ def tune_command(
         raise UserError(f"--score-t must be in [0, 1), got {score_t}")
     if not alpha >= 0 or math.isinf(alpha):
         raise UserError(f"--alpha must be a number >= 0, got {alpha}")
+    if gain not in GAINS:
+        raise UserError(f"--gain must be one of {', '.join(GAINS)}, got {gain!r}")
     names = candidates(score_t, transforms_file, candidate)
     opts = EvalOptions(model=model, suites=suite, per_bin=per_bin, limit=limit, seed=seed,
                        max_tokens=max_tokens, out=out, results=results, cache=cache,
@@ -71,16 +77,16 @@ def tune_command(
     console = Console()
     result = run_or_exit(opts, console)
     assert isinstance(result, EvalResult)
-    tables = write_tables(result.run_dir, score_t, alpha, seed, names)
-    print_tables(tables, console, score_t, alpha)
+    tables = write_tables(result.run_dir, score_t, alpha, seed, names, gain)
+    print_tables(tables, console, score_t, alpha, gain)
     console.print(f"run written to [bold]{result.run_dir}[/bold]")
 
 
 def write_tables(run_dir: Path, score_t: float, alpha: float, seed: int,
-                 names: list[str]) -> dict[str, Any]:
+                 names: list[str], gain: str = "score") -> dict[str, Any]:
     """Transfer tables of a tune-prompt run, written next to its responses."""
     rows = pd.DataFrame(RunDir(run_dir).read_rows())
-    tables = transfer_tables(rows, score_t, alpha, seed=seed, candidates=names)
+    tables = transfer_tables(rows, score_t, alpha, seed=seed, candidates=names, gain=gain)
     for name in ("domains", "scores", "lodo"):
         table = tables[name]
         assert isinstance(table, pd.DataFrame)
@@ -88,15 +94,18 @@ def write_tables(run_dir: Path, score_t: float, alpha: float, seed: int,
         table.to_csv(run_dir / file, index=False, float_format="%.4f")
     summary = {k: nan_to_none(v) for k, v in dict(tables["summary"]).items()}  # type: ignore[call-overload]
     (run_dir / "lodo.json").write_text(json.dumps(
-        {"score_t": score_t, "alpha": alpha, "n_items": tables["n_items"], **summary},
+        {"gain": gain, "score_t": score_t if gain == "score" else None, "alpha": alpha,
+         "n_items": tables["n_items"], **summary},
         indent=2) + "\n", encoding="utf-8")
     return tables
 
 
 def print_tables(tables: dict[str, Any], console: Console, score_t: float,
-                 alpha: float) -> None:
+                 alpha: float, gain: str = "score") -> None:
     fmt = {"float_format": lambda v: f"{v:+.3f}", "index": False}
-    console.print(f"\n[bold]gain in score_t (t = {score_t:g}) over the plain prompt, "
+    what = (f"gain in score_t (t = {score_t:g})" if gain == "score"
+            else "drop in hallucination rate at equal coverage")
+    console.print(f"\n[bold]{what} over the plain prompt, "
                   f"s_k = mean - {alpha:g} sd, over {tables['n_items']} items[/bold]")
     if not len(tables["scores"]):
         console.print("no item was graded under the plain prompt and every transform")

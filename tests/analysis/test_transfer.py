@@ -103,3 +103,69 @@ def test_transfer_tables_and_the_unscored_item() -> None:
     assert transfer_tables(rows()[rows()["transform"].isna()])["n_items"] == 0
     one = rows()[rows()["base_suite"] == "B"]
     assert transfer_tables(one)["lodo"].empty  # one domain: nothing to leave out
+
+
+# HR drop at equal coverage. Domain -> (plain, k): per item a label code (c correct,
+# h hallucinated, a abstained) and the answer confidence (None: no log-probs). n = 4 each.
+COVERAGE = {
+    # k answers 2 (1 h): HR_k = 1/4. Plain's 2 most confident answers (.9 c, .8 h) hold 1 h:
+    # HR_plain@2 = 1/4, D = 0 (its raw HR 2/4 is higher only because it answers more).
+    ("X", 0): ("chhc", [.9, .8, .7, .6], "ahca", None),
+    # plain's most confident answers are its mistakes: HR_plain@2 = 2/4; k: 0 h. D = .5.
+    ("X", 1): ("hhcc", [.9, .8, .7, .6], "aacc", None),
+    # plain has no confidences: dropping 3 of its 4 answers at random keeps 2/4 x 1 = .5 h,
+    # HR_plain@1 = .125; k answers 1, correct. D = .125.
+    ("Y", 0): ("hhcc", [None] * 4, "caaa", None),
+    # k answers more (3) than plain (1, correct): k is cut to its most confident answer, a
+    # mistake: HR_k@1 = 1/4, HR_plain = 0. D = -.25.
+    ("Y", 1): ("caaa", [.5, None, None, None], "hcha", [.9, .5, .4, None]),
+    # a tie at the cut: plain .9 h, then .7 c and .7 h for one place: 1 + 1/2 h kept,
+    # HR_plain@2 = 1.5/4 = .375; k: 2 correct. D = .375.
+    ("Z", 0): ("hchc", [.9, .7, .7, .6], "ccaa", None),
+}
+CODES = {"c": "correct", "h": "hallucinated", "a": "abstained"}
+
+
+def coverage_rows() -> pd.DataFrame:
+    records = []
+    for (suite, bin_), (plain, conf, k, k_conf) in COVERAGE.items():
+        for i in range(4):
+            base = {"base_id": f"{suite}/{bin_}/{i}", "base_suite": suite, "bin": bin_}
+            records.append({**base, "item_id": base["base_id"], "suite": suite,
+                            "transform": None, "label": CODES[plain[i]],
+                            "confidence": conf[i] if plain[i] != "a" else None})
+            records.append({**base, "item_id": f"{base['base_id']}@k", "suite": f"{suite}@k",
+                            "transform": "k", "label": CODES[k[i]],
+                            "confidence": (k_conf or [.5] * 4)[i] if k[i] != "a" else None})
+    return pd.DataFrame(records)
+
+
+def test_hr_drop_at_equal_coverage_by_hand() -> None:
+    tables = transfer_tables(coverage_rows(), gain="hr-drop", n_resamples=200)
+    gains = tables["domains"].set_index(["suite", "bin"])["gain"]
+    expected = [0.0, 0.5, 0.125, -0.25, 0.375]
+    assert gains.tolist() == pytest.approx(expected)
+    scores = tables["scores"].set_index("transform")
+    assert scores.loc["k", "mean_gain"] == pytest.approx(np.mean(expected))
+    assert scores.loc["k", "sd_gain"] == pytest.approx(np.std(expected))
+    assert scores.loc["none", "s_k"] == 0.0
+    low, high = tables["domains"]["gain_low"], tables["domains"]["gain_high"]
+    assert ((low <= gains.to_numpy()) & (gains.to_numpy() <= high)).all()
+
+
+def test_hr_at_counts_ties_in_proportion() -> None:
+    """Answers .9 h, .7 c, .7 h, .6 c over n = 4: cut at 0 -> 0; 1 -> 1/4; 2 -> 1.5/4;
+    3 -> 2/4; 4 -> 2/4; nothing answered -> 0."""
+    from halprobe.analysis.transfer import hr_at
+
+    answered = np.array([True] * 4)
+    hall = np.array([True, False, True, False])
+    conf = np.array([0.9, 0.7, 0.7, 0.6])
+    got = [hr_at(answered, hall, conf, np.array(m)) for m in range(5)]
+    assert got == pytest.approx([0, 0.25, 0.375, 0.5, 0.5])
+    assert hr_at(~answered, hall & False, conf, np.array(0)) == 0
+
+
+def test_unknown_gain_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown gain"):
+        transfer_tables(coverage_rows(), gain="accuracy")
