@@ -281,7 +281,10 @@ def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
     """Per suite with proxies: correlations across its bins and the logistic slope; then an
     'all' row with the logistic slope over every item with a proxy (lambda is relative to
     each suite's median). Ranks are not pooled across suites: their proxies differ, and bins
-    stuck at 0% or 100% would make a pooled bootstrap CI look far surer than it is.
+    stuck at 0% or 100% would make a pooled bootstrap CI look far surer than it is. The 'all'
+    row pools base suites only: a variant suite ``SUITE@...`` (targets, transforms, prompt
+    forms: the same items asked again; after the cutoff: facts missing for their date, not
+    their rarity) keeps its own row.
     """
     facts = _proxy_suites(items)
     draws = bin_draws(facts, n_resamples, seed)
@@ -289,8 +292,9 @@ def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
     for suite, group in facts.groupby("suite", sort=True):
         keyed = {b: v for (s, b), v in draws.items() if s == str(suite)}
         records.append({"suite": str(suite), **_correlation_record(group, keyed, n_resamples)})
-    if facts["suite"].nunique() > 1:
-        pooled = facts.assign(bin=facts["suite"].astype(str) + "/" + facts["bin"], suite="all")
+    base = facts[~facts["suite"].astype(str).str.contains("@", regex=False)]
+    if base["suite"].nunique() > 1:
+        pooled = base.assign(bin=base["suite"].astype(str) + "/" + base["bin"], suite="all")
         records.append({"suite": "all", **_correlation_record(pooled, None, n_resamples)})
     return pd.DataFrame.from_records(records)
 
