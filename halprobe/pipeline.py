@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -19,14 +20,18 @@ from typing import Any
 import pandas as pd
 
 from halprobe import __version__, cutoff, transforms
+from halprobe.analysis.corpus import CorpusCounts
+from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
+from halprobe.corpus_proxy import apply_counts, check_corpus, corpus_config, count_items
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
 from halprobe.runner import Runner, RunStats
+from halprobe.sampling_pass import SampleStats, annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
-from halprobe.store.rundir import SUMMARY
+from halprobe.store.rundir import SAMPLES, SUMMARY
 from halprobe.suites import Suite, load, sample
 from halprobe.types import DecodingParams, Message, ProbeItem
 
@@ -54,6 +59,9 @@ class EvalOptions:
     prompt_form: str | None = None
     knowledge_cutoff: str | None = None
     cutoff_table: Path | None = None
+    samples: int = 0  # --samples K: K more answers per item at temperature 1
+    reference_corpus: Path | None = None
+    corpus_text_field: str = "text"
 
 
 @dataclass
@@ -72,6 +80,7 @@ class DryRun:
 
     requests: int
     estimate: CostEstimate | None
+    samples: int = 0  # of the requests, this many are --samples answers
 
 
 def check_options(opts: EvalOptions) -> None:
@@ -81,6 +90,8 @@ def check_options(opts: EvalOptions) -> None:
             raise UserError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
     if opts.max_tokens < 1:
         raise UserError(f"--max-tokens must be a positive integer, got {opts.max_tokens}")
+    if opts.samples < 0:
+        raise UserError(f"--samples must be 0 or more, got {opts.samples}")
 
 
 def check_writable(directory: Path) -> None:
@@ -129,6 +140,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         "suites": {s.name: s.spec.digest for s in suites}, "prompts": prompts,
         "items": [i.id for i in items],
         **transforms.config_entries(items),
+        **({"samples": opts.samples} if opts.samples else {}),  # a plain run keeps its hash
     }
     return {
         "halprobe_version": __version__,
@@ -175,12 +187,15 @@ def open_run_dir(opts: EvalOptions, config: dict[str, Any]) -> tuple[RunDir, boo
 def dry_run(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem]) -> DryRun:
     """Requests, tokens and cost of the planned run; hosted models only have a cost."""
     prefix, target = split_spec(opts.model)
+    asks = 1 + opts.samples
+    samples = len(items) * opts.samples
     if prefix != "openai":
-        return DryRun(len(items), None)
+        return DryRun(len(items) * asks, None, samples)
     build = prompt_builder(suites)
     chars = sum(len(m.content) for item in items for m in build(item))
-    return DryRun(len(items), dry_run_estimate(len(items), chars, opts.max_tokens, target,
-                                               opts.price_table))
+    return DryRun(len(items) * asks, dry_run_estimate(len(items) * asks, chars * asks,
+                                                      opts.max_tokens, target,
+                                                      opts.price_table), samples)
 
 
 def run_usage(rows: list[dict[str, Any]], model: str,
@@ -199,12 +214,16 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     suites = load(opts.suites)
     pool = [i for s in suites for i in s.items if transforms.eligible(i, opts.prompt_form)]
     items = plan_variants(opts, sample(pool, opts.per_bin, opts.limit, opts.seed))
+    if opts.reference_corpus is not None:
+        check_corpus(opts.reference_corpus)
     if opts.dry_run:
         return dry_run(opts, suites, items)
     check_writable(opts.out if opts.out is not None else opts.results / "runs")
+    counts = (count_items(opts.reference_corpus, items, opts.corpus_text_field, opts.progress)
+              if opts.reference_corpus is not None else None)
     params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
     with cassette_context(opts):
-        result = _run_with_backend(opts, suites, items, params)
+        result = _run_with_backend(opts, suites, items, params, counts)
     result.tables = write_variant_tables(result.run_dir)
     write_outputs(opts, result.run_dir, result.analysis)
     return result
@@ -248,7 +267,8 @@ def cassette_context(opts: EvalOptions) -> Any:
 
 
 def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
-                      params: DecodingParams) -> EvalResult:
+                      params: DecodingParams, counts: CorpusCounts | None = None
+                      ) -> EvalResult:
     backend = create(opts.model, opts.backend_options)
     backend = transforms.with_followups(backend, items)
     try:
@@ -261,15 +281,48 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         runner = Runner(backend, cache, run_dir, params, prompt_builder(suites),
                         transforms.grade_item, show_progress=opts.progress)
         stats = runner.run(items)
+        sampled = (run_samples(backend, cache, run_dir.path, items, opts.samples, params,
+                               prompt_builder(suites), opts.progress) if opts.samples else None)
         cache.close()
     finally:
         backend.close()
+    finish_rows(run_dir, opts, counts)
     analysis = write_summary(run_dir)
-    usage = run_usage(run_dir.read_rows(), str(config["fingerprint"].get("model")),
-                      opts.price_table)
-    config.update(status="complete", resumed=resumed, stats=asdict(stats), usage=usage)
+    usage = run_usage(run_dir.read_rows() + RunDir(run_dir.path, SAMPLES).read_rows(),
+                      str(config["fingerprint"].get("model")), opts.price_table)
+    config.update(status="complete", resumed=resumed, stats=asdict(stats), usage=usage,
+                  **extras_config(opts, counts, sampled))
     run_dir.write_config(config)
     return EvalResult(run_dir.path, analysis["summary"], stats, config, analysis=analysis)
+
+
+def finish_rows(run_dir: RunDir, opts: EvalOptions, counts: CorpusCounts | None) -> None:
+    """Rewrite responses.jsonl (atomically) with the corpus counts as proxy and the
+    sampling columns, where the run has them; the summary reads them from there."""
+    if counts is None and not opts.samples:
+        return
+    rows = run_dir.read_rows()
+    if counts is not None:
+        rows = apply_counts(rows, counts)
+    if opts.samples:
+        rows = annotate_rows(rows, run_dir.path)
+    tmp = run_dir.responses_path.with_suffix(".jsonl.tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    os.replace(tmp, run_dir.responses_path)
+
+
+def extras_config(opts: EvalOptions, counts: CorpusCounts | None,
+                  sampled: SampleStats | None) -> dict[str, Any]:
+    """config.json entries: which frequency proxy the monofact columns use, the samples."""
+    out: dict[str, Any] = {"frequency_proxy": "suite proxies (suite.yaml)"}
+    if counts is not None and opts.reference_corpus is not None:
+        out["frequency_proxy"] = f"reference corpus co-occurrence documents ({CORPUS_PROXY})"
+        out["reference_corpus"] = corpus_config(opts.reference_corpus, opts.corpus_text_field,
+                                                counts)
+    if opts.samples:
+        out["samples"] = sample_config(opts.samples, sampled)
+    return out
 
 
 def cache_path(opts: EvalOptions, run_dir: RunDir) -> Path:

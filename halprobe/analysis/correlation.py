@@ -173,7 +173,8 @@ def logistic_table(items: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 def bound_table(items: pd.DataFrame, miscalibration: pd.DataFrame | None,
                 estimate: Estimate = "sr", mis_col: str = "mis",
-                mis_source: str = "generative") -> pd.DataFrame:
+                mis_source: str = "generative",
+                estimates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per stratum: HR beside the Kalai–Vempala lower bound estimate (METRICS.md 2 and 6).
 
     bound = max(0, monofact estimate - miscalibration), with the miscalibration per suite x
@@ -182,8 +183,18 @@ def bound_table(items: pd.DataFrame, miscalibration: pd.DataFrame | None,
     so this is an estimate, not a guarantee. Where no miscalibration is known the bound is
     NaN (treating it as 0 would overstate the bound). ``hr_ge_bound`` compares point values;
     ``hr_high_ge_bound`` asks only that the bound lie below the top of HR's Wilson CI.
+    ``estimates`` (suite, bin, monofact) replaces the estimate where it is finite (the exact
+    N_1 / n of reference-corpus counts); ``monofact_source`` says which one each row used.
     """
     table = stratum_table(items, estimate)
+    table["monofact_source"] = estimate
+    if estimates is not None and len(estimates):
+        given = estimates.rename(columns={"monofact": "_given"})[["suite", "bin", "_given"]]
+        table = table.merge(given, on=["suite", "bin"], how="left")
+        use = np.isfinite(pd.to_numeric(table["_given"]).astype(float))
+        table.loc[use, "monofact"] = table.loc[use, "_given"]
+        table.loc[use, "monofact_source"] = "exact N_1/n (reference corpus)"
+        table = table.drop(columns="_given")
     if miscalibration is not None and len(miscalibration):
         mis = miscalibration[["suite", "bin", mis_col]].rename(columns={mis_col: "mis"})
         table = table.merge(mis, on=["suite", "bin"], how="left")

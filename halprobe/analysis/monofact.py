@@ -11,7 +11,8 @@ proxy is first divided by the median proxy of its suite (``scale="suite_median"`
 median over the suite's items with the same proxy name, all bins together): then
 kappa = 1 means "the suite's median item is seen once on average", kappa = 10 ten times, and
 the sweep over kappa (section 3: [0.1, 10]) reads the same for every suite. ``scale="raw"``
-uses lambda = kappa * c unchanged, for proxies that already count documents (corpus counts).
+uses lambda = kappa * c unchanged, for proxies that already count documents; corpus counts
+(proxy name ``CORPUS_PROXY``) are taken raw under either scale.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ import pandas as pd
 Scale = Literal["suite_median", "raw"]
 KappaSpec = float | Mapping[str, float]
 DEFAULT_KAPPAS = (0.1, 0.3, 1.0, 3.0, 10.0)
+# The proxy name of reference-corpus co-occurrence counts (`eval --reference-corpus`): they
+# count documents already, so they are always taken at the raw scale.
+CORPUS_PROXY = "corpus_cooccurrence"
 
 
 class PoissonEstimate(NamedTuple):
@@ -87,7 +91,8 @@ def add_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0, scale: Scale = "suite
     name) picks the kappa when ``kappa`` is a mapping. With ``scale="suite_median"`` each
     proxy is divided by the median positive proxy of the items of its suite with the same
     proxy name, over all bins, so bins keep their relative rarity. Rows without a proxy
-    value get NaN and enter no estimate.
+    value get NaN and enter no estimate. Reference-corpus counts (proxy ``CORPUS_PROXY``)
+    count documents already: they are never divided by a median.
     """
     out = rows.copy()
     values = pd.to_numeric(out[proxy_col], errors="coerce").astype(float)
@@ -97,7 +102,7 @@ def add_lambda(rows: pd.DataFrame, kappa: KappaSpec = 1.0, scale: Scale = "suite
     if scale == "suite_median":
         keys = [out["suite"], names.fillna("")]
         medians = values.where(values > 0).groupby(keys).transform("median")
-        values = values / medians
+        values = values.where(names == CORPUS_PROXY, values / medians)
     elif scale != "raw":
         raise ValueError(f"unknown proxy scale {scale!r}: use 'suite_median' or 'raw'")
     out["lambda"] = kappas * values

@@ -37,14 +37,17 @@ from halprobe.analysis.correlation import (
     stratum_table,
 )
 from halprobe.analysis.monofact import (
+    CORPUS_PROXY,
     DEFAULT_KAPPAS,
     KappaSpec,
     Scale,
     add_lambda,
+    good_turing_mf,
     kappa_sensitivity,
     poisson_estimates,
 )
 from halprobe.analysis.rates import GRADED, summarise
+from halprobe.analysis.sampling import MIS_BINS, SOURCE, has_samples, stratum_mis
 
 N_RESAMPLES = 10_000
 EXACT_MAX = 100  # bins with more items use the normal approximation in bootstrap_sums
@@ -52,12 +55,15 @@ MAX_RISK = 0.05
 CONF_COL = "confidence"
 
 MONOFACT_COLUMNS = ("kappa", "n_proxy", "mean_lambda", "monofact_sr", "monofact_u",
-                    "monofact_s1")
+                    "monofact_s1", "proxy_source", "monofact_exact")
 CALIBRATION_COLUMNS = ("n_confidence", "n_no_confidence", "confidence_source", "ece_width10",
                        "ece_mass15", "brier", "aurc", "e_aurc", "auroc", "coverage_at_5pct_risk")
 CORRELATION_COLUMNS = ("spearman", "spearman_low", "spearman_high", "spearman_p", "pearson",
                        "pearson_low", "pearson_high", "pearson_p", "expected_sign",
                        "logit_coef", "logit_coef_low", "logit_coef_high", "logit_p")
+SAMPLING_COLUMNS = ("samples_k", "n_sampling_confidence", "sampling_ece_width10",
+                    "sampling_ece_mass15", "sampling_brier", "sampling_aurc", "sampling_e_aurc",
+                    "sampling_auroc", "sampling_coverage_at_5pct_risk", "mis", "mis_n_items")
 
 
 def graded_rows(responses: pd.DataFrame) -> pd.DataFrame:
@@ -92,12 +98,20 @@ def _proxy_suites(items: pd.DataFrame) -> pd.DataFrame:
 
 # --- monofact -------------------------------------------------------------------------------
 
-def _monofact(lam: np.ndarray) -> dict[str, float | int]:
-    finite = lam[np.isfinite(lam)]
-    est = poisson_estimates(finite, 1.0)
-    return {"n_proxy": int(finite.size),
-            "mean_lambda": float(finite.mean()) if finite.size else math.nan,
-            "monofact_sr": est.sr, "monofact_u": est.u, "monofact_s1": est.s1}
+def _monofact(group: pd.DataFrame) -> dict[str, object]:
+    """Poisson estimates from lambda; the proxy names; exact N_1 / n on corpus counts."""
+    lam = group["lambda"].to_numpy(dtype=float)
+    finite = np.isfinite(lam)
+    est = poisson_estimates(lam[finite], 1.0)
+    names = group["proxy"][finite].dropna().astype(str).unique()
+    exact = math.nan
+    if len(names) == 1 and names[0] == CORPUS_PROXY:
+        counts = pd.to_numeric(group["popularity"][finite]).astype(int)
+        exact = good_turing_mf(counts.to_numpy())
+    return {"n_proxy": int(finite.sum()),
+            "mean_lambda": float(lam[finite].mean()) if finite.any() else math.nan,
+            "monofact_sr": est.sr, "monofact_u": est.u, "monofact_s1": est.s1,
+            "proxy_source": "+".join(sorted(names)) or "none", "monofact_exact": exact}
 
 
 def _strata(rows: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
@@ -111,10 +125,12 @@ def _strata(rows: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
 
 
 def monofact_columns(items: pd.DataFrame, kappa: KappaSpec) -> pd.DataFrame:
-    """sr, u, s1 per stratum from the items' lambdas (section 3), keyed by suite and bin."""
+    """sr, u, s1 per stratum from the items' lambdas (section 3), keyed by suite and bin;
+    ``proxy_source`` names the proxy, and on reference-corpus counts ``monofact_exact`` is
+    MF = N_1 / n computed exactly (METRICS.md 2, 3): facts in one document / all mentions."""
     kappa_value = math.nan if not isinstance(kappa, float | int) else float(kappa)
-    records = [{"suite": s, "bin": b, "kappa": kappa_value,
-                **_monofact(g["lambda"].to_numpy(dtype=float))} for s, b, g in _strata(items)]
+    records = [{"suite": s, "bin": b, "kappa": kappa_value, **_monofact(g)}
+               for s, b, g in _strata(items)]
     return pd.DataFrame.from_records(records)
 
 
@@ -135,6 +151,34 @@ def calibration_columns(rows: pd.DataFrame) -> pd.DataFrame:
     parts.append(pd.DataFrame([{"suite": "all", "bin": "all", **overall}]))
     table = pd.concat([p for p in parts if len(p)], ignore_index=True)
     return table.rename(columns={"coverage_at_risk": "coverage_at_5pct_risk"})
+
+
+# --- sampled answers (eval --samples K) -----------------------------------------------------
+
+def _sampling_record(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, object]:
+    answered = items[items["label"].isin(("correct", "hallucinated"))]
+    conf = pd.to_numeric(answered.get("sampling_confidence"), errors="coerce")
+    metrics = calibration_metrics(conf.astype(float), answered["label"] == "correct", SOURCE,
+                                  MAX_RISK)
+    record = {f"sampling_{k}": v for k, v in metrics.items()
+              if k not in ("n_confidence", "n_no_confidence", "confidence_source")}
+    record["sampling_coverage_at_5pct_risk"] = record.pop("sampling_coverage_at_risk")
+    return {"n_sampling_confidence": metrics["n_confidence"], **record, **stratum_mis(rows)}
+
+
+def sampling_columns(items: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
+    """Per stratum: calibration of the sampling confidence (METRICS.md 4, source "sampling")
+    over the answered items, and the generative Mis over every sampled item of a real fact
+    (``sampling.stratum_mis``: whatever the greedy answer was). Empty without samples."""
+    if not has_samples(responses):
+        return pd.DataFrame(columns=["suite", "bin", *SAMPLING_COLUMNS])
+    rows = responses.assign(bin=responses["bin"].astype(str))
+    if "sampling_confidence" not in items:
+        items = items.assign(sampling_confidence=math.nan)
+    strata = {(s, b): g for s, b, g in _strata(rows)}
+    records = [{"suite": s, "bin": b, **_sampling_record(g, strata.get((s, b), g.iloc[:0]))}
+               for s, b, g in _strata(items)]
+    return pd.DataFrame.from_records(records)
 
 
 # --- correlation: a bootstrap fast enough for every eval ------------------------------------
@@ -312,13 +356,15 @@ def _assemble(responses: pd.DataFrame, items: pd.DataFrame, correlation: pd.Data
     rates = summarise(responses.assign(bin=responses["bin"].astype(str)))
     keys = ["suite", "bin"]
     parts = [monofact_columns(items, kappa), calibration_columns(items),
-             _summary_correlation(correlation)]
+             _summary_correlation(correlation), sampling_columns(items, responses)]
     summary = rates
     for part, columns in zip(parts, (MONOFACT_COLUMNS, CALIBRATION_COLUMNS,
-                                     CORRELATION_COLUMNS), strict=True):
-        summary = summary.merge(part[[*keys, *columns]], on=keys, how="left")
+                                     CORRELATION_COLUMNS, SAMPLING_COLUMNS), strict=True):
+        summary = summary.merge(part.reindex(columns=[*keys, *columns]), on=keys, how="left")
     summary["confidence_source"] = summary["confidence_source"].fillna("none")
-    for column in ("n_confidence", "n_no_confidence", "n_proxy"):
+    summary["proxy_source"] = summary["proxy_source"].fillna("none")
+    for column in ("n_confidence", "n_no_confidence", "n_proxy", "n_sampling_confidence",
+                   "samples_k", "mis_n_items"):
         summary[column] = summary[column].fillna(0).astype(int)
     summary["kappa"] = float(kappa) if isinstance(kappa, float | int) else math.nan
     return summary
@@ -343,9 +389,11 @@ def analysis_tables(responses: pd.DataFrame, kappa: KappaSpec = 1.0,
     """Everything the report shows: summary, correlation, bound and kappa sensitivity tables.
 
     - correlation: per suite (and 'all') Spearman/Pearson with CIs and the logistic slope;
-    - bound: per stratum HR beside max(0, sr - miscalibration) (``correlation.bound_table``);
-      with no generative Mis measured yet, the miscalibration is the stratum's answer ECE
-      (10 equal-width bins), named in ``mis_source``; NaN where no answer had a confidence;
+    - bound: per stratum HR beside max(0, MF - miscalibration) (``correlation.bound_table``),
+      MF the sr estimate (exact N_1 / n on reference-corpus counts); the miscalibration is
+      the generative Mis where the run has samples (`eval --samples K`), else the stratum's
+      answer ECE (10 equal-width bins) stands in, named in ``mis_source``; NaN where neither
+      is known;
     - kappa_sensitivity: sr, u, s1 and HR per suite x bin for kappa in {.1, .3, 1, 3, 10}.
     """
     items = with_lambda(graded_rows(responses), kappa, scale)
@@ -355,15 +403,35 @@ def analysis_tables(responses: pd.DataFrame, kappa: KappaSpec = 1.0,
             "bound": bound(items, summary), "kappa_sensitivity": sensitivity(items, scale)}
 
 
+ECE_STAND_IN = "ece_width10 (answer ECE; generative Mis not measured)"
+
+
+def mis_choice(summary: pd.DataFrame) -> tuple[str, str]:
+    """The summary column that stands for Mis in the bound, and its ``mis_source`` text:
+    the generative Mis (METRICS.md 4) where the run has samples, else the answer ECE."""
+    measured = summary["mis"] if "mis" in summary else pd.Series(dtype=float)
+    if not np.isfinite(pd.to_numeric(measured, errors="coerce").astype(float)).any():
+        return "ece_width10", ECE_STAND_IN
+    k = summary.loc[summary["mis_n_items"] > 0, "samples_k"]
+    fewest = int(k.min()) if len(k) else 0
+    return "mis", (f"generative Mis (METRICS.md 4; >= {fewest} samples an item, "
+                   f"{MIS_BINS} bins + g=0)")
+
+
 def bound(items: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """Kalai–Vempala bound estimate per stratum with proxies, the ECE standing in for Mis."""
+    """Kalai–Vempala bound estimate per stratum with proxies: the monofact estimate (sr; the
+    exact N_1 / n on reference-corpus counts) minus the miscalibration of ``mis_choice``."""
     facts = _proxy_suites(items)
     if not len(facts):
         return pd.DataFrame()
-    mis = summary[summary["bin"] != "all"][["suite", "bin", "ece_width10", "confidence_source"]]
-    table = bound_table(facts, mis, "sr", mis_col="ece_width10",
-                        mis_source="ece_width10 (answer ECE; generative Mis not measured)")
-    return table.merge(mis.drop(columns="ece_width10"), on=["suite", "bin"], how="left")
+    mis_col, mis_source = mis_choice(summary)
+    strata = summary[summary["bin"] != "all"]
+    mis = strata[["suite", "bin", mis_col, "confidence_source"]]
+    exact = strata[["suite", "bin", "monofact_exact"]].rename(
+        columns={"monofact_exact": "monofact"})
+    table = bound_table(facts, mis, "sr", mis_col=mis_col, mis_source=mis_source,
+                        estimates=exact)
+    return table.merge(mis.drop(columns=mis_col), on=["suite", "bin"], how="left")
 
 
 def sensitivity(items: pd.DataFrame, scale: Scale = "suite_median",

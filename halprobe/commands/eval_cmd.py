@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from halprobe.analysis.sampling import MIN_SAMPLES
 from halprobe.pipeline import DryRun, EvalOptions, EvalResult, run_eval
 from halprobe.report.console import print_summary
 from halprobe.runner import RunAborted
@@ -81,6 +82,17 @@ def eval_command(
                                                 "later form an after-cutoff stratum."),
     cutoff_table: Path | None = typer.Option(None, "--cutoff-table", help="YAML of model "
                                              "knowledge cutoffs, added to the built-in table."),
+    samples: int = typer.Option(0, "--samples", help="Ask each item K more times at "
+                                "temperature 1 (samples.jsonl): sampling confidence and the "
+                                "generative miscalibration Mis of the bound. K >= 20 "
+                                "recommended."),
+    reference_corpus: Path | None = typer.Option(None, "--reference-corpus", help="Text "
+                                                 "(one document a line) or JSONL file, or a "
+                                                 "folder of them (.gz too): documents where "
+                                                 "an item's subject and answer co-occur "
+                                                 "become its frequency proxy."),
+    corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
+                                          "field that holds a document's text."),
 ) -> None:
     """Ask a model the probe questions, grade every answer and write a run directory.
 
@@ -97,8 +109,12 @@ def eval_command(
                        targets=parse_targets(targets) if targets else (),
                        prompt_transforms=prompt_transform, transforms_file=transforms_file,
                        prompt_form=prompt_form, knowledge_cutoff=knowledge_cutoff,
-                       cutoff_table=cutoff_table)
+                       cutoff_table=cutoff_table, samples=samples,
+                       reference_corpus=reference_corpus, corpus_text_field=corpus_text_field)
     console = Console()
+    if 0 < samples < MIN_SAMPLES:
+        console.print(f"[yellow]halprobe: warning: --samples {samples}: Mis needs K >= "
+                      f"{MIN_SAMPLES} samples an item to be reliable (METRICS.md 4)[/yellow]")
     result = run_or_exit(opts, console)
     if isinstance(result, DryRun):
         print_dry_run(result, console)
@@ -117,7 +133,8 @@ def run_or_exit(opts: EvalOptions, console: Console) -> EvalResult | DryRun:
 
 
 def print_dry_run(result: DryRun, console: Console) -> None:
-    console.print(f"dry run: {result.requests} requests, nothing sent")
+    extra = f" ({result.samples} of them --samples answers)" if result.samples else ""
+    console.print(f"dry run: {result.requests} requests{extra}, nothing sent")
     estimate = result.estimate
     if estimate is None:
         console.print("local model: no API cost")
@@ -140,7 +157,31 @@ def print_result(result: EvalResult, console: Console) -> None:
     if usage.get("cost_usd") is not None:
         console.print(f"tokens: {usage['prompt_tokens']} prompt + {usage['completion_tokens']} "
                       f"completion; cost ${usage['cost_usd']:.4f}")
+    print_extras(result, console)
     console.print(f"run written to [bold]{result.run_dir}[/bold]")
+
+
+def print_extras(result: EvalResult, console: Console) -> None:
+    """What --samples and --reference-corpus added: sampling figures, corpus counts."""
+    sampled = result.config.get("samples")
+    if sampled:
+        stats = sampled.get("stats") or {}
+        console.print(f"samples: {sampled['k']} an item at temperature "
+                      f"{sampled['temperature']}; asked {stats.get('asked', 0)}, cache hits "
+                      f"{stats.get('cache_hits', 0)}, errors {stats.get('errors', 0)}")
+        rows = result.summary[result.summary["bin"] == "all"]
+        for _, row in rows.iterrows():
+            console.print(f"  {row['suite']}: Mis {row['mis']:.3f} over {row['mis_n_items']} "
+                          f"items; sampling confidence ECE {row['sampling_ece_width10']:.3f}, "
+                          f"AUROC {row['sampling_auroc']:.3f}", markup=False, highlight=False)
+    corpus = result.config.get("reference_corpus")
+    if corpus:
+        mf = corpus.get("monofact_exact")
+        console.print(f"reference corpus: {corpus['n_documents']} documents "
+                      f"({corpus['n_bytes'] / 1e6:.1f} MB, {corpus['n_skipped_lines']} lines "
+                      f"without a {corpus['text_field']!r} field); {corpus['n_items_found']} of "
+                      f"{corpus['n_items_counted']} items co-occur; MF = N_1/n = "
+                      + ("n/a" if mf is None else f"{mf:.4f}"), markup=False, highlight=False)
 
 
 VARIANT_COLUMNS = {

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from halprobe.errors import UserError
-from halprobe.store.rundir import CONFIG, SUMMARY, RunDir
+from halprobe.store.rundir import CONFIG, SAMPLES, SUMMARY, RunDir
 
 
 @dataclass(frozen=True)
 class Run:
-    """One run directory: its provenance, its per-item rows and its per-stratum summary."""
+    """One run directory: its provenance, its per-item rows and its per-stratum summary.
+
+    ``samples``: the `eval --samples K` answers, one row a sample (``sample_of`` is the
+    item id, ``sample_index`` 1..K); empty when the run has none.
+    """
 
     path: Path
     config: dict[str, Any]
     responses: pd.DataFrame
     summary: pd.DataFrame
+    samples: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def run_id(self) -> str:
@@ -28,7 +33,7 @@ class Run:
 
 
 def load_run(path: str | Path) -> Run:
-    """`halprobe.load_run("results/runs/<id>")`: config, responses and summary of a run."""
+    """`halprobe.load_run("results/runs/<id>")`: config, responses, summary and samples."""
     directory = Path(path)
     if not (directory / CONFIG).is_file():
         raise UserError(f"{directory} is not a halprobe run directory (no {CONFIG})")
@@ -37,7 +42,8 @@ def load_run(path: str | Path) -> Run:
     summary_path = directory / SUMMARY
     summary = (pd.read_csv(summary_path, dtype={"bin": str}) if summary_path.is_file()
                else pd.DataFrame())
-    return Run(directory, config, responses, summary)
+    samples = pd.DataFrame(RunDir(directory, rows_name=SAMPLES).read_rows())
+    return Run(directory, config, responses, summary, samples)
 
 
 def find_runs(results: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from typing import Any
 CONFIG = "config.json"
 RESPONSES = "responses.jsonl"
 SUMMARY = "summary.csv"
+SAMPLES = "samples.jsonl"  # `eval --samples K`: the sampled answers, same row format
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -29,8 +30,9 @@ def write_json_atomic(path: Path, data: Any) -> None:
 class RunDir:
     """One run's directory and its append-only responses file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, rows_name: str = RESPONSES) -> None:
         self.path = path
+        self.rows_name = rows_name
         self._lock = threading.Lock()
         self._handle: Any = None
 
@@ -40,7 +42,7 @@ class RunDir:
 
     @property
     def responses_path(self) -> Path:
-        return self.path / RESPONSES
+        return self.path / self.rows_name
 
     def read_config(self) -> dict[str, Any]:
         return json.loads(self.config_path.read_text(encoding="utf-8"))

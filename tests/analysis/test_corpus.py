@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from halprobe.analysis.corpus import (
+    CorpusError,
     CorpusItem,
     corpus_items,
     count_cooccurrences,
@@ -106,7 +107,7 @@ def test_prefilter_and_automaton_agree_with_a_naive_reference(tmp_path: Path, se
 def test_jsonl_field_skips_and_newlines_inside_text(tmp_path: Path) -> None:
     lines = [json.dumps({"body": "France\nand its capital Paris"}),
              json.dumps({"text": "France Paris"}),  # no 'body': skipped
-             "not json",
+             json.dumps({"body": None}),  # not a string: skipped
              "",
              json.dumps({"body": "Japan"}),
              json.dumps({"body": "Tokyo"})]
@@ -115,6 +116,40 @@ def test_jsonl_field_skips_and_newlines_inside_text(tmp_path: Path) -> None:
     result = count_cooccurrences(path, ITEMS, text_field="body")
     assert result.counts["fr"] == 1 and result.counts["jp"] == 0
     assert result.n_documents == 3 and result.n_skipped == 2
+
+
+@pytest.mark.parametrize("bad", ["not json", '{"text": "France Paris', '["France Paris"]',
+                                 '{"text": "a\\qb"}'])
+def test_a_bad_jsonl_line_names_the_file_and_line(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"text": "France Paris"}) + "\n\n" + bad + "\n",
+                    encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"c\.jsonl: line 3: not (valid JSON|a JSON object)"):
+        count_cooccurrences(path, ITEMS)
+
+
+def test_jsonl_text_field_is_read_as_json_reads_it(tmp_path: Path) -> None:
+    """The fast reader of the text field against json.loads: escapes, nested objects, a
+    key that is also a value, keys inside strings, ensure_ascii escapes."""
+    records = [
+        {"id": 1, "text": "France \"Paris\" \\ end"},           # escaped quote, backslash
+        {"meta": {"text": "France Paris"}, "text": "nothing"},   # nested key first
+        {"meta": {"text": "France Paris"}},                      # only a nested key: skipped
+        {"kind": "text", "text": "Paris, France"},               # "text" as a value too
+        {"title": "\"text\": France Paris", "text": "Japan"},    # the key inside a string
+        {"text": "Émile Zola, Île-de-France\r\nÆrø"},           # escapes of non-ASCII
+        {"text": "Zürich\tKanton Zürich", "n": [1, {"x": 2}]},
+    ]
+    lines = [json.dumps(r) for r in records] + [json.dumps(records[5], ensure_ascii=False),
+                                                 '{ "text" :  "Japan Tokyo" }']
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    texts = [r.get("text") for r in map(json.loads, lines)]
+    docs = [t for t in texts if isinstance(t, str)]
+    result = count_cooccurrences(path, ITEMS)
+    assert result.counts == _reference(docs, ITEMS)
+    assert result.counts["fr"] == 2 and result.counts["zola"] == 2 and result.counts["jp"] == 1
+    assert result.n_documents == len(docs) == 8 and result.n_skipped == 1
 
 
 def test_folder_is_read_recursively_with_gzip(tmp_path: Path) -> None:
@@ -148,3 +183,13 @@ def test_crlf_and_last_line_without_newline(tmp_path: Path) -> None:
     path.write_bytes(b"France Paris\r\nParis\r\nFrance and Paris")
     result = count_cooccurrences(path, ITEMS)
     assert result.counts["fr"] == 2 and result.n_documents == 3
+
+
+def test_progress_reports_every_byte_on_disk(tmp_path: Path) -> None:
+    _write(tmp_path / "a.txt", ["France Paris"] * 500)
+    with gzip.open(tmp_path / "b.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps({"text": f"Paris, France {n}"}) + "\n" for n in range(500))
+    seen: list[int] = []
+    result = count_cooccurrences(tmp_path, ITEMS, block_bytes=512, progress=seen.append)
+    assert sum(seen) == result.n_bytes == sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert len(seen) > 10 and result.counts["fr"] == 1000

@@ -11,12 +11,13 @@ import pytest
 
 from halprobe.analysis.calibration import aurc, auroc, brier, e_aurc
 from halprobe.analysis.correlation import hr_monofact_correlation, logistic_lambda
-from halprobe.analysis.monofact import add_lambda, poisson_estimates
+from halprobe.analysis.monofact import CORPUS_PROXY, add_lambda, poisson_estimates
 from halprobe.analysis.rates import summarise
 from halprobe.analysis.summary import (
     CALIBRATION_COLUMNS,
     CORRELATION_COLUMNS,
     MONOFACT_COLUMNS,
+    SAMPLING_COLUMNS,
     analysis_tables,
     bootstrap_sums,
     build_summary,
@@ -56,7 +57,7 @@ def test_rates_columns_come_first_unchanged() -> None:
     rates = summarise(rows.assign(bin=rows["bin"].astype(str)))
     assert list(summary.columns[:len(rates.columns)]) == list(rates.columns)
     assert list(summary.columns[len(rates.columns):]) == [
-        *MONOFACT_COLUMNS, *CALIBRATION_COLUMNS, *CORRELATION_COLUMNS]
+        *MONOFACT_COLUMNS, *CALIBRATION_COLUMNS, *CORRELATION_COLUMNS, *SAMPLING_COLUMNS]
     pd.testing.assert_frame_equal(summary[rates.columns], rates)
     assert _at(summary, "s", "0")["hallucination_rate"] == pytest.approx(1 / 5)
     assert _at(summary, "s", "0")["n_error"] == 1 and _at(summary, "s", "0")["n_unscored"] == 1
@@ -221,3 +222,33 @@ def test_no_logistic_slope_when_every_item_is_hallucinated() -> None:
     table = analysis_tables(rows, n_resamples=200)["correlation"].set_index("suite")
     assert math.isnan(table.loc["p", "logit_coef"]) and math.isnan(table.loc["p", "spearman"])
     assert table.loc["p", "logit_note"] == "no variation in outcome"
+
+
+def test_reference_corpus_counts_are_raw_and_give_the_exact_monofact() -> None:
+    """Counts (1, 1, 2) in bin 0 and (4, 0) in bin 1: lambda = count (no division by the
+    suite median, 1.5), MF = N_1 / n exactly: 2/4 in bin 0, 0/4 in bin 1, 2/8 overall."""
+    labels = {"a": "hallucinated", "b": "hallucinated", "c": "correct", "d": "correct",
+              "e": "correct"}
+    counts = {"a": 1, "b": 1, "c": 2, "d": 4, "e": 0}
+    rows = pd.DataFrame([{**_row(k, 0 if k in "abc" else 1, labels[k], counts[k], 0.5),
+                          "proxy": CORPUS_PROXY} for k in labels])
+    tables = analysis_tables(rows, n_resamples=200)
+    summary = tables["summary"]
+    assert _at(summary, "s", "0")["mean_lambda"] == pytest.approx(4 / 3)
+    assert _at(summary, "s", "0")["monofact_exact"] == pytest.approx(0.5)
+    assert _at(summary, "s", "1")["monofact_exact"] == pytest.approx(0.0)
+    assert _at(summary, "s", "all")["monofact_exact"] == pytest.approx(0.25)
+    assert (summary["proxy_source"] == CORPUS_PROXY).all()
+    sr = (2 * math.exp(-1) + 2 * math.exp(-2)) / 4
+    assert _at(summary, "s", "0")["monofact_sr"] == pytest.approx(sr)
+    bound = tables["bound"].set_index("bin")
+    assert bound.loc["0", "monofact"] == pytest.approx(0.5)
+    assert bound.loc["0", "monofact_source"] == "exact N_1/n (reference corpus)"
+    assert bound.loc["0", "bound"] == pytest.approx(0.5 - bound.loc["0", "mis"])
+
+
+def test_suite_proxies_are_named_and_have_no_exact_monofact() -> None:
+    summary = build_summary(hand_rows())
+    assert _at(summary, "s", "0")["proxy_source"] == "views"
+    assert math.isnan(_at(summary, "s", "0")["monofact_exact"])
+    assert _at(summary, "z", "0")["proxy_source"] == "none"  # controls: no fact, no proxy

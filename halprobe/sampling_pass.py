@@ -1,0 +1,88 @@
+"""`halprobe eval --samples K`: ask every item K more times at temperature 1.
+
+Sample k of item ID is the item ``ID#sk`` asked with ``DecodingParams(temperature=1,
+sample_index=k)``: backends seed their sampling by (seed, sample_index), and the index is in
+the cache key (STYLE.md habit 6), so each sample is asked once, ever. Its graded row goes
+to samples.jsonl in the run directory (same format as responses.jsonl, plus ``sample_of``
+and ``sample_index``), through the same Runner: written as it finishes, resumed on a rerun.
+What the samples give (sampling confidence, generative Mis) is computed from the rows by
+``halprobe.analysis.sampling``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from halprobe import transforms
+from halprobe.analysis.sampling import annotate
+from halprobe.backends.base import Backend
+from halprobe.runner import PromptFn, Runner
+from halprobe.store import ResponseCache, RunDir
+from halprobe.store.rundir import SAMPLES
+from halprobe.types import DecodingParams, ProbeItem
+
+TEMPERATURE = 1.0
+
+
+@dataclass
+class SampleStats:
+    k: int = 0
+    asked: int = 0
+    cache_hits: int = 0
+    errors: int = 0
+    skipped_done: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+
+
+def sample_item(item: ProbeItem, k: int) -> ProbeItem:
+    """Item ``item`` as its k-th sample: own id, same prompt, rows that point back to it."""
+    fields = {**transforms.row_fields(item), "sample_of": item.id, "sample_index": k}
+    return replace(item, id=f"{item.id}#s{k}",
+                   meta={**item.meta, transforms.ROW_FIELDS: fields})
+
+
+def sample_params(params: DecodingParams, k: int) -> DecodingParams:
+    return replace(params, temperature=TEMPERATURE, sample_index=k)
+
+
+def run_samples(backend: Backend, cache: ResponseCache, run_path: Path,
+                items: Sequence[ProbeItem], k: int, params: DecodingParams,
+                prompt_fn: PromptFn, show_progress: bool = True) -> SampleStats:
+    """K passes over the items, sample index 1..K; returns what was asked and found."""
+    total = SampleStats(k=k)
+    rows = RunDir(run_path, rows_name=SAMPLES)
+    progress = Progress(TextColumn("[bold]sampling"), BarColumn(), MofNCompleteColumn(),
+                        TimeRemainingColumn(), disable=not show_progress)
+    with progress:
+        task = progress.add_task("samples", total=k * len(items))
+        for index in range(1, k + 1):
+            runner = Runner(backend, cache, rows, sample_params(params, index), prompt_fn,
+                            transforms.grade_item, show_progress=False)
+            stats = runner.run([sample_item(i, index) for i in items])
+            for name in ("asked", "cache_hits", "errors", "skipped_done"):
+                setattr(total, name, getattr(total, name) + getattr(stats, name))
+            for label, n in stats.labels.items():
+                total.labels[label] = total.labels.get(label, 0) + n
+            progress.advance(task, len(items))
+    return total
+
+
+def read_samples(run_path: Path) -> pd.DataFrame:
+    return pd.DataFrame(RunDir(run_path, rows_name=SAMPLES).read_rows())
+
+
+def sample_config(k: int, stats: SampleStats | None) -> dict[str, Any]:
+    """What config.json records about the samples."""
+    return {"k": k, "temperature": TEMPERATURE, "file": SAMPLES,
+            **({"stats": asdict(stats)} if stats is not None else {})}
+
+
+def annotate_rows(rows: list[dict[str, Any]], run_path: Path) -> list[dict[str, Any]]:
+    """Response rows with the sampling columns (``analysis.sampling.annotate``)."""
+    return annotate(rows, read_samples(run_path))
