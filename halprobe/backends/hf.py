@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from halprobe.backends.files import file_digest
+from halprobe.backends.threads import default_threads
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.paths import cache_root
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
@@ -105,8 +106,6 @@ def auto_batch_size(per_sequence: int, available: int | None = None,
 
 
 def _idle_cores(own: int = 0) -> int:
-    from halprobe.backends.llamacpp import default_threads
-
     return default_threads(own)
 
 
@@ -127,7 +126,7 @@ class HFBackend:
         except ImportError:
             raise MissingDependencyError("transformers", "the hf: backend") from None
         self._fixed_threads = n_threads is not None
-        torch.set_num_threads(n_threads or _idle_cores())  # see llamacpp.default_threads
+        torch.set_num_threads(n_threads or _idle_cores())  # see threads.default_threads
         try:
             if gguf:
                 tokenizer, model, name = _load_gguf(location, gguf)

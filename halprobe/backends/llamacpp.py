@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import math
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +26,7 @@ import numpy as np
 
 from halprobe.backends.base import BackendError
 from halprobe.backends.files import file_digest
+from halprobe.backends.threads import ThreadTuner, default_threads, usable_cores
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
 
@@ -35,71 +34,6 @@ from halprobe.types import Capabilities, DecodingParams, Generation, Message
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits.astype(np.float64) - logits.max()
     return shifted - np.log(np.exp(shifted).sum())
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def default_threads(own: int = 0) -> int:
-    """Threads for a model: one more than the idle cores, rounded up; at least one.
-
-    ggml's and torch's threads meet at a busy-wait barrier after every operation, hundreds of
-    times a token. When other processes hold the cores, the thread waiting for a descheduled
-    peer spins out its time slice: at load 6 on 2 cores, 2 threads ran 7x slower than 1, while
-    beside one other busy process 2 threads were still 1.6x faster (docs/performance.md).
-    Busy cores are the 1-minute load average less the ``own`` threads of this process; the
-    average lags by a minute, so the llama.cpp backend checks the choice by measuring
-    (ThreadTuner).
-    """
-    cpus = usable_cores()
-    try:
-        busy = max(0.0, os.getloadavg()[0] - own)
-    except OSError:
-        busy = 0.0
-    return max(1, min(cpus, math.ceil(cpus - busy + 1)))
-
-
-class ThreadTuner:
-    """Keeps the faster of all cores and one thread, by measured seconds a decoded token.
-
-    The load on a shared machine changes during a run, and which setting wins flips with it
-    (see default_threads), so each item's decode speed is recorded for the setting it ran with
-    and the other setting is tried again every ``interval`` items, or at once when the current
-    one becomes slower than the other was; an interval doubles (up to ``max_interval``) each
-    time the try loses, so a losing setting costs little. Outputs do not depend on the thread
-    count (checked bit for bit), only speed does.
-    """
-
-    def __init__(self, first: int, cpus: int, interval: int = 16, max_interval: int = 64):
-        self.best = first
-        self.other = 1 if first > 1 else cpus
-        self.speed: dict[int, float] = {}
-        self.interval, self.start_interval, self.max_interval = interval, interval, max_interval
-        self.countdown = 2  # item 1 as chosen, item 2 the other
-
-    def pick(self) -> int:
-        """Threads for the next item."""
-        self.countdown -= 1
-        return self.other if self.countdown <= 0 else self.best
-
-    def record(self, threads: int, seconds_per_token: float) -> None:
-        if threads == self.best:
-            old = self.speed.get(threads, seconds_per_token)
-            self.speed[threads] = 0.7 * old + 0.3 * seconds_per_token
-            if self.speed[threads] > self.speed.get(self.other, float("inf")):
-                self.countdown = 1  # slower than the other was: the load changed, try it now
-            return
-        self.speed[threads] = seconds_per_token
-        if seconds_per_token < self.speed.get(self.best, float("inf")):
-            self.best, self.other = threads, self.best
-            self.interval = self.start_interval
-        else:
-            self.interval = min(self.max_interval, 2 * self.interval)
-        self.countdown = self.interval
 
 
 class LlamaCppBackend:
