@@ -213,6 +213,8 @@ class Runner:
                 "prompt_tokens": result.prompt_tokens,
                 "completion_tokens": result.completion_tokens,
                 "finish_reason": result.finish_reason,
+                **({"first_response": result.first_text}  # the answer a follow-up checked
+                   if result.first_text is not None else {}),
                 "cached": cached, "latency_s": round(latency, 4)}
 
     def _progress(self, total: int, completed: int) -> Any:

@@ -316,7 +316,8 @@ def row_fields(item: ProbeItem) -> dict[str, Any]:
 class FollowupBackend:
     """Wraps a backend so a prompt ending in a follow-up turn gets two turns: the answer, then
     the follow-up with the answer in context. The second reply is the answer that is graded;
-    token counts are summed, tokens and log-probs are the second reply's."""
+    the first is kept as ``first_text`` (the row's ``first_response``: what the check
+    changed); token counts are summed, tokens and log-probs are the second reply's."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -347,7 +348,8 @@ def _add(a: int | None, b: int | None) -> int | None:
 
 def _joined(first: Generation, second: Generation) -> Generation:
     return replace(second, prompt_tokens=_add(first.prompt_tokens, second.prompt_tokens),
-                   completion_tokens=_add(first.completion_tokens, second.completion_tokens))
+                   completion_tokens=_add(first.completion_tokens, second.completion_tokens),
+                   first_text=first.text)
 
 
 def with_followups(backend: Any, items: Sequence[ProbeItem]) -> Any:

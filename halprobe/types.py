@@ -109,6 +109,9 @@ class Generation:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     finish_reason: str | None = None
+    # Answer, then verify (``transforms.FollowupBackend``): the reply before the follow-up
+    # turn, ``text`` being the reply after it; None for a one-turn prompt.
+    first_text: str | None = None
 
 
 @dataclass(frozen=True)

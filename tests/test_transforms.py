@@ -182,3 +182,57 @@ def test_eval_unknown_prompt_form_is_a_user_error(tmp_path: Path) -> None:
                                       "--prompt-form", "poem", "--results", str(tmp_path)])
     assert isinstance(result.exception, UserError)
     assert "unknown prompt form 'poem'" in str(result.exception)
+
+
+class DoubtingBackend(ScriptedBackend):
+    """Answers like the scripted model, then doubts every answer it is asked to check."""
+
+    @staticmethod
+    def answer(prompt: list[Message]) -> str:
+        if prompt[-1].content.startswith("Check your answer"):
+            return "I don't know."
+        return ScriptedBackend.answer(prompt)
+
+
+def test_verify_rows_keep_the_first_answer(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer, then verify: the row's response is the checked reply ("I don't know."), and
+    first_response the answer before the check. Regrading the run labels both: the check
+    turned 2 correct answers (bin 2) and 4 wrong ones into abstentions. A second run served
+    from the cache keeps the first answers."""
+    monkeypatch.setattr("halprobe.pipeline.create",
+                        lambda spec, options=None: DoubtingBackend())
+    suite = six_suite(tmp_path / "s")
+    for name in ("run", "again"):
+        result = CliRunner().invoke(app, ["eval", "--suite", str(suite), "--all",
+                                          "--prompt-transform", "verify", "--out",
+                                          str(tmp_path / name), "--results", str(tmp_path),
+                                          "--cache", str(tmp_path / "cache.sqlite"),
+                                          "--no-progress"])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in (tmp_path / name / "responses.jsonl").open()]
+        assert {r["response"] for r in rows} == {"I don't know."}
+        assert {r["label"] for r in rows} == {"abstained"}
+        assert sorted(r["first_response"] for r in rows)[:2] == [
+            "The capital of Barbados is Atlantis.", "The capital of Kenya is Nairobi."]
+    assert all(r["cached"] for r in rows)
+    graded = tmp_path / "graded.jsonl"
+    result = CliRunner().invoke(app, ["grade", "--responses", str(tmp_path / "run" /
+                                                                  "responses.jsonl"),
+                                      "--suite", str(suite), "--out", str(graded)])
+    assert result.exit_code == 0, result.output
+    regraded = [json.loads(line) for line in graded.open()]
+    firsts = sorted(r["first_label"] for r in regraded)
+    assert firsts == ["correct"] * 2 + ["hallucinated"] * 4
+    assert {r["label"] for r in regraded} == {"abstained"}
+
+
+def test_followup_backend_keeps_the_first_reply() -> None:
+    inner = DoubtingBackend()
+    plain = [Message("user", "What is the capital of Peru?")]
+    wrapped = FollowupBackend(inner)
+    once, checked = wrapped.generate([plain, builtins()["verify"].apply(plain)],
+                                     DecodingParams())
+    assert once.first_text is None
+    assert (checked.text, checked.first_text) == ("I don't know.",
+                                                  "The capital of Peru is Lima.")
