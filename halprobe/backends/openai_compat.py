@@ -6,6 +6,10 @@ retries (max_retries=0); the runner retries BackendError(kind="retryable") and h
 the fingerprint (and so every cache key) before the first item is asked; a server that gives
 none yields generations with ``token_logprobs=None``, never made-up values. The API key is
 never logged, recorded in the fingerprint, or shown in an error message.
+
+Each request in flight borrows its own client (its own connection pool): one shared pool is
+scanned, connection by connection and under one lock, twice per request, which at 50 runner
+threads cost a fifth of the client's CPU (benchmarks/bench_openai_concurrency.py).
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ import email.utils
 import hashlib
 import json
 import os
+import queue
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -87,8 +94,15 @@ class OpenAICompatBackend:
             register_secret(self._key)
         if concurrency < 1:
             raise UserError(f"--concurrency must be a positive integer, got {concurrency}")
+        # One SSL context for all clients: making one costs ~45 ms, the rest of a client ~0.3.
+        self._ssl = _http_module().create_ssl_context()
         self._client = openai.OpenAI(api_key=self._key, base_url=self.base_url,
-                                     timeout=timeout, max_retries=0)
+                                     timeout=timeout, max_retries=0,
+                                     http_client=openai.DefaultHttpxClient(verify=self._ssl))
+        self._clients = [self._client]  # every client made, to close
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()  # clients not in use
+        self._idle.put(self._client)
+        self._lock = threading.Lock()
         self._logprob_args = (dict(LOGPROB_VARIANTS[0]) if logprobs
                               else {} if logprobs is False else self._probe_logprobs())
         self.capabilities = Capabilities(logprobs=bool(self._logprob_args), batching=False,
@@ -109,7 +123,31 @@ class OpenAICompatBackend:
         return [_generation(self._complete(p, params, self._logprob_args)) for p in prompts]
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            for client in self._clients:
+                client.close()
+
+    @contextmanager
+    def _borrow(self) -> Iterator[Any]:
+        """A client no other request is using; made when all are busy, kept for reuse."""
+        try:
+            client = self._idle.get_nowait()
+        except queue.Empty:
+            client = self._new_client()
+        try:
+            yield client
+        finally:
+            self._idle.put(client)
+
+    def _new_client(self) -> Any:
+        """A copy of the first client with its own connection pool."""
+        import openai
+
+        with self._lock:
+            client = self._client.with_options(
+                http_client=openai.DefaultHttpxClient(verify=self._ssl))
+            self._clients.append(client)
+        return client
 
     def _probe_logprobs(self) -> dict[str, Any]:
         """The first request variant whose answer carries log-probs; {} when none does.
@@ -160,8 +198,9 @@ class OpenAICompatBackend:
         from halprobe.cassettes import CassetteMiss, unmatched_request_error
 
         try:
-            response: Any = self._client.post("/chat/completions", cast_to=_response_class(),
-                                              body={**self._request(messages, params), **extra})
+            with self._borrow() as client:
+                response: Any = client.post("/chat/completions", cast_to=_http_module().Response,
+                                            body={**self._request(messages, params), **extra})
             data = response.json()
         except (openai.OpenAIError, CassetteMiss) as exc:
             miss = unmatched_request_error(exc)
@@ -226,13 +265,13 @@ def _request_seed(params: DecodingParams) -> int:
     return int.from_bytes(digest[:4], "big") >> 1
 
 
-def _response_class() -> type:
-    """The HTTP response type of the installed client: httpx2 (openai 3.x) or httpx (1.x)."""
+def _http_module() -> Any:
+    """The HTTP library of the installed client: httpx2 (openai 3.x) or httpx (1.x)."""
     try:
         import httpx2 as http
     except ImportError:  # pragma: no cover - older openai releases
         import httpx as http  # type: ignore[no-redef]
-    return http.Response
+    return http
 
 
 def _logprob_content(completion: dict[str, Any]) -> list[dict[str, Any]]:

@@ -69,6 +69,24 @@ def test_partial_logprobs_are_dropped_never_filled_in() -> None:
         "Paris", None, None, None)
 
 
+def test_requests_in_flight_each_borrow_their_own_client() -> None:
+    """Concurrent requests get a client each (own connection pool), reused afterwards and all
+    closed with the backend."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with StubServer(delay=0.2) as server:
+        backend = create("openai:stub-model", {"base_url": server.url, "concurrency": 4})
+        with ThreadPoolExecutor(4) as pool:
+            texts = [g.text for g in pool.map(lambda c: ask(backend, c), ["Peru", "Chad"] * 4)]
+        assert texts == [f"The answer to {c} is Paris." for c in ["Peru", "Chad"] * 4]
+        clients = list(backend._clients)  # type: ignore[attr-defined]
+        assert 2 <= len(clients) <= 4
+        ask(backend, "Peru")
+        assert backend._clients == clients  # type: ignore[attr-defined]
+        backend.close()
+        assert all(c.is_closed() for c in clients)
+
+
 def test_probe_happens_once_per_backend(stub: StubServer) -> None:
     backend = create("openai:m", {"base_url": stub.url})
     for prompt in ("a", "b", "c"):
