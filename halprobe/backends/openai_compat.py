@@ -99,6 +99,10 @@ class OpenAICompatBackend:
         self._client = openai.OpenAI(api_key=self._key, base_url=self.base_url,
                                      timeout=timeout, max_retries=0,
                                      http_client=openai.DefaultHttpxClient(verify=self._ssl))
+        # The endpoint as the client would join it to base_url, joined once: an absolute URL
+        # saves the client a URL parse and merge per request.
+        base = self._client.base_url
+        self._url = str(base.copy_with(raw_path=base.raw_path + b"chat/completions"))
         self._clients = [self._client]  # every client made, to close
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()  # clients not in use
         self._idle.put(self._client)
@@ -199,7 +203,7 @@ class OpenAICompatBackend:
 
         try:
             with self._borrow() as client:
-                response: Any = client.post("/chat/completions", cast_to=_http_module().Response,
+                response: Any = client.post(self._url, cast_to=_http_module().Response,
                                             body={**self._request(messages, params), **extra})
             data = response.json()
         except (openai.OpenAIError, CassetteMiss) as exc:
