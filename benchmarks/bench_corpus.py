@@ -71,9 +71,13 @@ def _sprinkle(words: list[str], items: list[CorpusItem], pairs: float, lone: flo
 
 
 def write_corpus(path: Path, items: list[CorpusItem], firsts: list[str], megabytes: float,
-                 fmt: str, rng: random.Random, pairs: float = 0.05, lone: float = 0.3
-                 ) -> list[int]:
-    """Write documents until the file reaches ``megabytes``; return the true counts."""
+                 fmt: str, rng: random.Random, pairs: float = 0.05, lone: float = 0.3,
+                 escapes: float = 0.0) -> list[int]:
+    """Write documents until the file reaches ``megabytes``; return the true counts.
+
+    With chance ``escapes`` a JSONL document holds a line break and a quoted, accented
+    word (JSON escapes \\n, \\" and \\u00e9), as real exports do.
+    """
     vocab = [_word(rng) for _ in range(20_000)] + firsts
     truth, written, target = [0] * len(items), 0, int(megabytes * 1e6)
     with path.open("w", encoding="utf-8") as out:
@@ -81,6 +85,8 @@ def write_corpus(path: Path, items: list[CorpusItem], firsts: list[str], megabyt
             words = rng.choices(vocab, k=rng.randint(40, 160))
             for i in _sprinkle(words, items, pairs, lone, rng):
                 truth[i] += 1
+            if rng.random() < escapes:
+                words.insert(rng.randrange(len(words)), '\n"caf\u00e9"')
             text = " ".join(words) + "."
             line = (json.dumps({"id": written, "text": text}) if fmt == "jsonl" else text) + "\n"
             out.write(line)
@@ -97,6 +103,9 @@ def main() -> None:
                         help="chance that a document states one item's subject and answer")
     parser.add_argument("--lone", type=float, default=0.3,
                         help="chance of each further lone subject or answer in a document")
+    parser.add_argument("--escapes", type=float, default=0.0,
+                        help="jsonl: chance that a document holds JSON escapes (\\n, \\\", "
+                        "\\u00e9), which take the slower exact path")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-prefilter", action="store_true",
                         help="run the automaton over every document (slower, same counts)")
@@ -107,7 +116,7 @@ def main() -> None:
         corpus = Path(tmp) / f"corpus.{args.format}"
         started = time.perf_counter()
         truth = write_corpus(corpus, items, firsts, args.mb, args.format, rng,
-                             args.pairs, args.lone)
+                             args.pairs, args.lone, args.escapes)
         size_mb = corpus.stat().st_size / 1e6
         print(f"wrote {size_mb:.1f} MB in {time.perf_counter() - started:.1f} s")
         started, cpu = time.perf_counter(), time.process_time()

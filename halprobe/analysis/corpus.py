@@ -37,12 +37,13 @@ whatever the corpus size: files are read block by block, never whole.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
+from typing import cast
 
 import ahocorasick
 import numpy as np
@@ -137,7 +138,7 @@ def corpus_files(path: str | Path) -> list[Path]:
                   and p.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES))
 
 
-def _text_blocks(handle: IO[bytes], block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
+def _text_blocks(handle: io.BufferedIOBase, block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
     """(block, documents, skipped) from a one-document-per-line file, cut at line ends."""
     while block := handle.read(block_bytes):
         if not block.endswith(b"\n"):
@@ -146,50 +147,79 @@ def _text_blocks(handle: IO[bytes], block_bytes: int) -> Iterator[tuple[bytes, i
 
 
 class _TextField:
-    """The string value of one top-level field of a JSONL line, read without parsing the line.
+    """Turns a block of JSONL lines into a block of documents, one a line, with numpy.
 
-    The fast path finds ``"field"`` with ``bytes.find`` and takes the string after its colon
-    up to the first unescaped quote; escapes are decoded (one ``json.loads`` of that string)
-    only where the text has a backslash. It is taken only where it cannot misread the line:
-    the key occurs once, no ``{`` precedes it (so it is not in a nested object; inside a
-    string a quote would be escaped and not match), and the line is framed by braces.
-    Everything else goes through ``json.loads`` of the whole line, which gives the exact
-    answer or the error for the file and line.
+    Each line keeps its bytes: the text of the field stays where it is and the rest of the
+    line (braces, the key, other fields) becomes spaces, so no line is parsed or copied on
+    its own; ``json.loads`` of every line cost a quarter of the counting throughput. The
+    vectorised path takes a line only where it cannot misread it: the line is framed by
+    braces, holds the key ``"field"`` exactly once, no ``{`` precedes it (so it is not in a
+    nested object; inside a string its quotes would be escaped and not match), a string
+    follows its colon and has no backslash. Any other line (escapes, odd layout, no such
+    field) goes through ``json.loads``, which gives the exact text or the error with file
+    and line; decoded text is never longer than its JSON form, so it is written over the
+    line and padded with spaces.
     """
 
     def __init__(self, name: str, where: str) -> None:
         self.name, self.where = name, where
         self.key = json.dumps(name).encode()
 
-    def read(self, line: bytes, line_no: int) -> bytes | None:
-        """The field's text as UTF-8 (newlines blanked), or None when it has none."""
-        raw = self._fast(line)
-        if raw is not None and b"\\" not in raw:
-            return raw
-        if raw is not None:
-            try:
-                text = json.loads(b'"' + raw + b'"')
-            except ValueError:
-                return self._slow(line, line_no)
-            return text.replace("\n", " ").encode("utf-8", errors="replace")
-        return self._slow(line, line_no)
+    def blank(self, block: bytearray, line_no: int) -> tuple[int, int, int]:
+        """Rewrite a block of whole lines in place; (documents, skipped lines, lines)."""
+        arr = np.frombuffer(block, dtype=np.uint8)
+        special = np.flatnonzero((arr == 0x0A) | (arr == 0x22) | (arr == 0x7B) | (arr == 0x5C))
+        kinds = arr[special]
+        ends = special[kinds == 0x0A]
+        if not block.endswith(b"\n"):
+            ends = np.append(ends, len(block))
+        starts = np.r_[0, ends[:-1] + 1]
+        good, opens, closes = self._fast_lines(arr, starts, ends, special, kinds)
+        arr[_ranges(starts[good], opens)] = 0x20
+        arr[_ranges(closes, ends[good])] = 0x20
+        docs, skipped = int(good.sum()), 0
+        for index in np.flatnonzero(~good):  # lines of their own, untouched so far
+            begin, stop = int(starts[index]), int(ends[index])
+            if block[begin:stop].strip():
+                text = self._decode(bytes(block[begin:stop]), line_no + int(index) + 1)
+                block[begin:stop] = (text or b"").ljust(stop - begin)
+                docs, skipped = docs + (text is not None), skipped + (text is None)
+        return docs, skipped, len(ends)
 
-    def _fast(self, line: bytes) -> bytes | None:
-        key = self.key
-        at = line.find(key)
-        if (at < 0 or line.find(key, at + len(key)) >= 0 or line.find(b"{", 1, at) >= 0
-                or not line.startswith(b"{") or not line.rstrip().endswith(b"}")):
-            return None
-        colon = line.find(b":", at + len(key))
-        quote = line.find(b'"', colon + 1) if colon >= 0 else -1
-        if quote < 0 or line[at + len(key):colon].strip() or line[colon + 1:quote].strip():
-            return None
-        end = line.find(b'"', quote + 1)
-        while end >= 0 and line[end - 1] == 0x5C and _escaped(line, end):
-            end = line.find(b'"', end + 1)
-        return line[quote + 1:end] if end >= 0 else None
+    def _fast_lines(self, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                    special: np.ndarray, kinds: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lines the vectorised path takes, and their text's [open, close) byte offsets.
 
-    def _slow(self, line: bytes, line_no: int) -> bytes | None:
+        ``special``: offsets of every newline, quote, ``{`` and backslash; ``kinds``: which.
+        """
+        last = len(arr) - 1
+        quotes = special[kinds == 0x22]
+        braces, slashes = special[kinds == 0x7B], special[kinds == 0x5C]
+        key = np.frombuffer(self.key, dtype=np.uint8)
+        window = np.minimum(quotes[:, None] + np.arange(len(key)), last)
+        hits = quotes[np.all(arr[window] == key, axis=1)]
+        line = np.searchsorted(ends, hits)
+        once = np.bincount(line, minlength=len(starts)) == 1
+        first = np.zeros(len(starts), dtype=np.int64)
+        first[line[::-1]] = hits[::-1]
+        at = np.where(once, first, 0)
+        after = np.minimum(at + len(key), last - 2)
+        spaced = (arr[after + 1] == 0x20) & (arr[after + 2] == 0x22)
+        opens = np.where(spaced, after + 2, after + 1)
+        framed = ends - (arr[np.clip(ends - 1, 0, last)] == 0x0D)
+        close_at = np.searchsorted(quotes, opens, side="right")
+        closes = quotes[np.minimum(close_at, len(quotes) - 1)] if len(quotes) else opens
+        good = (once & (arr[np.minimum(starts, last)] == 0x7B)
+                & (arr[np.clip(framed - 1, 0, last)] == 0x7D)
+                & (arr[after] == 0x3A) & (spaced | (arr[after + 1] == 0x22))
+                & (close_at < len(quotes)) & (closes < framed)
+                & (np.searchsorted(braces, at) - np.searchsorted(braces, starts) == 1)
+                & (np.searchsorted(slashes, closes) == np.searchsorted(slashes, opens)))
+        return good, opens[good] + 1, closes[good]
+
+    def _decode(self, line: bytes, line_no: int) -> bytes | None:
+        """The field's text of a line the fast path left (escapes, odd layout), or None."""
         try:
             record = json.loads(line)
         except ValueError as exc:
@@ -204,35 +234,32 @@ class _TextField:
         return text.replace("\n", " ").encode("utf-8", errors="replace")
 
 
-def _escaped(line: bytes, at: int) -> bool:
-    """Whether the quote at ``at`` is escaped: an odd run of backslashes before it."""
-    start = at
-    while start > 0 and line[start - 1] == 0x5C:
-        start -= 1
-    return (at - start) % 2 == 1
+def _ranges(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Every index in [begins[i], stops[i]) for all i, as one array."""
+    lengths = np.maximum(stops - begins, 0)
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(begins - (np.cumsum(lengths) - lengths), lengths)
+    return offsets + np.arange(total)
 
 
-def _jsonl_blocks(handle: IO[bytes], block_bytes: int, text_field: str, where: str = "corpus"
-                  ) -> Iterator[tuple[bytes, int, int]]:
-    """(block, documents, skipped): the text fields joined one per line, newlines blanked."""
+def _jsonl_blocks(handle: io.BufferedIOBase, block_bytes: int, text_field: str,
+                  where: str = "corpus") -> Iterator[tuple[bytes, int, int]]:
+    """(block, documents, skipped): one document a line, the text fields only."""
     field = _TextField(text_field, where)
     line_no = 0
-    while block := handle.read(block_bytes):
+    while True:
+        block = bytearray(block_bytes)  # read into, and rewritten in place: no copy
+        size = handle.readinto(block)
+        if not size:
+            return
+        del block[size:]
         if not block.endswith(b"\n"):
             block += handle.readline()
-        texts: list[bytes] = []
-        skipped = 0
-        for line in block.split(b"\n"):
-            line_no += 1
-            if not line.strip():
-                continue
-            text = field.read(line, line_no)
-            if text is None:
-                skipped += 1
-            else:
-                texts.append(text)
-        line_no -= 1  # the split gave one piece after the block's last newline
-        yield b"\n".join(texts), len(texts), skipped
+        docs, skipped, lines = field.blank(block, line_no)
+        line_no += lines
+        yield block, docs, skipped  # type: ignore[misc]  # read by the counter as bytes
 
 
 class AnchorFilter:
@@ -501,7 +528,7 @@ def count_cooccurrences(path: str | Path, items: Sequence[CorpusItem], text_fiel
     for file in corpus_files(path):
         with file.open("rb") as raw:
             read = 0
-            handle = cast(IO[bytes], gzip.GzipFile(fileobj=raw)
+            handle = cast(io.BufferedIOBase, gzip.GzipFile(fileobj=raw)
                           if file.name.endswith(".gz") else raw)
             blocks = (_jsonl_blocks(handle, block_bytes, text_field, str(file))
                       if file.name.endswith(JSONL_SUFFIXES) else _text_blocks(handle, block_bytes))

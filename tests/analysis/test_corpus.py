@@ -193,3 +193,33 @@ def test_progress_reports_every_byte_on_disk(tmp_path: Path) -> None:
     result = count_cooccurrences(tmp_path, ITEMS, block_bytes=512, progress=seen.append)
     assert sum(seen) == result.n_bytes == sum(p.stat().st_size for p in tmp_path.iterdir())
     assert len(seen) > 10 and result.counts["fr"] == 1000
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_jsonl_layouts_count_as_json_loads_reads_them(tmp_path: Path, seed: int) -> None:
+    """Random documents written in every JSONL layout (key order, separators, CRLF,
+    ensure_ascii, nested objects, a missing field): counts equal a json.loads reference, for
+    blocks that cut documents anywhere."""
+    rng = random.Random(seed)
+    lines, texts = [], []
+    for index, doc in enumerate(_random_docs(seed, 300)):
+        if rng.random() < 0.2:
+            doc = doc.replace(" ", rng.choice(["\n", "\t", '"', "\\", " / "]), 2)
+        record: dict[str, object] = {"id": index, "text": doc}
+        if rng.random() < 0.3:
+            record = {"text": doc, "meta": {"text": "France Paris", "n": [1, {"x": "{"}]}}
+        if rng.random() < 0.1:
+            record = {"id": index, "body": doc}  # no text: skipped
+        else:
+            texts.append(doc)
+        line = json.dumps(record, ensure_ascii=rng.random() < 0.5,
+                          separators=rng.choice([(", ", ": "), (",", ":")]))
+        lines.append(line + rng.choice(["\n", "\r\n"]))
+    path = tmp_path / "c.jsonl"
+    path.write_bytes("".join(lines).encode("utf-8"))
+    expected = _reference(texts, ITEMS)
+    assert sum(expected.values()) > 30
+    for block in (97, 1 << 20):
+        got = count_cooccurrences(path, ITEMS, block_bytes=block)
+        assert got.counts == expected
+        assert got.n_documents == len(texts) and got.n_skipped == len(lines) - len(texts)
