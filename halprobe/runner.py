@@ -34,9 +34,7 @@ from halprobe.types import DecodingParams, Generation, Grade, Label, Message, Pr
 
 PromptFn = Callable[[ProbeItem], list[Message]]
 GradeFn = Callable[[ProbeItem, str], Grade]
-
-
-CachePut = tuple[str, dict[str, Any], dict[str, Any], Generation]
+CachePut = tuple[str, dict[str, Any], dict[str, Any], Generation]  # ResponseCache.put's args
 
 
 class RunAborted(Exception):
