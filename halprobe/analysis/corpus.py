@@ -182,7 +182,7 @@ class _TextField:
             begin, stop = int(starts[index]), int(ends[index])
             if block[begin:stop].strip():
                 text = self._decode(bytes(block[begin:stop]), line_no + int(index) + 1)
-                block[begin:stop] = (text or b"").ljust(stop - begin)
+                block[begin:stop] = (text or b"")[:stop - begin].ljust(stop - begin)
                 docs, skipped = docs + (text is not None), skipped + (text is None)
         return docs, skipped, len(ends)
 
@@ -201,9 +201,8 @@ class _TextField:
         hits = quotes[np.all(arr[window] == key, axis=1)]
         line = np.searchsorted(ends, hits)
         once = np.bincount(line, minlength=len(starts)) == 1
-        first = np.zeros(len(starts), dtype=np.int64)
-        first[line[::-1]] = hits[::-1]
-        at = np.where(once, first, 0)
+        at = np.zeros(len(starts), dtype=np.int64)
+        at[line] = hits  # read only where the line holds the key once
         after = np.minimum(at + len(key), last - 2)
         spaced = (arr[after + 1] == 0x20) & (arr[after + 2] == 0x22)
         opens = np.where(spaced, after + 2, after + 1)
