@@ -14,8 +14,9 @@ Per item (``annotate``, columns added to the response rows):
 - ``sample_clusters``: {key: count}, what ``generative_miscalibration`` needs;
 - ``confidence`` / ``confidence_source``: where the backend gave no log-probs, the sampling
   confidence, with source "sampling"; a log-prob confidence is kept as it is.
-Per stratum, ``miscalibration`` gives Kalai–Vempala's Mis over the items that state a real
-fact (exists = true): 10 equal-width bins of g plus the g = 0 bin.
+Per stratum, ``stratum_mis`` gives Kalai–Vempala's Mis (METRICS.md 4, via
+``calibration.generative_miscalibration``) over the sampled items that state a real fact
+(exists = true), whatever their greedy answer: 10 equal-width bins of g plus the g = 0 bin.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ UNREAD = "=unscored"
 SOURCE = "sampling"
 MIN_SAMPLES = 20  # METRICS.md 4: K >= 20 per prompt for Mis
 MIS_BINS = 10
-ANNOTATIONS = ("n_samples", "sampling_confidence", "sample_clusters")
 
 
 def answer_key(label: str, matched: str | None, answer_type: str | None = None) -> str | None:
@@ -46,6 +46,7 @@ def answer_key(label: str, matched: str | None, answer_type: str | None = None) 
         return GOLD
     if label not in ("hallucinated", "vague"):
         return None
+    matched = matched if isinstance(matched, str) else None  # NaN from a DataFrame
     key = normalize(matched or "")
     if answer_type == "date" and matched:
         from halprobe.scoring.dates import find_dates

@@ -57,6 +57,7 @@ def test_answer_keys_follow_the_grader() -> None:
     assert answer_key("hallucinated", "The Hague") == answer_key("hallucinated", "hague")
     assert answer_key("vague", "1950s") != answer_key("hallucinated", "1950s")
     assert answer_key("abstained", None) is None and answer_key("unscored", "x") is None
+    assert answer_key("hallucinated", math.nan) == answer_key("hallucinated", None)  # type: ignore[arg-type]
     # dates by their reading, not their spelling
     assert (answer_key("hallucinated", "March 5, 1990", "date")
             == answer_key("hallucinated", "5 March 1990", "date"))
