@@ -119,7 +119,7 @@ def test_jsonl_field_skips_and_newlines_inside_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("bad", ["not json", '{"text": "France Paris', '["France Paris"]',
-                                 '{"text": "a\\qb"}'])
+                                 '{"text": "a\\qb"}', '{"text": "a"}, {"text": "b"}', "1"])
 def test_a_bad_jsonl_line_names_the_file_and_line(tmp_path: Path, bad: str) -> None:
     path = tmp_path / "c.jsonl"
     path.write_text(json.dumps({"text": "France Paris"}) + "\n\n" + bad + "\n",
