@@ -231,6 +231,20 @@ def calibration_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
             for _, r in summary.iterrows()]
 
 
+def sampling_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    """Per stratum, the calibration of sampling confidence and the generative Mis (--samples);
+    none when the run has no samples."""
+    if "samples_k" not in summary or not (summary["samples_k"].fillna(0) > 0).any():
+        return []
+    return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "K": _num(r["samples_k"], 0),
+             "answers with conf.": _num(r["n_sampling_confidence"], 0),
+             "ECE (10 width)": _num(r["sampling_ece_width10"]),
+             "ECE (15 mass)": _num(r["sampling_ece_mass15"]),
+             "Brier": _num(r["sampling_brier"]), "AUROC": _num(r["sampling_auroc"]),
+             "Mis": _num(r["mis"]), "items in Mis": _num(r["mis_n_items"], 0)}
+            for _, r in summary.iterrows()]
+
+
 def correlation_rows(correlation: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(r["suite"]), "bins": str(r["n_bins"]), "items": str(r["n_items"]),
              "Spearman [95% CI]": _ci(r, "spearman", lambda v: f"{float(v):+.2f}"),
@@ -246,8 +260,8 @@ def bound_rows(bound: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "n": str(r["n"]),
              "HR [95% CI]": f"{_pct(r['hallucination_rate'])} [{_pct(r['hr_low'])}, "
                             f"{_pct(r['hr_high'])}]",
-             "monofact sr": _num(r["monofact"]), "Mis (answer ECE)": _num(r["mis"]),
-             "bound max(0, sr − Mis)": _num(r["bound"]),
+             f"monofact ({r.get('monofact_source', 'sr')})": _num(r["monofact"]),
+             "Mis": _num(r["mis"]), "bound max(0, monofact − Mis)": _num(r["bound"]),
              "HR ≥ bound": "–" if _missing(r["hr_ge_bound"]) else
              ("yes" if r["hr_ge_bound"] else "no")}
             for _, r in bound.iterrows()]
@@ -262,6 +276,17 @@ def kappa_rows(sensitivity: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(s), "bin": str(b), "HR": _pct(hr.loc[(s, b), "hallucination_rate"]),
              **{f"sr κ={k:g}": _num(v) for k, v in row.items()}}
             for (s, b), row in wide.iterrows()]
+
+
+def _mis_note(bound: pd.DataFrame) -> str:
+    """What stands for Mis in the bound table: generative Mis from samples, or the ECE."""
+    sources = sorted({str(x) for x in bound.get("mis_source", pd.Series(dtype=str)).dropna()})
+    if not sources:
+        return ""
+    sampled = any(x.startswith("generative") for x in sources)
+    advice = ("" if sampled else " Run with --samples 20 (or more) to measure the generative "
+              "Mis; until then read this column as indicative only.")
+    return f" Mis here: {'; '.join(sources)}.{advice}"
 
 
 def _sources(summary: pd.DataFrame) -> str:
@@ -280,12 +305,16 @@ def tables_section(report: RunReport) -> str:
         "answers that state a fact (correct or hallucinated); figures are blank where no "
         f"answer had a confidence. Confidence source: {_esc(_sources(t['summary']))}.</p>",
         _table(calibration_rows(t["summary"]), _is_all),
+        *(["<h3>Sampled answers (--samples): sampling confidence and generative Mis</h3>"
+           "<p class='muted'>Sampling confidence = share of the K temperature-1 answers that "
+           "agree with the greedy one; Mis = ½ Σ_B |P_B − G_B| over 10 bins of g plus g = 0 "
+           "(METRICS.md 4).</p>", _table(sampling_rows(t["summary"]), _is_all)]
+          if sampling_rows(t["summary"]) else []),
         "<h3>HR vs monofact estimate: correlation and logistic slope</h3>",
         _table(correlation_rows(t["correlation"])),
-        "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, sr − Mis), without "
-        "the theorem's finite-sample terms. The generative Mis (METRICS.md 4) needs sampled "
-        "answers; until a run has them, the answers' ECE stands in for it, so read this "
-        "column as indicative only.</p>", _table(bound_rows(t["bound"])),
+        "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, monofact − Mis), "
+        "without the theorem's finite-sample terms; the generative Mis (METRICS.md 4) comes "
+        f"from sampled answers.{_esc(_mis_note(t['bound']))}</p>", _table(bound_rows(t["bound"])),
         "<h3>Sensitivity of sr to κ</h3><p class='muted'>λ = κ · proxy / suite median; the "
         "ranking of bins, and so Spearman, rarely changes with κ.</p>",
         _table(kappa_rows(t["kappa_sensitivity"])),

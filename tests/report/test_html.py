@@ -97,3 +97,27 @@ def test_command_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert (tmp_path / "report" / "report.html").is_file()
     with pytest.raises(UserError, match="not a halprobe run directory"):
         report_command(runs=[tmp_path / "nothing"], out=None)
+
+
+def test_bound_table_names_what_stood_in_for_mis() -> None:
+    from halprobe.report.html import _mis_note
+
+    ece = pd.DataFrame({"mis_source": ["ece_width10 (answer ECE; generative Mis not measured)"]})
+    assert "--samples 20" in _mis_note(ece)
+    sampled = pd.DataFrame({"mis_source": ["generative Mis (METRICS.md 4)"] * 2})
+    note = _mis_note(sampled)
+    assert "generative Mis" in note and "--samples" not in note
+
+
+def test_sampling_table_only_for_runs_with_samples() -> None:
+    from halprobe.report.html import sampling_rows
+
+    summary = pd.DataFrame({"suite": ["s", "s"], "bin": ["0", "all"], "samples_k": [20, 20],
+                            "n_sampling_confidence": [3, 3], "sampling_ece_width10": [0.25, 0.25],
+                            "sampling_ece_mass15": [0.3, 0.3], "sampling_brier": [0.1, 0.1],
+                            "sampling_auroc": [float("nan"), 1.0], "mis": [0.2, 0.2],
+                            "mis_n_items": [2, 2]})
+    rows = sampling_rows(summary)
+    assert [r["Mis"] for r in rows] == ["0.200", "0.200"]
+    assert rows[0]["AUROC"] == "–" and rows[1]["K"] == "20"
+    assert sampling_rows(summary.assign(samples_k=float("nan"))) == []
