@@ -21,8 +21,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.stats import pearsonr, rankdata, spearmanr
+from statsmodels.discrete.discrete_model import Logit  # not statsmodels.api: 1 s to import
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from halprobe.analysis.rates import GRADED, wilson
@@ -152,7 +152,7 @@ def logistic_lambda(items: pd.DataFrame, level: float = 0.95) -> dict[str, objec
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
+            fit = Logit(y, np.column_stack([np.ones_like(x), x])).fit(disp=0)
     except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
         out["note"] = f"fit failed: {exc}"
         return out
