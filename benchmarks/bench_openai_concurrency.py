@@ -7,12 +7,19 @@ Part 2: 30% of responses are 429 with Retry-After: 0.1; every item must end with
 row, no error rows, and the server must have answered each prompt with exactly one 200.
 The server (benchmarks/slow_server.py) runs in its own process on 127.0.0.1, so it does not
 compete with the client for the GIL, and is stopped at the end.
+
+The client is CPU-bound (the openai client, httpx, grading, the cache, 50 threads sharing the
+GIL), so the figure moves with the machine's load, printed with it. Shared 2-core machine,
+issue 4: 4.25-4.30 s (+6-7%), client CPU 1.3-1.7 s, at a 1-minute load of 1.1-1.4; the code
+before it, in the same window as this code: 4.53 and 4.59 s against 4.27 and 4.37 s. A
+sequential request to this server takes 202.5 ms, so about 4.05 s is the floor here.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -88,12 +95,13 @@ def run(root: str, items: list[ProbeItem], concurrency: int, attempts: int,
 
 def part_one(items: list[ProbeItem], concurrency: int) -> None:
     ideal = len(items) / concurrency * DELAY
+    load = os.getloadavg()[0]
     with slow_server(0.0) as root, tempfile.TemporaryDirectory() as tmp:
         seconds, rows = run(root, items, concurrency, 6, Path(tmp))
     errors = sum(r["label"] == "error" for r in rows)
     print(f"[1] {len(items)} requests, concurrency {concurrency}, server delay {DELAY * 1000:.0f}"
           f" ms: wall {seconds:.2f} s vs ideal {ideal:.2f} s ({seconds / ideal - 1:+.1%}); "
-          f"rows {len(rows)}, errors {errors}")
+          f"rows {len(rows)}, errors {errors}; load (1 min) before {load:.2f}")
 
 
 def part_two(items: list[ProbeItem], concurrency: int, attempts: int) -> bool:
