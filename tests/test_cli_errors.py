@@ -26,6 +26,10 @@ def _assert_user_error(result: object, needle: str) -> None:
     (["--limit", "0"], "--limit must be a positive integer, got 0"),
     (["--limit", "-3"], "--limit must be a positive integer, got -3"),
     (["--per-bin", "0"], "--per-bin must be a positive integer"),
+    (["--backend-option", "n_thread=1"], "the default (llama.cpp) backend has no option "
+                                         "'n_thread'"),
+    (["--backend-option", "n_threads"], "expected KEY=VALUE"),
+    (["--concurrency", "4"], "has no option 'concurrency'"),
 ])
 def test_bad_eval_arguments(tmp_path: Path, args: list[str], needle: str) -> None:
     results = tmp_path / "results"
@@ -62,3 +66,12 @@ def test_help_explains_eval() -> None:
     result = run_cli("eval", "--help", env={"COLUMNS": "200"})
     assert result.returncode == 0
     assert "--per-bin" in result.stdout and "resumes" in result.stdout
+
+
+def test_backend_options_are_read_as_yaml_scalars() -> None:
+    from halprobe.backends.registry import parse_backend_options
+
+    assert parse_backend_options(["n_threads=2", "logprobs=false", "x=0.5", "name=a=b",
+                                  "empty="]) == {"n_threads": 2, "logprobs": False, "x": 0.5,
+                                                 "name": "a=b", "empty": ""}
+    assert parse_backend_options(["list=[1, 2]"]) == {"list": "[1, 2]"}

@@ -229,6 +229,10 @@ class HFBackend:
 
 
 def from_spec(target: str, options: dict[str, Any]) -> HFBackend:
+    """`hf:HUB_ID_OR_DIR` or `hf:DIR?gguf=FILE`; options: batch_size, n_threads."""
+    from halprobe.backends.registry import check_options
+
+    check_options(HFBackend, options, "hf", set_by_spec=("gguf",))
     location, gguf = parse_target(target)
     if gguf is None and not Path(location).is_dir() and os.environ.get("HF_HUB_OFFLINE"):
         raise UserError(f"hf model directory not found: {location}")

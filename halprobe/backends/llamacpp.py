@@ -201,7 +201,10 @@ class LlamaCppBackend:
 
 
 def from_spec(target: str, options: dict[str, Any]) -> LlamaCppBackend:
-    """`llamacpp:<file.gguf>`."""
+    """`llamacpp:<file.gguf>`; options: n_threads, n_ctx, n_batch."""
+    from halprobe.backends.registry import check_options
+
+    check_options(LlamaCppBackend, options, "llamacpp")
     path = Path(target).expanduser()
     if not path.is_file():
         raise UserError(f"GGUF file not found: {path}")

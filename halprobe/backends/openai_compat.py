@@ -304,4 +304,7 @@ def _generation(completion: dict[str, Any]) -> Generation:
 
 def from_spec(target: str, options: dict[str, Any]) -> OpenAICompatBackend:
     """`openai:<model>`; options: base_url, api_key, timeout, concurrency, logprobs."""
+    from halprobe.backends.registry import check_options
+
+    check_options(OpenAICompatBackend, options, "openai")
     return OpenAICompatBackend(target, **options)

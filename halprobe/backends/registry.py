@@ -8,6 +8,7 @@ the entry point's name is the prefix and it loads a callable ``(target, options)
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -23,6 +24,36 @@ BUILTIN: dict[str, str] = {
     "openai": "halprobe.backends.openai_compat:from_spec",
 }
 DEFAULT_SPEC = "default"
+
+
+def check_options(backend: Callable[..., Any], options: dict[str, Any], name: str,
+                  set_by_spec: tuple[str, ...] = ()) -> None:
+    """Refuse options the backend's constructor does not take (a typo would otherwise be
+    ignored silently), or that the model spec sets, naming the ones it does take."""
+    params = inspect.signature(backend).parameters.values()
+    known = {p.name for p in params if p.default is not inspect.Parameter.empty
+             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - set(set_by_spec)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise UserError(f"the {name} backend has no option {unknown[0]!r} (--backend-option, "
+                        f"or a flag for another backend); its options: {', '.join(sorted(known))}")
+
+
+def parse_backend_options(pairs: list[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs from the command line; values read as YAML scalars (4, 0.5, true)."""
+    import yaml
+
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--backend-option {pair!r}: expected KEY=VALUE, e.g. n_threads=2")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            value = raw
+        options[key.strip()] = value if isinstance(value, str | int | float | bool) else raw
+    return options
 
 
 def _load(target: str) -> Factory:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from halprobe.analysis.sampling import MIN_SAMPLES
+from halprobe.backends.registry import parse_backend_options
 from halprobe.pipeline import DryRun, EvalOptions, EvalResult, run_eval
 from halprobe.report.console import print_summary
 from halprobe.runner import RunAborted
@@ -93,14 +94,19 @@ def eval_command(
                                                  "become its frequency proxy."),
     corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
                                           "field that holds a document's text."),
+    backend_option: list[str] = typer.Option([], "--backend-option", "-o", help="KEY=VALUE "
+                                             "passed to the backend; repeat for several. "
+                                             "llama.cpp: n_threads, n_ctx, n_batch; hf: "
+                                             "batch_size, n_threads; openai: logprobs."),
 ) -> None:
     """Ask a model the probe questions, grade every answer and write a run directory.
 
     Answers are cached, so a killed or interrupted run resumes where it stopped when the same
     command is run again, and nothing is asked twice.
     """
-    backend_options = {k: v for k, v in (("base_url", base_url), ("concurrency", concurrency),
-                                         ("timeout", timeout)) if v is not None}
+    backend_options = {**parse_backend_options(backend_option),
+                       **{k: v for k, v in (("base_url", base_url), ("concurrency", concurrency),
+                                            ("timeout", timeout)) if v is not None}}
     opts = EvalOptions(model=model, suites=suite, per_bin=None if all_items else per_bin,
                        limit=limit, seed=seed, max_tokens=max_tokens, out=out, results=results,
                        cache=cache, progress=progress, backend_options=backend_options,
