@@ -29,7 +29,7 @@ from halprobe.corpus_proxy import apply_counts, check_corpus, corpus_config, cou
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
 from halprobe.runner import Runner, RunStats
-from halprobe.sampling_pass import SampleStats, annotate_rows, run_samples, sample_config
+from halprobe.sampling_pass import annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
 from halprobe.store.rundir import SAMPLES, SUMMARY
 from halprobe.suites import Suite, load, sample
@@ -313,7 +313,7 @@ def finish_rows(run_dir: RunDir, opts: EvalOptions, counts: CorpusCounts | None)
 
 
 def extras_config(opts: EvalOptions, counts: CorpusCounts | None,
-                  sampled: SampleStats | None) -> dict[str, Any]:
+                  sampled: RunStats | None) -> dict[str, Any]:
     """config.json entries: which frequency proxy the monofact columns use, the samples."""
     out: dict[str, Any] = {"frequency_proxy": "suite proxies (suite.yaml)"}
     if counts is not None and opts.reference_corpus is not None:

@@ -51,6 +51,14 @@ class RunStats:
     seconds: float = 0.0
     labels: dict[str, int] = field(default_factory=dict)
 
+    def add(self, other: RunStats) -> None:
+        """Add another pass's counts (the --samples passes are one Runner run each)."""
+        for name in ("asked", "cache_hits", "errors", "skipped_done", "retried_errors",
+                     "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for label, n in other.labels.items():
+            self.labels[label] = self.labels.get(label, 0) + n
+
 
 def _is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, BackendError) and exc.kind == "retryable"

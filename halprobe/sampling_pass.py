@@ -12,7 +12,7 @@ What the samples give (sampling confidence, generative Mis) is computed from the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from halprobe import transforms
 from halprobe.analysis.sampling import annotate
 from halprobe.backends.base import Backend
-from halprobe.runner import PromptFn, Runner
+from halprobe.runner import PromptFn, Runner, RunStats
 from halprobe.store import ResponseCache, RunDir
 from halprobe.store.rundir import SAMPLES
 from halprobe.types import DecodingParams, ProbeItem
 
 TEMPERATURE = 1.0
-
-
-@dataclass
-class SampleStats:
-    k: int = 0
-    asked: int = 0
-    cache_hits: int = 0
-    errors: int = 0
-    skipped_done: int = 0
-    labels: dict[str, int] = field(default_factory=dict)
 
 
 def sample_item(item: ProbeItem, k: int) -> ProbeItem:
@@ -53,9 +43,9 @@ def sample_params(params: DecodingParams, k: int) -> DecodingParams:
 
 def run_samples(backend: Backend, cache: ResponseCache, run_path: Path,
                 items: Sequence[ProbeItem], k: int, params: DecodingParams,
-                prompt_fn: PromptFn, show_progress: bool = True) -> SampleStats:
+                prompt_fn: PromptFn, show_progress: bool = True) -> RunStats:
     """K passes over the items, sample index 1..K; returns what was asked and found."""
-    total = SampleStats(k=k)
+    total = RunStats()
     rows = RunDir(run_path, rows_name=SAMPLES)
     progress = Progress(TextColumn("[bold]sampling"), BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), disable=not show_progress)
@@ -64,11 +54,7 @@ def run_samples(backend: Backend, cache: ResponseCache, run_path: Path,
         for index in range(1, k + 1):
             runner = Runner(backend, cache, rows, sample_params(params, index), prompt_fn,
                             transforms.grade_item, show_progress=False)
-            stats = runner.run([sample_item(i, index) for i in items])
-            for name in ("asked", "cache_hits", "errors", "skipped_done"):
-                setattr(total, name, getattr(total, name) + getattr(stats, name))
-            for label, n in stats.labels.items():
-                total.labels[label] = total.labels.get(label, 0) + n
+            total.add(runner.run([sample_item(i, index) for i in items]))
             progress.advance(task, len(items))
     return total
 
@@ -77,7 +63,7 @@ def read_samples(run_path: Path) -> pd.DataFrame:
     return pd.DataFrame(RunDir(run_path, rows_name=SAMPLES).read_rows())
 
 
-def sample_config(k: int, stats: SampleStats | None) -> dict[str, Any]:
+def sample_config(k: int, stats: RunStats | None) -> dict[str, Any]:
     """What config.json records about the samples."""
     return {"k": k, "temperature": TEMPERATURE, "file": SAMPLES,
             **({"stats": asdict(stats)} if stats is not None else {})}
