@@ -127,7 +127,7 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
-def _classify(text: str, low: str, mentions: list[DateMention],
+def tag_events(text: str, low: str, mentions: list[DateMention],
               question: str = "") -> list[DateMention]:
     """Tag each mention with the event it dates. A "1879 – 1955" range is birth – death
     (unless the question holds it: a term of office); otherwise the nearest cue before the
@@ -181,7 +181,7 @@ def answer_dates(text: str, question: str = "") -> list[DateMention]:
     mentions = find_dates(text, low)
     if not mentions:
         return []
-    mentions = _classify(text, low, mentions, question)
+    mentions = tag_events(text, low, mentions, question)
     death = [m for m in mentions if m.cue == "death"]
     return death or [m for m in mentions if not m.cue and m.text not in question]
 

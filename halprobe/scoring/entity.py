@@ -25,6 +25,16 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from halprobe.scoring import places, slots
+from halprobe.scoring.capital_phrases import (
+    CAPITAL_AFTER_RE,
+    CAPITAL_BEFORE_RE,
+    GENERIC_AFTER_RE,
+    REVERSE_AFTER_RE,
+    SEAT_AFTER_RE,
+    SEAT_BEFORE_RE,
+    Question,
+    question_shape,
+)
 from halprobe.scoring.normalize import (
     Span,
     alias_pattern,
@@ -33,82 +43,11 @@ from halprobe.scoring.normalize import (
     fold,
     lowered,
     normalize,
-    word_set,
 )
 from halprobe.types import Grade, Label, ProbeItem
 
-_IGNORE = re.IGNORECASE  # only for questions; responses are searched lower-cased
-_VERB = r"(?:is|was|remains|has\s+been|would\s+be|will\s+be)"
-# "the capital of X is Y", "the capital of X is located in Y", "the capital of X, Y, is",
-# "Capital: Y" (one pattern: one scan of the text).
-CAPITAL_AFTER = (
-    r"\bcapital(?:\s+city|\s+and\s+(?:largest|biggest|main|most\s+populous)\s+city)?"
-    r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}?))?"
-    rf"(?:(?:\s+(?:there|today|now|currently|officially))?\s+{_VERB}\s+"
-    r"(?:(?:located|situated|found)\s+in\s+)?"
-    r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|known|is|was)\b)|\s*[:=]\s*)",
-)
-CAPITAL_BEFORE = (
-    r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+"
-    r"(?:the|its|(?P<owner>(?:[\w-]+\s+){0,3}?[\w-]+)'s)\s+"  # "is Burkina Faso's capital"
-    r"(?:[\w-]+\s+)?capital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
-)
-# "Y serves as the seat of government": read only when no capital phrase answers (the Hague,
-# Cotonou and Putrajaya are seats of government beside a capital).
-_SEAT = r"seat\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?government"
-SEAT_AFTER = (
-    rf"\b{_SEAT}(?:\s+of\s+(?P<of>[^.;:!?\n]{{1,60}}?))?(?:\s+{_VERB}\s+(?:located\s+in\s+)?"
-    r"|\s*[:=]\s*)",
-)
-SEAT_BEFORE = (
-    rf",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as)\s+(?:the|its)\s+{_SEAT}"
-    r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
-)
-REVERSE_AFTER = (r"\b(?:is|was)\s+(?:the|a)\s+capital(?:\s+city)?\s+of\s+",)
-GENERIC_AFTER = (
-    r"\b(?:it|that|this)(?:'s|\s+is|\s+was|\s+would\s+be|\s+(?:could|might|may|must|should)\s+be)\s+",
-    r"\banswer(?:\s+is)?\s*[:\-]?\s+",
-    r"\b(?:i\s+(?:would|'d)\s+(?:guess|say)|(?:my\s+)?(?:best\s+)?guess(?:\s+(?:is|would\s+be))?\s*:?)\s+",
-)
-_CAP_AFTER = tuple(map(re.compile, CAPITAL_AFTER))
-_CAP_BEFORE = tuple(map(re.compile, CAPITAL_BEFORE))
-_SEAT_AFTER = tuple(map(re.compile, SEAT_AFTER))
-_SEAT_BEFORE = tuple(map(re.compile, SEAT_BEFORE))
-_REV_AFTER = tuple(map(re.compile, REVERSE_AFTER))
-_GEN_AFTER = tuple(map(re.compile, GENERIC_AFTER))
-_FORWARD_Q = re.compile(
-    r"\bcapital(?:\s+city)?\s+of\s+(?:the\s+)?(?P<subject>[^?]+?)\s*\??$", _IGNORE)
-_REVERSE_Q = re.compile(
-    r"^\s*(?:what|which\s+\w+)\s+is\s+(?P<subject>.+?)\s+the\s+capital\s+of\s*\??$", _IGNORE)
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\brather\s+than|\binstead\s+of)\s+(?:the\s+)?$")
 _GENERIC_OF = frozenset({"it", "country", "this country", "that country", "nation", "this nation"})
-
-
-@dataclass(frozen=True)
-class Question:
-    """What the matcher needs from the question, worked out once per question."""
-
-    subject: str | None
-    forward: bool
-    reverse: bool
-    words: frozenset[str]
-    normalized: str = ""  # the subject, normalised
-
-
-@lru_cache(maxsize=8192)
-def question_shape(question: str, subject: str | None) -> Question:
-    """Capital of X? (forward) or X is the capital of what? (reverse), and the subject."""
-    forward, reverse = _FORWARD_Q.search(question), _REVERSE_Q.search(question)
-    if not subject:
-        m = reverse or forward
-        subject = m.group("subject") if m else None
-    return Question(subject, bool(forward) and not reverse, bool(reverse), word_set(question),
-                    normalize(subject) if subject else "")
-
-
-def subject_of(item: ProbeItem) -> str | None:
-    """The entity the question is about: ``item.subject`` or read from a capital question."""
-    return question_shape(item.question, item.subject).subject
 
 
 @lru_cache(maxsize=8192)
@@ -229,12 +168,12 @@ def _tiers(view: _View) -> Iterator[tuple[slots.Marked, bool]]:
     """Slot readings, most specific first (computed lazily: most answers stop at the first),
     each with whether it is a capital slot (where the subject's own name is an answer)."""
     if view.question.reverse:
-        yield slots.forward(_REV_AFTER, view.low, view.folded), False
+        yield slots.forward(REVERSE_AFTER_RE, view.low, view.folded), False
     else:
-        yield _slot_reading(view, _CAP_AFTER, _CAP_BEFORE), view.question.forward
+        yield _slot_reading(view, CAPITAL_AFTER_RE, CAPITAL_BEFORE_RE), view.question.forward
         if "seat" in view.low:
-            yield _slot_reading(view, _SEAT_AFTER, _SEAT_BEFORE), view.question.forward
-    yield _slot_reading(view, _GEN_AFTER, ()), False
+            yield _slot_reading(view, SEAT_AFTER_RE, SEAT_BEFORE_RE), view.question.forward
+    yield _slot_reading(view, GENERIC_AFTER_RE, ()), False
     yield [(None, slots.short_reply(view.folded) or _lower_reply(view))], False
 
 
@@ -367,8 +306,8 @@ def _misnamed(view: _View) -> slots.Candidate | None:
     capital is Ljubljana") is not an answer."""
     if view.question.reverse:
         return None
-    marked = slots.forward(_CAP_AFTER, view.low, view.folded) + slots.backward(
-        _CAP_BEFORE, view.low, view.folded)
+    marked = slots.forward(CAPITAL_AFTER_RE, view.low, view.folded) + slots.backward(
+        CAPITAL_BEFORE_RE, view.low, view.folded)
     for m, cands in marked:
         if m is None or _historical(m, view) or _suggested(m, view):
             continue
@@ -407,7 +346,7 @@ _DESCRIPTION = re.compile(r"(?:(?:a|an|the)\s+(?:[a-z-]+\s+){0,2}(?:city|town|po
 def _described(view: _View, text: str) -> str | None:
     if view.question.reverse:
         return None
-    for m in (m for p in _CAP_AFTER for m in p.finditer(view.low)):
+    for m in (m for p in CAPITAL_AFTER_RE for m in p.finditer(view.low)):
         if _of_ok(m, view) and not _historical(m, view) and _DESCRIPTION.match(view.low, m.end()):
             end = _CLAUSE_END.search(view.low, m.end())
             return text[m.end():end.start() if end else len(text)]

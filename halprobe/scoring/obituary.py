@@ -25,11 +25,11 @@ from halprobe.scoring import abstention
 from halprobe.scoring.dates import (
     DateMention,
     Ymd,
-    _classify,
     death_claim,
     find_dates,
     gold_date,
     judge,
+    tag_events,
 )
 from halprobe.scoring.normalize import lowered
 from halprobe.types import Grade, Label, ProbeItem
@@ -76,7 +76,7 @@ def extract(response: str) -> DeathClaims:
     dates = find_dates(masked, low)
     ages = _ages(masked, low, dates)
     age_at = {m.start: n for m, n in ages}
-    tagged = _classify(masked, low, sorted([*dates, *(m for m, _ in ages)],
+    tagged = tag_events(masked, low, sorted([*dates, *(m for m, _ in ages)],
                                            key=lambda m: m.start))
     death = [m for m in tagged if m.cue == "death"]
     return DeathClaims(

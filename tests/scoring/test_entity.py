@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from halprobe.scoring.entity import match, subject_of
+from halprobe.scoring.capital_phrases import subject_of
+from halprobe.scoring.entity import match
 from halprobe.types import AnswerType, Label, ProbeItem
 from tests.scoring.conftest import capital
 
