@@ -94,7 +94,8 @@ def eval_command(
                                                  "become its frequency proxy."),
     corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
                                           "field that holds a document's text."),
-    backend_option: list[str] = typer.Option([], "--backend-option", "-o", help="KEY=VALUE "
+    backend_option: list[str] = typer.Option([], "--backend-option", "-o", metavar="KEY=VALUE",
+                                             help="KEY=VALUE "
                                              "passed to the backend; repeat for several. "
                                              "llama.cpp: n_threads, n_ctx, n_batch; hf: "
                                              "batch_size, n_threads; openai: logprobs."),
