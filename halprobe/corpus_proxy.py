@@ -26,14 +26,8 @@ from rich.progress import (
 )
 
 from halprobe import transforms
-from halprobe.analysis.corpus import (
-    CorpusCounts,
-    CorpusError,
-    CorpusItem,
-    corpus_files,
-    corpus_items,
-    count_cooccurrences,
-)
+from halprobe.analysis.corpus import CorpusCounts, CorpusItem, corpus_items, count_cooccurrences
+from halprobe.analysis.corpus_read import CorpusError, corpus_files
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.errors import UserError
 from halprobe.types import ProbeItem

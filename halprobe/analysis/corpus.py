@@ -12,7 +12,7 @@ Corpus formats (``path`` is a file or a folder searched recursively, in sorted o
 - ``.jsonl`` (or ``.jsonl.gz``): one JSON object per line, its text in ``text_field``;
   objects without a string there are skipped and counted; a line that is not a JSON object
   raises ``CorpusError`` naming the file and line. Lines are not parsed one by one
-  (``_TextField``: numpy cuts the text fields out of a whole block; lines with escapes are
+  (``corpus_read``: numpy cuts the text fields out of a whole block; lines with escapes are
   decoded in one ``json.loads`` a block): ``json.loads`` of every line cost a quarter of
   the throughput.
 Other files in a folder are ignored.
@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -50,12 +49,16 @@ from typing import cast
 import ahocorasick
 import numpy as np
 
+from halprobe.analysis.corpus_read import (
+    BLOCK_BYTES,
+    JSONL_SUFFIXES,
+    corpus_files,
+    jsonl_blocks,
+    text_blocks,
+)
 from halprobe.analysis.monofact import good_turing_mf
 from halprobe.types import ProbeItem
 
-TEXT_SUFFIXES = (".txt", ".txt.gz")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-BLOCK_BYTES = 2 * 1024 * 1024
 _TABLE = bytes(
     byte if byte >= 0x80 or byte == 0x0A else (
         ord(chr(byte).lower()) if chr(byte).isalnum() else 0x20)
@@ -73,10 +76,6 @@ _BUCKET_SHIFT = np.uint64(64 - _BUCKET_BITS)
 _UNICODE_SEPARATORS = tuple(chr(cp).encode() for cp in (
     0x00A0, 0x00AB, 0x00B7, 0x00BB, 0x2010, 0x2011, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
     0x201D, 0x2026, 0x200B, 0x3000, 0x3001, 0x3002, 0xFF0C))
-
-
-class CorpusError(ValueError):
-    """A corpus file that cannot be read as documents: names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -127,154 +126,6 @@ def normalise_bytes(block: bytes) -> str:
                 block = block.replace(separator, b" ")
     text = block.replace(b"\n", b" \n ").decode("utf-8", errors="replace")
     return " " + (text if text.isascii() else text.lower()) + " "
-
-
-def corpus_files(path: str | Path) -> list[Path]:
-    """The corpus files under ``path`` (itself if a file), sorted."""
-    root = Path(path)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise FileNotFoundError(f"reference corpus not found: {root}")
-    return sorted(p for p in root.rglob("*") if p.is_file()
-                  and p.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES))
-
-
-def _text_blocks(handle: io.BufferedIOBase, block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
-    """(block, documents, skipped) from a one-document-per-line file, cut at line ends."""
-    while block := handle.read(block_bytes):
-        if not block.endswith(b"\n"):
-            block += handle.readline()
-        yield block, block.count(b"\n") + (not block.endswith(b"\n")), 0
-
-
-class _TextField:
-    """Turns a block of JSONL lines into a block of documents, one a line, with numpy.
-
-    Each line keeps its bytes: the text of the field stays where it is and the rest of the
-    line (braces, the key, other fields) becomes spaces, so no line is parsed or copied on
-    its own; ``json.loads`` of every line cost a quarter of the counting throughput. The
-    vectorised path takes a line only where it cannot misread it: the line is framed by
-    braces, holds the key ``"field"`` exactly once, no ``{`` precedes it (so it is not in a
-    nested object; inside a string its quotes would be escaped and not match), a string
-    follows its colon and has no backslash. Any other line (escapes, odd layout, no such
-    field) goes through ``json.loads``, which gives the exact text or the error with file
-    and line; decoded text is never longer than its JSON form, so it is written over the
-    line and padded with spaces.
-    """
-
-    def __init__(self, name: str, where: str) -> None:
-        self.name, self.where = name, where
-        self.key = json.dumps(name).encode()
-
-    def blank(self, block: bytearray, line_no: int) -> tuple[int, int, int]:
-        """Rewrite a block of whole lines in place; (documents, skipped lines, lines)."""
-        arr = np.frombuffer(block, dtype=np.uint8)
-        special = np.flatnonzero((arr == 0x0A) | (arr == 0x22) | (arr == 0x7B) | (arr == 0x5C))
-        kinds = arr[special]
-        ends = special[kinds == 0x0A]
-        if not block.endswith(b"\n"):
-            ends = np.append(ends, len(block))
-        starts = np.r_[0, ends[:-1] + 1]
-        good, opens, closes = self._fast_lines(arr, starts, ends, special, kinds)
-        arr[_ranges(starts[good], opens)] = 0x20
-        arr[_ranges(closes, ends[good])] = 0x20
-        rest = [(int(starts[i]), int(ends[i]), int(i)) for i in np.flatnonzero(~good)]
-        lines = [(begin, stop, line_no + i + 1, block[begin:stop]) for begin, stop, i in rest]
-        lines = [line for line in lines if line[3].strip()]  # untouched so far
-        texts = self._decode_all([line[2:] for line in lines])
-        for (begin, stop, _, _), text in zip(lines, texts, strict=True):
-            block[begin:stop] = (text or b"")[:stop - begin].ljust(stop - begin)
-        skipped = sum(text is None for text in texts)
-        return int(good.sum()) + len(texts) - skipped, skipped, len(ends)
-
-    def _fast_lines(self, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                    special: np.ndarray, kinds: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Lines the vectorised path takes, and their text's [open, close) byte offsets.
-
-        ``special``: offsets of every newline, quote, ``{`` and backslash; ``kinds``: which.
-        """
-        last = len(arr) - 1
-        quotes = special[kinds == 0x22]
-        braces, slashes = special[kinds == 0x7B], special[kinds == 0x5C]
-        key = np.frombuffer(self.key, dtype=np.uint8)
-        window = np.minimum(quotes[:, None] + np.arange(len(key)), last)
-        hits = quotes[np.all(arr[window] == key, axis=1)]
-        line = np.searchsorted(ends, hits)
-        once = np.bincount(line, minlength=len(starts)) == 1
-        at = np.zeros(len(starts), dtype=np.int64)
-        at[line] = hits  # read only where the line holds the key once
-        after = np.minimum(at + len(key), last - 2)
-        spaced = (arr[after + 1] == 0x20) & (arr[after + 2] == 0x22)
-        opens = np.where(spaced, after + 2, after + 1)
-        framed = ends - (arr[np.clip(ends - 1, 0, last)] == 0x0D)
-        close_at = np.searchsorted(quotes, opens, side="right")
-        closes = quotes[np.minimum(close_at, len(quotes) - 1)] if len(quotes) else opens
-        good = (once & (arr[np.minimum(starts, last)] == 0x7B)
-                & (arr[np.clip(framed - 1, 0, last)] == 0x7D)
-                & (arr[after] == 0x3A) & (spaced | (arr[after + 1] == 0x22))
-                & (close_at < len(quotes)) & (closes < framed)
-                & (np.searchsorted(braces, at) - np.searchsorted(braces, starts) == 1)
-                & (np.searchsorted(slashes, closes) == np.searchsorted(slashes, opens)))
-        return good, opens[good] + 1, closes[good]
-
-    def _decode_all(self, lines: list[tuple[int, bytearray]]) -> list[bytes | None]:
-        """``_decode`` of each (line number, line), in one ``json.loads`` where all parse
-        as one object each (its per-call overhead was most of the cost of escaped lines)."""
-        try:
-            records = json.loads(b"[" + b",".join(line for _, line in lines) + b"]")
-        except ValueError:
-            records = None
-        if (not isinstance(records, list) or len(records) != len(lines)
-                or not all(isinstance(r, dict) for r in records)):
-            return [self._decode(bytes(line), line_no) for line_no, line in lines]
-        texts = [r.get(self.name) for r in records]
-        return [t.replace("\n", " ").encode("utf-8", errors="replace") if isinstance(t, str)
-                else None for t in texts]
-
-    def _decode(self, line: bytes, line_no: int) -> bytes | None:
-        """The field's text of a line the fast path left (escapes, odd layout), or None."""
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            raise CorpusError(f"{self.where}: line {line_no}: not valid JSON ({reason})"
-                              ) from None
-        if not isinstance(record, dict):
-            raise CorpusError(f"{self.where}: line {line_no}: not a JSON object")
-        text = record.get(self.name)
-        if not isinstance(text, str):
-            return None
-        return text.replace("\n", " ").encode("utf-8", errors="replace")
-
-
-def _ranges(begins: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Every index in [begins[i], stops[i]) for all i, as one array."""
-    lengths = np.maximum(stops - begins, 0)
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(begins - (np.cumsum(lengths) - lengths), lengths)
-    return offsets + np.arange(total)
-
-
-def _jsonl_blocks(handle: io.BufferedIOBase, block_bytes: int, text_field: str,
-                  where: str = "corpus") -> Iterator[tuple[bytes, int, int]]:
-    """(block, documents, skipped): one document a line, the text fields only."""
-    field = _TextField(text_field, where)
-    line_no = 0
-    while True:
-        block = bytearray(block_bytes)  # read into, and rewritten in place: no copy
-        size = handle.readinto(block)
-        if not size:
-            return
-        del block[size:]
-        if not block.endswith(b"\n"):
-            block += handle.readline()
-        docs, skipped, lines = field.blank(block, line_no)
-        line_no += lines
-        yield block, docs, skipped  # type: ignore[misc]  # read by the counter as bytes
 
 
 class AnchorFilter:
@@ -545,8 +396,8 @@ def count_cooccurrences(path: str | Path, items: Sequence[CorpusItem], text_fiel
             read = 0
             handle = cast(io.BufferedIOBase, gzip.GzipFile(fileobj=raw)
                           if file.name.endswith(".gz") else raw)
-            blocks = (_jsonl_blocks(handle, block_bytes, text_field, str(file))
-                      if file.name.endswith(JSONL_SUFFIXES) else _text_blocks(handle, block_bytes))
+            blocks = (jsonl_blocks(handle, block_bytes, text_field, str(file))
+                      if file.name.endswith(JSONL_SUFFIXES) else text_blocks(handle, block_bytes))
             for block, documents, skipped in blocks:
                 counter.feed(block)
                 result.n_documents += documents

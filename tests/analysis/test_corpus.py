@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from halprobe.analysis.corpus import (
-    CorpusError,
-    CorpusItem,
-    corpus_items,
-    count_cooccurrences,
-)
+from halprobe.analysis.corpus import CorpusItem, corpus_items, count_cooccurrences
+from halprobe.analysis.corpus_read import CorpusError
 from halprobe.types import AnswerType, ProbeItem
 
 ITEMS = [
