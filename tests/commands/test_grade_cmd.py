@@ -141,3 +141,13 @@ def test_an_item_line_takes_the_form_from_the_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     rows, _ = _regrade(path, [])
     assert [r["label"] for r in rows] == ["hallucinated", "abstained"]
+
+
+def test_sampled_answers_regrade_against_the_item_they_sample() -> None:
+    """Rows of samples.jsonl (--samples, ids ID#sK) are found by their sample_of id."""
+    path = DATA / "samples.jsonl"
+    before = [json.loads(line)["label"] for line in path.open(encoding="utf-8")]
+    rows, items = _regrade(path, ["capitals"])
+    assert [r["label"] for r in rows] == before
+    assert sorted(set(before)) == ["abstained", "correct", "hallucinated"]
+    assert (items.regraded, items.changed) == (8, 0)
