@@ -64,3 +64,12 @@ def test_legend_names_the_suites_spearman(summary: pd.DataFrame) -> None:
     assert label == (f"capitals: Spearman {row['spearman']:+.2f} [{row['spearman_low']:+.2f}, "
                      f"{row['spearman_high']:+.2f}]")
     assert plots._label("controls", summary).startswith("controls: Spearman n/a")
+
+
+def test_model_legend_stacks_long_run_labels() -> None:
+    from halprobe.report.plots import _legend_columns
+
+    long = ["SmolLM2-135M-Instruct (20261127-122655-SmolLM2-135M-Instruct-a0706b)"] * 2
+    assert _legend_columns(long, 7.0) == 1  # 4.6 inches of text each: one a row
+    assert _legend_columns(["gpt-4o", "smollm2", "llama"], 7.0) == 3
+    assert _legend_columns(["a model name of thirty chars..", "another"], 7.0) == 2
