@@ -12,6 +12,7 @@ import base64
 import html
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -353,12 +354,24 @@ def _prepare(run_dir: Path, out: Path, prefix: str,
     return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})
 
 
+_RUN_ID = re.compile(r"^(?P<date>\d{8})-(?P<time>\d{6})-.+-(?P<hash>[0-9a-f]{6})$")
+
+
 def _labels(reports: list[RunReport]) -> list[str]:
-    """Model names, with the run id added where two runs share a model."""
+    """Model names, told apart by when the run started and its config hash where two runs
+    share a model (the run id repeats the model name: "20261127-122655-SmolLM2-...-a0706b")."""
     models = [str((r.run.config.get("fingerprint") or {}).get("model", r.run.run_id))
               for r in reports]
-    return [f"{m} ({r.run.run_id})" if models.count(m) > 1 else m
+    return [f"{m} ({_short_run_id(r.run.run_id)})" if models.count(m) > 1 else m
             for m, r in zip(models, reports, strict=True)]
+
+
+def _short_run_id(run_id: str) -> str:
+    m = _RUN_ID.match(run_id)
+    if m is None:
+        return run_id
+    d, t = m["date"], m["time"]
+    return f"{d[:4]}-{d[4:6]}-{d[6:]} {t[:2]}:{t[2:4]}:{t[4:]}, {m['hash']}"
 
 
 def write_report(run_dirs: list[Path], out: Path,

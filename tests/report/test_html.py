@@ -63,6 +63,15 @@ def test_several_runs_side_by_side(tmp_path: Path) -> None:
     assert "Models side by side" in page and "Other-1B" in page
 
 
+def test_runs_of_one_model_are_told_apart_by_start_and_hash(tmp_path: Path) -> None:
+    a = write_run(tmp_path, "20260101-093000-SmolLM2-aaaaaa")
+    b = write_run(tmp_path, "20260102-171500-SmolLM2-bbbbbb", seed=2)
+    c = write_run(tmp_path, "my-own-run-name", seed=3)
+    page = write_report([a, b, c], tmp_path / "report").read_text(encoding="utf-8")
+    assert "(2026-01-01 09:30:00, aaaaaa)" in page and "(2026-01-02 17:15:00, bbbbbb)" in page
+    assert "(my-own-run-name)" in page  # an id not made by halprobe is shown whole
+
+
 def test_run_without_logprobs_draws_no_calibration_figures(tmp_path: Path) -> None:
     run = write_run(tmp_path, "20260101-000000-hosted", logprobs=False)
     page = write_report([run], run).read_text(encoding="utf-8")
