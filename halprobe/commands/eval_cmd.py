@@ -165,7 +165,8 @@ def print_result(result: EvalResult, console: Console) -> None:
         console.print(f"tokens: {usage['prompt_tokens']} prompt + {usage['completion_tokens']} "
                       f"completion; cost ${usage['cost_usd']:.4f}")
     print_extras(result, console)
-    console.print(f"run written to [bold]{result.run_dir}[/bold]")
+    console.print(f"run written to [bold]{result.run_dir}[/bold] (report: "
+                  f"{result.run_dir / 'report.html'})")
 
 
 def print_extras(result: EvalResult, console: Console) -> None:

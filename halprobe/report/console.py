@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -15,21 +16,30 @@ def _pct(value: float) -> str:
 
 
 def _ci(row: pd.Series, name: str) -> str:
-    return f"{_pct(row[name])} [{_pct(row[name + '_low'])}, {_pct(row[name + '_high'])}]"
+    """"57% [42, 71]": the bounds in percent too, without the sign, so the column fits 80
+    characters (a wrapped "100% [21%,\n100%]" was hard to read)."""
+    low, high = row[name + "_low"], row[name + "_high"]
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return _pct(row[name])
+    return f"{_pct(row[name])} [{100 * low:.0f}, {100 * high:.0f}]"
 
 
 def summary_table(summary: pd.DataFrame, title: str) -> Table:
     """suite x bin with n, hallucination rate (Wilson 95% CI), accuracy, abstention."""
-    table = Table(title=title, title_justify="left")
-    for header in ("suite", "bin", "n", "hallucinated [95% CI]", "correct", "abstained",
+    table = Table(title=title, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True,
+                  caption="rates of graded answers; hallucinated with its Wilson 95% CI in %")
+    for header in ("suite", "bin", "n", "hallucinated", "correct", "abstained",
                    "vague", "unscored"):
-        table.add_column(header, justify="left" if header in ("suite", "bin") else "right")
+        table.add_column(header, justify="left" if header in ("suite", "bin") else "right",
+                         no_wrap=header == "hallucinated")
     for _, row in summary.iterrows():
         style = "bold" if row["bin"] == "all" else None
         table.add_row(str(row["suite"]), str(row["bin"]), str(row["n"]),
                       _ci(row, "hallucination_rate"), _pct(row["accuracy"]),
                       _pct(row["abstention_rate"]), _pct(row["vague_rate"]),
-                      str(row["n_unscored"] + row["n_error"]), style=style)
+                      str(row["n_unscored"] + row["n_error"]), style=style,
+                      end_section=row["bin"] == "all")
     return table
 
 
