@@ -32,7 +32,8 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
     for header in ("suite", "bin", "n", "hallucinated", "correct", "abstained",
                    "vague", "unscored"):
         table.add_column(header, justify="left" if header in ("suite", "bin") else "right",
-                         no_wrap=header == "hallucinated")
+                         no_wrap=header == "hallucinated",
+                         overflow="fold" if header == "suite" else "ellipsis")  # never cut
     for _, row in summary.iterrows():
         style = "bold" if row["bin"] == "all" else None
         table.add_row(str(row["suite"]), str(row["bin"]), str(row["n"]),
