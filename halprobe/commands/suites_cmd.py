@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -18,10 +19,12 @@ def suites_command(
     """List probe suites: version, proxy, and how many items fall in each frequency bin."""
     suites = load(suite or builtin_names())
     width = max(s.spec.bins.count for s in suites)
-    table = Table(title="halprobe suites (bin 0 = rarest)", title_justify="left")
+    table = Table(title="halprobe suites (bin 0 = rarest)", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for header in ("suite", "version", "proxy", "items", *[f"bin {b}" for b in range(width)]):
         table.add_column(header, justify="left" if header in ("suite", "version", "proxy")
-                         else "right")
+                         else "right", no_wrap=header != "proxy",
+                         overflow="fold")  # a name is never cut short
     for s in suites:
         counts = Counter(i.bin for i in s.items)
         proxies = ", ".join(str(p.get("name")) for p in s.spec.proxy if isinstance(p, dict)) \

@@ -152,8 +152,10 @@ def synth_command(
     qa_items: int = typer.Option(1000, "--qa", help="QA questions per world (0: no QA view)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
-    """Train models on a synthetic world whose facts are known, and check that a calibrated
-    model hallucinates at the monofact rate and that the Kalai–Vempala bound holds.
+    """Train models on a synthetic world with known facts; check the theory's predictions.
+
+    A calibrated model must hallucinate at the monofact rate, and the Kalai–Vempala bound
+    must hold (METRICS.md section 7).
     """
     if not 0 < delta < 1:
         raise UserError("--delta must be between 0 and 1")
