@@ -21,7 +21,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
+
+from halprobe.analysis.stats import rankdata
 
 Strategy = Literal["width", "mass"]
 _EDGE_EPS = 1e-9  # so that .6 with 0.2-wide bins lands in [.6, .8), not [.4, .6)

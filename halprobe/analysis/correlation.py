@@ -21,11 +21,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import pearsonr, rankdata, spearmanr
-from statsmodels.discrete.discrete_model import Logit  # not statsmodels.api: 1 s to import
-from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from halprobe.analysis.rates import GRADED, wilson
+from halprobe.analysis.stats import logit, pearson, rankdata, spearman
 
 Estimate = Literal["sr", "u", "s1"]
 
@@ -93,13 +91,6 @@ def _percentiles(values: np.ndarray, level: float) -> tuple[float, float]:
     return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
 
 
-def _point(func: object, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return math.nan, math.nan
-    result = func(x, y)  # type: ignore[operator]
-    return float(result.statistic), float(result.pvalue)
-
-
 def hr_monofact_correlation(items: pd.DataFrame, estimate: Estimate = "sr",
                             n_resamples: int = 10_000, seed: int = 0,
                             confidence_level: float = 0.95) -> pd.DataFrame:
@@ -117,19 +108,19 @@ def hr_monofact_correlation(items: pd.DataFrame, estimate: Estimate = "sr",
         x, y = table["monofact"].to_numpy(), table["hallucination_rate"].to_numpy()
         record: dict[str, object] = {"suite": suite, "n_bins": len(bins), "n_items": len(rows),
                                      "estimate": estimate}
-        spearman, spearman_p = _point(spearmanr, x, y)
-        pearson, pearson_p = _point(pearsonr, x, y)
+        rho, rho_p = spearman(x, y)
+        r, r_p = pearson(x, y)
         hr, est = (_boot_draws(bins, estimate, n_resamples, seed) if len(bins) >= 3
                    else (np.full((1, len(bins)), np.nan),) * 2)
         boot_pearson = _rowwise_pearson(est, hr)
-        boot_spearman = _rowwise_pearson(rankdata(est, axis=1), rankdata(hr, axis=1))
-        for name, value, p, draws in (("spearman", spearman, spearman_p, boot_spearman),
-                                      ("pearson", pearson, pearson_p, boot_pearson)):
+        boot_spearman = _rowwise_pearson(rankdata(est), rankdata(hr))
+        for name, value, p, draws in (("spearman", rho, rho_p, boot_spearman),
+                                      ("pearson", r, r_p, boot_pearson)):
             low, high = _percentiles(draws, confidence_level)
             record.update({name: value, f"{name}_low": low, f"{name}_high": high,
                            f"{name}_p": p})
         record["n_boot_valid"] = int(np.isfinite(boot_spearman).sum())
-        record["expected_sign"] = bool(spearman > 0) if np.isfinite(spearman) else None
+        record["expected_sign"] = bool(rho > 0) if np.isfinite(rho) else None
         records.append(record)
     return pd.DataFrame.from_records(records)
 
@@ -137,7 +128,8 @@ def hr_monofact_correlation(items: pd.DataFrame, estimate: Estimate = "sr",
 def logistic_lambda(items: pd.DataFrame, level: float = 0.95) -> dict[str, object]:
     """Logit P(hallucinated) = a + b log(1 + lambda) over graded items with a proxy (section 6).
 
-    Returns b with its Wald CI and p-value (statsmodels Logit). The theory predicts b < 0.
+    Returns b with its Wald CI and p-value (``stats.logit``, statsmodels' Logit step for step).
+    The theory predicts b < 0.
     NaNs with a ``note`` when the fit is impossible (no variation, perfect separation).
     """
     rows = _graded(items)
@@ -150,16 +142,14 @@ def logistic_lambda(items: pd.DataFrame, level: float = 0.95) -> dict[str, objec
         out["note"] = "no variation in outcome or in lambda"
         return out
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = Logit(y, np.column_stack([np.ones_like(x), x])).fit(disp=0)
-    except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
+        fit = logit(y, x)
+    except np.linalg.LinAlgError as exc:
         out["note"] = f"fit failed: {exc}"
         return out
-    low, high = fit.conf_int(alpha=1 - level)[1]
+    low, high = fit.conf_int(level)[1]
     out.update({"coef": float(fit.params[1]), "coef_low": float(low), "coef_high": float(high),
                 "p": float(fit.pvalues[1]), "intercept": float(fit.params[0]),
-                "note": "" if fit.mle_retvals.get("converged", True) else "did not converge"})
+                "note": "" if fit.converged else "did not converge"})
     return out
 
 

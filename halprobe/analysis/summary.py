@@ -25,12 +25,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import pearsonr, rankdata, spearmanr
 
 from halprobe.analysis.calibration import calibration_metrics, calibration_table
 from halprobe.analysis.correlation import (
     _percentiles,
-    _point,
     _rowwise_pearson,
     bound_table,
     logistic_lambda,
@@ -48,6 +46,7 @@ from halprobe.analysis.monofact import (
 )
 from halprobe.analysis.rates import GRADED, summarise
 from halprobe.analysis.sampling import MIS_BINS, SOURCE, has_samples, stratum_mis
+from halprobe.analysis.stats import pearson, rankdata, spearman
 
 N_RESAMPLES = 10_000
 EXACT_MAX = 100  # bins with more items use the normal approximation in bootstrap_sums
@@ -256,7 +255,7 @@ def bootstrap_correlation(draws: Sequence[np.ndarray], level: float = 0.95
     stacked = np.stack(draws, axis=1)
     hr, est = stacked[..., 0], stacked[..., 1]
     ok = np.isfinite(est).all(axis=1)
-    spearman = _rowwise_pearson(rankdata(est[ok], axis=1), rankdata(hr[ok], axis=1))
+    spearman = _rowwise_pearson(rankdata(est[ok]), rankdata(hr[ok]))
     pearson = _rowwise_pearson(est[ok], hr[ok])
     out: dict[str, float | int] = {"n_boot_valid": int(np.isfinite(spearman).sum())}
     for name, values in (("spearman", spearman), ("pearson", pearson)):
@@ -273,8 +272,8 @@ def _rank_record(table: pd.DataFrame, draws: dict[str, np.ndarray], n_resamples:
     """Spearman and Pearson across the bins of ``stratum_table`` with their bootstrap CIs."""
     x, y = table["monofact"].to_numpy(), table["hallucination_rate"].to_numpy()
     record: dict[str, object] = dict(NO_RANKS)
-    record["spearman"], record["spearman_p"] = _point(spearmanr, x, y)
-    record["pearson"], record["pearson_p"] = _point(pearsonr, x, y)
+    record["spearman"], record["spearman_p"] = spearman(x, y)
+    record["pearson"], record["pearson_p"] = pearson(x, y)
     chosen = [draws[b] for b in table["bin"] if b in draws]
     if len(chosen) >= 3:
         record.update(bootstrap_correlation(chosen))
