@@ -24,6 +24,7 @@ from halprobe.analysis.summary import analysis_tables
 from halprobe.errors import UserError
 from halprobe.report import plots
 from halprobe.report.leaderboard import short_hash
+from halprobe.report.parallel import Job, draw
 from halprobe.store.load import Run, load_run
 
 REPORT = "report.html"
@@ -345,12 +346,15 @@ def _prepare(run_dir: Path, out: Path, prefix: str,
     for name in ("correlation", "bound", "kappa_sensitivity"):
         tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
     summary, responses = tables["summary"], run.responses
-    drawn = {
-        "hr_vs_monofact": plots.plot_hr_vs_monofact(summary, out / f"{prefix}hr_vs_monofact.png"),
-        "outcomes": plots.plot_outcomes(summary, out / f"{prefix}outcomes.png"),
-        "reliability": plots.plot_reliability(responses, out / f"{prefix}reliability.png"),
-        "risk_coverage": plots.plot_risk_coverage(responses, out / f"{prefix}risk_coverage.png"),
+    jobs: dict[str, Job] = {
+        "hr_vs_monofact": (plots.plot_hr_vs_monofact,
+                           (summary, out / f"{prefix}hr_vs_monofact.png")),
+        "outcomes": (plots.plot_outcomes, (summary, out / f"{prefix}outcomes.png")),
+        "reliability": (plots.plot_reliability, (responses, out / f"{prefix}reliability.png")),
+        "risk_coverage": (plots.plot_risk_coverage,
+                          (responses, out / f"{prefix}risk_coverage.png")),
     }
+    drawn = dict(zip(jobs, draw(list(jobs.values())), strict=True))
     return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})
 
 
