@@ -9,9 +9,12 @@ halprobe or changed data never reads a stale copy.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -44,3 +47,18 @@ def write_derived(path: Path, data: bytes) -> None:
         os.replace(tmp.name, path)
     except OSError:
         pass
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a derived file is read back: the tens of
+    thousands of containers it creates would otherwise set off collections that walk every
+    object of the process (the built-in suites: 0.17-0.46 s with it on, 0.09 s off). What is
+    read has no reference cycles, so nothing is left for the collector to find."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

