@@ -11,6 +11,7 @@ from halprobe.backends.hf import (
     MAX_AUTO_BATCH,
     HFBackend,
     auto_batch_size,
+    chosen_logprobs,
     from_spec,
     length_batches,
     sequence_bytes,
@@ -82,3 +83,18 @@ def test_batch_size_follows_available_memory() -> None:
     assert auto_batch_size(per_sequence, available=10 * per_sequence) == 5
     assert auto_batch_size(per_sequence, available=0) == 1
     assert auto_batch_size(per_sequence, available=8 << 30, cap=4) == 4
+
+
+def test_chosen_logprobs_are_the_log_softmax_of_the_chosen_tokens() -> None:
+    torch = pytest.importorskip("torch")
+    steps = [torch.tensor([[0.0, 1.0, 2.0], [3.0, 0.0, 0.0]]),
+             torch.tensor([[1.0, 1.0, 1.0], [0.0, float("-inf"), 5.0]])]  # -inf: cut by top-p
+    chosen = torch.tensor([[2, 0], [0, 2]])
+    got = chosen_logprobs(steps, chosen)
+    # by hand: log(e^2 / (1 + e + e^2)) = -0.4076; log(e^3 / (e^3 + 2)) = -0.0949;
+    # log(1/3) = -1.0986; log(e^5 / (1 + e^5)) = -0.0067
+    assert got.flatten().tolist() == pytest.approx([-0.4076, -1.0986, -0.0949, -0.0067],
+                                                   abs=1e-4)
+    expected = torch.stack([torch.log_softmax(s, -1).gather(1, chosen[:, n:n + 1]).squeeze(1)
+                            for n, s in enumerate(steps)], dim=1)
+    assert torch.allclose(got, expected, atol=1e-6)
