@@ -12,11 +12,15 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def cache_root() -> Path:
@@ -28,7 +32,7 @@ def cache_root() -> Path:
 
 
 def derived_path(kind: str, stem: str, modules: tuple[ModuleType, ...], *inputs: str) -> Path:
-    """cache_root()/kind/stem-<hash of the modules' source and the inputs>.<kind>."""
+    """cache_root()/kind/stem-<hash of the modules' source and the inputs>.bin."""
     digest = hashlib.sha256()
     for module in modules:
         digest.update(Path(module.__file__ or "").read_bytes())
@@ -47,6 +51,22 @@ def write_derived(path: Path, data: bytes) -> None:
         os.replace(tmp.name, path)
     except OSError:
         pass
+
+
+def derived(path: Path, build: Callable[[], T], dump: Callable[[T], bytes],
+            load: Callable[[bytes], T]) -> T:
+    """The value kept at ``path`` (read with ``load``), else ``build()``, kept there for next
+    time with ``dump``. A file that cannot be read back (missing, damaged, from another Python)
+    is rebuilt; ``load`` raises ValueError or TypeError for content of the wrong shape."""
+    try:
+        data = path.read_bytes()
+        with gc_paused():
+            return load(data)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        pass
+    value = build()
+    write_derived(path, dump(value))
+    return value
 
 
 @contextmanager

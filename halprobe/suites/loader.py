@@ -16,7 +16,7 @@ from typing import Any
 
 from halprobe import __version__, types
 from halprobe.errors import SuiteError
-from halprobe.paths import derived_path, gc_paused, write_derived
+from halprobe.paths import derived, derived_path
 from halprobe.suites import binning, schema
 from halprobe.suites.binning import assign_bin
 from halprobe.suites.schema import validate_row
@@ -92,17 +92,17 @@ def load_suite(path: Path) -> Suite:
     spec = load_spec(path)
     cached = derived_path("suites", spec.name, _CODE, __version__, spec.digest,
                           str(spec.items_path.resolve()))
-    try:
-        data = cached.read_bytes()
-        with gc_paused():
-            items = pickle.loads(data)
-        if isinstance(items, tuple):
-            return Suite(spec=spec, items=items)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
-        pass
-    suite = _validated(spec)
-    write_derived(cached, pickle.dumps(suite.items, protocol=pickle.HIGHEST_PROTOCOL))
-    return suite
+    items = derived(cached, lambda: _validated(spec).items,
+                    lambda value: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+                    _items_from_pickle)
+    return Suite(spec=spec, items=items)
+
+
+def _items_from_pickle(data: bytes) -> tuple[ProbeItem, ...]:
+    items = pickle.loads(data)
+    if not isinstance(items, tuple):
+        raise TypeError(f"a cached suite holds {type(items).__name__}, not a tuple of items")
+    return items
 
 
 def _validated(spec: SuiteSpec) -> Suite:
