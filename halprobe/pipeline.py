@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -306,10 +305,7 @@ def finish_rows(run_dir: RunDir, opts: EvalOptions, counts: CorpusCounts | None)
         rows = apply_counts(rows, counts)
     if opts.samples:
         rows = annotate_rows(rows, run_dir.path)
-    tmp = run_dir.responses_path.with_suffix(".jsonl.tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                   encoding="utf-8")
-    os.replace(tmp, run_dir.responses_path)
+    run_dir.rewrite_rows(rows)
 
 
 def extras_config(opts: EvalOptions, counts: CorpusCounts | None,

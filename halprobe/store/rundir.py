@@ -67,11 +67,16 @@ class RunDir:
         rows = self.read_rows()
         kept = [r for r in rows if r.get("label") != label]
         if len(kept) < len(rows):
-            tmp = self.responses_path.with_suffix(".jsonl.tmp")
-            tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept),
-                           encoding="utf-8")
-            os.replace(tmp, self.responses_path)
+            self.rewrite_rows(kept)
         return len(rows) - len(kept)
+
+    def rewrite_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Replace the rows file with these rows, atomically (a crash leaves the old or the new
+        file, never half of one)."""
+        tmp = self.responses_path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                       encoding="utf-8")
+        os.replace(tmp, self.responses_path)
 
     def append(self, row: dict[str, Any]) -> None:
         """Append one row and flush it to the OS before returning."""
