@@ -78,7 +78,7 @@ def apply_counts(rows: list[dict[str, Any]], counts: CorpusCounts) -> list[dict[
         row = dict(row)
         if "suite_proxy" not in row:
             row["suite_popularity"], row["suite_proxy"] = row.get("popularity"), row.get("proxy")
-        count = counts.counts.get(str(row.get("base_id") or row.get("item_id")))
+        count = counts.counts.get(transforms.row_item_id(row))
         row["popularity"] = count
         row["proxy"] = CORPUS_PROXY if count is not None else None
         out.append(row)

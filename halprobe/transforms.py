@@ -311,6 +311,12 @@ def row_fields(item: ProbeItem) -> dict[str, Any]:
     return dict(item.meta.get(ROW_FIELDS, {}))
 
 
+def row_item_id(row: Mapping[str, Any]) -> str:
+    """The id of the probe item a response row answered: a variant's or a sample's base item
+    (``base_id``, ``sample_of``), else the row's own ``item_id``."""
+    return str(row.get("base_id") or row.get("sample_of") or row.get("item_id"))
+
+
 # --- answer, then verify: a second turn -----------------------------------------------------
 
 class FollowupBackend:

@@ -47,7 +47,7 @@ class RunItems:
                 raise SuitesNotLoaded(f"cannot load the suites of the run's rows: {exc}"
                                       ) from None
             self._by_id = {i.id: i for suite in suites for i in suite.items}
-        key = str(row.get("base_id") or row.get("sample_of") or row.get("item_id"))
+        key = transforms.row_item_id(row)
         if key not in self._by_id:
             raise UserError(f"item {key!r} is in none of the suites searched; name its suite "
                             "with --suite")
