@@ -298,6 +298,7 @@ def _sources(summary: pd.DataFrame) -> str:
 
 def tables_section(report: RunReport) -> str:
     t = report.tables
+    sampled = sampling_rows(t["summary"])
     return "".join([
         "<h3>Rates by frequency bin</h3>", _table(rates_rows(t["summary"]), _is_all),
         "<h3>Monofact estimates (METRICS.md 3)</h3><p class='muted'>λ = κ · proxy / suite "
@@ -310,8 +311,7 @@ def tables_section(report: RunReport) -> str:
         *(["<h3>Sampled answers (--samples): sampling confidence and generative Mis</h3>"
            "<p class='muted'>Sampling confidence = share of the K temperature-1 answers that "
            "agree with the greedy one; Mis = ½ Σ_B |P_B − G_B| over 10 bins of g plus g = 0 "
-           "(METRICS.md 4).</p>", _table(sampling_rows(t["summary"]), _is_all)]
-          if sampling_rows(t["summary"]) else []),
+           "(METRICS.md 4).</p>", _table(sampled, _is_all)] if sampled else []),
         "<h3>HR vs monofact estimate: correlation and logistic slope</h3>",
         _table(correlation_rows(t["correlation"])),
         "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, monofact − Mis), "
