@@ -47,7 +47,9 @@ def parse_backend_options(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"--backend-option {pair!r}: expected KEY=VALUE, e.g. n_threads=2")
+            # the argument is not echoed: it could be a key (`-o api_key...` mistyped)
+            raise UserError("--backend-option without '=': expected KEY=VALUE, e.g. "
+                            "n_threads=2")
         try:
             value = yaml.safe_load(raw) if raw.strip() else raw
         except yaml.YAMLError:
