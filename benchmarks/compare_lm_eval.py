@@ -131,9 +131,9 @@ def run_halprobe(spec: str | None, n: int, threads: int | None) -> dict[str, Any
 
 
 def _threads(backend: Any) -> int | None:
-    llm = getattr(backend, "_llm", None)
-    if llm is not None:
-        return int(llm.n_threads)
+    threads = getattr(backend, "threads", None)  # llama.cpp's, as the tuner left it
+    if threads is not None:
+        return int(threads)
     import torch
 
     return int(torch.get_num_threads())

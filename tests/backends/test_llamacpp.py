@@ -1,4 +1,5 @@
-"""The fast llama.cpp path against llama-cpp-python's own: same text, same log-probs."""
+"""The fast llama.cpp path against llama-cpp-python's own (same text, same log-probs), and
+prompts decoded side by side against the same prompts decoded one at a time (bit for bit)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from halprobe.backends.base import BackendError
 from halprobe.backends.default import default_gguf
 from halprobe.backends.llamacpp import LlamaCppBackend
-from halprobe.types import DecodingParams, Message
+from halprobe.types import DecodingParams, Generation, Message
 
 COUNTRIES = ["France", "Burkina Faso", "Barbados", "Tuvalu", "Kazakhstan", "Peru", "Mongolia",
              "Eswatini", "Australia", "Vanuatu"]
@@ -28,6 +30,18 @@ def backend() -> Iterator[LlamaCppBackend]:
     fast.close()
 
 
+@pytest.fixture(scope="module")
+def one_at_a_time() -> Iterator[LlamaCppBackend]:
+    single = LlamaCppBackend(default_gguf(), n_threads=1, n_parallel=1)
+    yield single
+    single.close()
+
+
+def _same(a: Generation, b: Generation) -> bool:
+    return (a.tokens, a.token_logprobs, a.finish_reason) == (b.tokens, b.token_logprobs,
+                                                              b.finish_reason)
+
+
 def _plain_llama(**kwargs: Any) -> Any:
     from llama_cpp import Llama
 
@@ -38,9 +52,9 @@ def _plain_llama(**kwargs: Any) -> Any:
 @pytest.mark.model
 def test_greedy_text_is_llama_cpp_pythons_own(backend: LlamaCppBackend) -> None:
     plain = _plain_llama()
-    for country in COUNTRIES:
+    side_by_side = backend.generate([_chat(c) for c in COUNTRIES], PARAMS)
+    for country, ours in zip(COUNTRIES, side_by_side, strict=True):
         messages = _chat(country)
-        ours = backend.generate([messages], PARAMS)[0]
         theirs = plain.create_chat_completion(
             messages=[{"role": "user", "content": messages[0].content}], temperature=0.0,
             max_tokens=PARAMS.max_tokens)
@@ -69,14 +83,44 @@ def test_logprobs_equal_those_of_a_logits_all_model(backend: LlamaCppBackend) ->
 
 
 @pytest.mark.model
-def test_prefix_reuse_does_not_change_outputs(backend: LlamaCppBackend) -> None:
-    """A, B, A and A, A: the KV cache of the shared prefix is reused, the answers are not."""
+def test_prefix_reuse_does_not_change_outputs(one_at_a_time: LlamaCppBackend) -> None:
+    """A, B, A and A, A in one stream: the KV cache of the shared prefix is reused (for the
+    repeated prompt all but its last two tokens), the answers are not."""
     a, b = _chat("Kenya"), _chat("Kenya's neighbour Uganda")
-    first, _, again, same_again = backend.generate([a, b, a, a], PARAMS)
+    first, _, again, same_again = (one_at_a_time.generate([p], PARAMS)[0] for p in (a, b, a, a))
     for repeat in (again, same_again):
         assert repeat.text == first.text
-        assert repeat.tokens == first.tokens
-        assert repeat.token_logprobs == first.token_logprobs
+        assert _same(repeat, first)
+
+
+@pytest.mark.model
+def test_side_by_side_equals_one_at_a_time_bit_for_bit(
+        backend: LlamaCppBackend, one_at_a_time: LlamaCppBackend) -> None:
+    """24 prompts of different lengths and answer lengths, 16 decoded together and refilled as
+    they finish, give the tokens, log-probs and finish reasons of one-at-a-time decoding;
+    sampled ones too (the seed is per prompt)."""
+    prompts = [_chat(c) for c in COUNTRIES] + [
+        [Message("user", f"When did {name} die? Answer in one sentence.")]
+        for name in ("Ada Lovelace", "Jan Smuts", "Oskar Kokoschka", "Maria Gaetana Agnesi")] + [
+        [Message("system", "Answer with a title only."),
+         Message("user", f"Name a paper on {topic}.")]
+        for topic in ("attention", "dropout", "protein folding", "hallucination", "sorting",
+                      "zebrafish", "graphene", "monsoons", "proof assistants", "sleep")]
+    for params in (PARAMS, DecodingParams(max_tokens=24, temperature=1.0, seed=7)):
+        together = backend.generate(prompts, params)
+        alone = [one_at_a_time.generate([p], params)[0] for p in prompts]
+        assert len({g.completion_tokens for g in alone}) > 3  # answers of many lengths
+        assert [n for n, (x, y) in enumerate(zip(together, alone, strict=True))
+                if not _same(x, y)] == []
+
+
+@pytest.mark.model
+def test_a_prompt_too_long_for_a_stream_fails_alone(backend: LlamaCppBackend) -> None:
+    """The error names the option to raise; the prompts beside it are answered."""
+    long = [Message("user", "word " * 1100)]
+    with pytest.raises(BackendError, match="n_ctx"):
+        backend.generate([long], PARAMS)
+    assert backend.generate([_chat("Japan")], PARAMS)[0].text
 
 
 @pytest.mark.model
