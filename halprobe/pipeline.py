@@ -27,6 +27,7 @@ from halprobe.backends.base import Backend
 from halprobe.corpus_proxy import apply_counts, check_corpus, corpus_config, count_items
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
+from halprobe.report.parallel import FigureWorkers
 from halprobe.runner import Runner, RunStats
 from halprobe.sampling_pass import annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
@@ -221,10 +222,10 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     counts = (count_items(opts.reference_corpus, items, opts.corpus_text_field, opts.progress)
               if opts.reference_corpus is not None else None)
     params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
-    with cassette_context(opts):
-        result = _run_with_backend(opts, suites, items, params, counts)
-    result.tables = write_variant_tables(result.run_dir)
-    write_outputs(opts, result.run_dir, result.analysis)
+    with FigureWorkers() as figures, cassette_context(opts):
+        result = _run_with_backend(opts, suites, items, params, counts, figures)
+        result.tables = write_variant_tables(result.run_dir)
+        write_outputs(opts, result.run_dir, result.analysis, figures)
     return result
 
 
@@ -266,8 +267,9 @@ def cassette_context(opts: EvalOptions) -> Any:
 
 
 def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
-                      params: DecodingParams, counts: CorpusCounts | None = None
-                      ) -> EvalResult:
+                      params: DecodingParams, counts: CorpusCounts | None = None,
+                      figures: FigureWorkers | None = None) -> EvalResult:
+    """Ask, then summarise; ``figures`` start loading matplotlib once the model is closed."""
     backend = create(opts.model, opts.backend_options)
     backend = transforms.with_followups(backend, items)
     try:
@@ -285,6 +287,8 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         cache.close()
     finally:
         backend.close()
+    if figures is not None:
+        figures.start()  # forked only now: no model, no cache connection, no threads in them
     finish_rows(run_dir, opts, counts)
     analysis = write_summary(run_dir)
     usage = run_usage(run_dir.read_rows() + RunDir(run_dir.path, SAMPLES).read_rows(),
@@ -331,15 +335,16 @@ def cache_path(opts: EvalOptions, run_dir: RunDir) -> Path:
 
 
 def write_outputs(opts: EvalOptions, path: Path,
-                  analysis: dict[str, pd.DataFrame] | None = None) -> None:
+                  analysis: dict[str, pd.DataFrame] | None = None,
+                  figures: FigureWorkers | None = None) -> None:
     """report.html in the run directory; the run's rows in RESULTS/leaderboard.csv.
 
     ``analysis`` (the tables write_summary computed) spares the report computing them again.
     """
-    from halprobe.report.html import write_report  # matplotlib loads only here
+    from halprobe.report.html import write_report
     from halprobe.report.leaderboard import update_leaderboard
 
-    write_report([path], path, {path: analysis} if analysis else None)
+    write_report([path], path, {path: analysis} if analysis else None, figures)
     if path.parent.resolve() == (opts.results / "runs").resolve():
         update_leaderboard(opts.results)
 

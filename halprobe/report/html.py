@@ -22,9 +22,8 @@ import pandas as pd
 
 from halprobe.analysis.summary import analysis_tables
 from halprobe.errors import UserError
-from halprobe.report import plots
 from halprobe.report.leaderboard import short_hash
-from halprobe.report.parallel import Job, draw
+from halprobe.report.parallel import FigureWorkers, Job
 from halprobe.store.load import Run, load_run
 
 REPORT = "report.html"
@@ -336,7 +335,7 @@ def run_section(report: RunReport, heading: str) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _prepare(run_dir: Path, out: Path, prefix: str,
+def _prepare(run_dir: Path, out: Path, prefix: str, figures: FigureWorkers,
              tables: dict[str, pd.DataFrame] | None = None) -> RunReport:
     run = load_run(run_dir)
     if not len(run.responses):
@@ -347,14 +346,12 @@ def _prepare(run_dir: Path, out: Path, prefix: str,
         tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
     summary, responses = tables["summary"], run.responses
     jobs: dict[str, Job] = {
-        "hr_vs_monofact": (plots.plot_hr_vs_monofact,
-                           (summary, out / f"{prefix}hr_vs_monofact.png")),
-        "outcomes": (plots.plot_outcomes, (summary, out / f"{prefix}outcomes.png")),
-        "reliability": (plots.plot_reliability, (responses, out / f"{prefix}reliability.png")),
-        "risk_coverage": (plots.plot_risk_coverage,
-                          (responses, out / f"{prefix}risk_coverage.png")),
+        "hr_vs_monofact": ("plot_hr_vs_monofact", (summary, out / f"{prefix}hr_vs_monofact.png")),
+        "outcomes": ("plot_outcomes", (summary, out / f"{prefix}outcomes.png")),
+        "reliability": ("plot_reliability", (responses, out / f"{prefix}reliability.png")),
+        "risk_coverage": ("plot_risk_coverage", (responses, out / f"{prefix}risk_coverage.png")),
     }
-    drawn = dict(zip(jobs, draw(list(jobs.values())), strict=True))
+    drawn = dict(zip(jobs, figures.draw(list(jobs.values())), strict=True))
     return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})
 
 
@@ -379,25 +376,30 @@ def _short_run_id(run_id: str) -> str:
 
 
 def write_report(run_dirs: list[Path], out: Path,
-                 tables: dict[Path, dict[str, pd.DataFrame]] | None = None) -> Path:
+                 tables: dict[Path, dict[str, pd.DataFrame]] | None = None,
+                 figures: FigureWorkers | None = None) -> Path:
     """Write report.html, its PNGs and CSV tables into ``out``; return the HTML's path.
 
     ``tables`` holds a run's ``analysis_tables`` where the caller has just computed them (eval
-    does, for summary.csv); other runs' tables are computed here.
+    does, for summary.csv); other runs' tables are computed here. ``figures``: worker
+    processes the caller started early (eval does); otherwise started here.
     """
     if not run_dirs:
         raise UserError("no run directories given")
+    if figures is None:
+        with FigureWorkers() as own:
+            return write_report(run_dirs, out, tables, own)
     out.mkdir(parents=True, exist_ok=True)
     several = len(run_dirs) > 1
     known = tables or {}
-    reports = [_prepare(d, out, f"{d.name}_" if several else "", known.get(d))
+    reports = [_prepare(d, out, f"{d.name}_" if several else "", figures, known.get(d))
                for d in run_dirs]
     labels = _labels(reports)
     parts = []
     if several:
-        models = plots.plot_models({label: r.tables["summary"]
-                                    for label, r in zip(labels, reports, strict=True)},
-                                   out / "models.png")
+        models = figures.draw([("plot_models", (
+            {label: r.tables["summary"] for label, r in zip(labels, reports, strict=True)},
+            out / "models.png"))])[0]
         parts.append("<h2>Models side by side</h2>"
                      + (_img(models, "models side by side") if models else ""))
     parts += [run_section(r, f"{label}: {r.run.run_id}" if several else label)

@@ -1,4 +1,5 @@
-"""Figures drawn in forked processes are the figures drawn here, byte for byte."""
+"""Figures drawn in forked worker processes are the figures drawn here, byte for byte; and
+without fork, one CPU, or a broken pool, they are drawn here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 from halprobe.analysis.summary import build_summary
-from halprobe.report import parallel, plots
+from halprobe.report import parallel
 from tests.report.conftest import fake_rows
 
 
@@ -17,10 +18,10 @@ def _jobs(out: Path) -> list[parallel.Job]:
     rows = pd.DataFrame(fake_rows(0, per_bin=10))
     summary = build_summary(rows)
     bare = rows.assign(confidence=None, confidence_source="none")
-    return [(plots.plot_hr_vs_monofact, (summary, out / "hr_vs_monofact.png")),
-            (plots.plot_outcomes, (summary, out / "outcomes.png")),
-            (plots.plot_reliability, (rows, out / "reliability.png")),
-            (plots.plot_risk_coverage, (bare, out / "risk_coverage.png"))]  # nothing: None
+    return [("plot_hr_vs_monofact", (summary, out / "hr_vs_monofact.png")),
+            ("plot_outcomes", (summary, out / "outcomes.png")),
+            ("plot_reliability", (rows, out / "reliability.png")),
+            ("plot_risk_coverage", (bare, out / "risk_coverage.png"))]  # nothing: None
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
@@ -29,10 +30,13 @@ def test_parallel_figures_equal_serial_ones(tmp_path: Path,
     serial_dir, parallel_dir = tmp_path / "serial", tmp_path / "parallel"
     serial_dir.mkdir()
     parallel_dir.mkdir()
-    serial_out = parallel.draw(_jobs(serial_dir), processes=1)
+    with parallel.FigureWorkers(processes=1) as here:
+        serial_out = here.draw(_jobs(serial_dir))
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "_serial", None)  # a fallback would fail the test
-    parallel_out = parallel.draw(_jobs(parallel_dir))
+    with parallel.FigureWorkers() as workers:
+        workers.start()
+        monkeypatch.setattr(workers, "_fall_back", None)  # a fallback would fail the test
+        parallel_out = workers.draw(_jobs(parallel_dir))
     assert [p.name if p else None for p in parallel_out] == \
         [p.name if p else None for p in serial_out]
     assert parallel_out[-1] is None and parallel_out[0] == parallel_dir / "hr_vs_monofact.png"
@@ -40,13 +44,13 @@ def test_parallel_figures_equal_serial_ones(tmp_path: Path,
         assert path is not None
         data = path.read_bytes()
         assert data.startswith(b"\x89PNG") and data == (parallel_dir / path.name).read_bytes()
-    assert not parallel._JOBS
 
 
 def test_one_cpu_draws_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", None)  # would fail if used
-    assert parallel.draw(_jobs(tmp_path))[1] == tmp_path / "outcomes.png"
+    with parallel.FigureWorkers() as workers:
+        assert workers.draw(_jobs(tmp_path))[1] == tmp_path / "outcomes.png"
 
 
 def test_a_broken_pool_falls_back_to_drawing_here(tmp_path: Path,
@@ -56,5 +60,6 @@ def test_a_broken_pool_falls_back_to_drawing_here(tmp_path: Path,
 
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", broken)
-    assert parallel.draw(_jobs(tmp_path))[0] == tmp_path / "hr_vs_monofact.png"
-    assert (tmp_path / "outcomes.png").is_file() and not parallel._JOBS
+    with parallel.FigureWorkers() as workers:
+        assert workers.draw(_jobs(tmp_path))[0] == tmp_path / "hr_vs_monofact.png"
+    assert (tmp_path / "outcomes.png").is_file()
