@@ -151,12 +151,12 @@ def run_llama_cpp_plain(n: int, threads: int | None) -> dict[str, Any]:
 
     _, items = capital_items(n)
     start = time.perf_counter()
-    llm = Llama(model_path=str(default_gguf()), n_ctx=2048, verbose=False,
-                **({"n_threads": threads, "n_threads_batch": threads} if threads else {}))
+    chosen: dict[str, Any] = {"n_threads": threads, "n_threads_batch": threads} if threads else {}
+    llm = Llama(model_path=str(default_gguf()), n_ctx=2048, verbose=False, **chosen)
     loaded = time.perf_counter()
     responses = []
     for item in items:
-        out = llm.create_chat_completion(
+        out: Any = llm.create_chat_completion(
             messages=[{"role": "user", "content": TEMPLATE.format(question=item.question)}],
             temperature=0.0, max_tokens=MAX_TOKENS)
         responses.append((out["choices"][0]["message"]["content"] or "").strip())
