@@ -41,11 +41,12 @@ class ThreadTuner:
     """Keeps the faster of all cores and one thread, by measured seconds a decoded token.
 
     The load on a shared machine changes during a run, and which setting wins flips with it
-    (see default_threads), so each item's decode speed is recorded for the setting it ran with
-    and the other setting is tried again every ``interval`` items, or at once when the current
-    one becomes slower than the other was; an interval doubles (up to ``max_interval``) each
-    time the try loses, so a losing setting costs little. Outputs do not depend on the thread
-    count (checked bit for bit), only speed does.
+    (see default_threads), so each round's decode speed is recorded for the setting it ran
+    with (a round: a few decode steps of the llama.cpp engine) and the other setting is tried
+    again every ``interval`` rounds, or at once when the current one becomes slower than the
+    other was; an interval doubles (up to ``max_interval``) each time the try loses, so a
+    losing setting costs little. Outputs do not depend on the thread count (checked bit for
+    bit), only speed does.
     """
 
     def __init__(self, first: int, cpus: int, interval: int = 16, max_interval: int = 64):
@@ -53,10 +54,10 @@ class ThreadTuner:
         self.other = 1 if first > 1 else cpus
         self.speed: dict[int, float] = {}
         self.interval, self.start_interval, self.max_interval = interval, interval, max_interval
-        self.countdown = 2  # item 1 as chosen, item 2 the other
+        self.countdown = 2  # round 1 as chosen, round 2 the other
 
     def pick(self) -> int:
-        """Threads for the next item."""
+        """Threads for the next round."""
         self.countdown -= 1
         return self.other if self.countdown <= 0 else self.best
 
