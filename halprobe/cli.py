@@ -61,9 +61,17 @@ def main() -> None:
             print(f"halprobe: error: {line}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("halprobe: interrupted; finished items are saved, rerun the same command to "
-              "resume", file=sys.stderr)
+        _interrupted()
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C into a silent exit 130
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    print("halprobe: interrupted; finished items are saved, rerun the same command to resume",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -269,7 +269,9 @@ def cassette_context(opts: EvalOptions) -> Any:
 def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
                       params: DecodingParams, counts: CorpusCounts | None = None,
                       figures: FigureWorkers | None = None) -> EvalResult:
-    """Ask, then summarise; ``figures`` start loading matplotlib once the model is closed."""
+    """Ask, then summarise; ``figures`` start loading matplotlib while the model loads."""
+    if figures is not None:
+        figures.start()  # forked before the model loads: no model, threads or cache in it
     backend = create(opts.model, opts.backend_options)
     backend = transforms.with_followups(backend, items)
     try:
@@ -287,8 +289,6 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         cache.close()
     finally:
         backend.close()
-    if figures is not None:
-        figures.start()  # forked only now: no model, no cache connection, no threads in them
     finish_rows(run_dir, opts, counts)
     analysis = write_summary(run_dir)
     usage = run_usage(run_dir.read_rows() + RunDir(run_dir.path, SAMPLES).read_rows(),

@@ -140,21 +140,23 @@ class Runner:
             yield from ([self._run_batch(b)] for b in batches)
             return
         done: queue.SimpleQueue[Future[_Finished]] = queue.SimpleQueue()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
             futures = [pool.submit(self._run_batch, b) for b in batches]
             for f in futures:
                 f.add_done_callback(done.put)
-            try:
-                for group in _drained(done, len(futures)):
-                    ok = [f.result() for f in group if f.exception() is None]
-                    if ok:
-                        yield ok  # stored before a failure in the same group is raised
-                    for f in group:
-                        f.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+            for group in _drained(done, len(futures)):
+                ok = [f.result() for f in group if f.exception() is None]
+                if ok:
+                    yield ok  # stored before a failure in the same group is raised
+                for f in group:
+                    f.result()
+        except BaseException:
+            # Ctrl-C or a fatal error: waiting for what is in flight would only throw it away
+            # later (the caller stores nothing more); closing the backend stops it.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
 
     def _run_batch(self, items: list[ProbeItem]) -> _Finished:
         prompts = [self.prompt_fn(i) for i in items]

@@ -1,25 +1,33 @@
-"""Draw the report's figures in a forked worker that loads matplotlib while the run is summarised.
+"""Draw the report's figures in a forked worker that has loaded matplotlib by the time they are
+asked for.
 
 Loading matplotlib (0.6 s) and drawing the four figures of a run (1.0-1.3 s one after the
 other) were most of what a default run spends outside the model, and issue 7 asks that this
-be under 5% of the run. So `eval` forks one worker as soon as the model is closed: it loads
-matplotlib on the second core while this process computes the summary tables (two processes
-loading it beside this one took the cores from it); when the figures are asked for, the
-worker forks a helper, which inherits matplotlib loaded, and the two draw two figures each.
-This process never loads matplotlib. A job names a plot function of halprobe.report.plots and
-gives its arguments (pickled: tables of a few hundred rows); a figure comes back as its PNG's
-path or None. Without fork, with one CPU, or when a pool cannot start or breaks, the figures
-are drawn in the process at hand, byte for byte the same PNGs (tested).
+be under 5% of the run. So `eval` forks one worker before the model loads: it loads
+matplotlib on the core that loading the model leaves idle, then waits, blocked on a pipe,
+using no CPU while the model runs. When the figures are asked for it forks a helper (which
+inherits matplotlib loaded) and the two draw two figures each. The eval process itself never
+loads matplotlib. A job names a plot function of halprobe.report.plots and gives its
+arguments (pickled: tables of a few hundred rows); a figure comes back as its PNG's path or
+None. Without fork, with one CPU, or when the worker cannot start or dies, the figures are
+drawn in this process, byte for byte the same PNGs (tested).
+
+The worker ignores Ctrl-C (the eval process handles it and closes the pipe) and leaves
+quietly when the pipe closes, also when the eval process was killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,10 +35,6 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 Job = tuple[str, tuple[Any, ...]]  # (plot function in halprobe.report.plots, its arguments)
-
-
-def _load_plots() -> None:
-    import halprobe.report.plots  # noqa: F401  (loads matplotlib before the first job comes)
 
 
 def draw_here(job: Job) -> Path | None:
@@ -63,49 +67,85 @@ def _draw_shared(jobs: list[Job], helpers: int) -> list[Path | None]:
     return results
 
 
+def _serve(conn: Connection, their_end: Connection, helpers: int) -> None:
+    """The worker: load matplotlib, then draw each list of jobs that comes down the pipe."""
+    their_end.close()  # a copy from the fork: held open here, the pipe would never close
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(Exception):  # drawing the first job reports the same failure
+        import halprobe.report.plots  # noqa: F401  (now, while nothing waits for it)
+    while True:
+        try:
+            jobs = conn.recv()
+        except (EOFError, OSError):
+            return  # the eval process is done, or gone
+        try:
+            reply: tuple[str, Any] = ("ok", _draw_shared(jobs, helpers))
+        except Exception as exc:  # reported by the eval process, which draws them itself
+            reply = ("failed", f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
 class FigureWorkers:
     """The figures' worker process, started by ``start`` (or at the first ``draw``).
 
-    Use as a context manager; leaving it shuts the workers down.
+    Use as a context manager; leaving it closes the pipe, and the worker leaves.
     """
 
     def __init__(self, processes: int = 2) -> None:
         self.processes = min(processes, os.cpu_count() or 1)  # drawing, the worker included
-        self._pool: Executor | None = None
+        self._conn: Connection | None = None
+        self._process: BaseProcess | None = None
         self._failed = self.processes < 2 or "fork" not in multiprocessing.get_all_start_methods()
 
     def start(self) -> None:
         """Fork the worker now, so that it loads matplotlib while this process works on."""
-        if self._pool is not None or self._failed:
+        if self._process is not None or self._failed:
             return
+        context = multiprocessing.get_context("fork")
+        conn, child_end = context.Pipe()
+        # Not a daemon: a daemon may not fork the helper. close() ends it; so does the pipe
+        # closing when this process dies.
+        process = context.Process(target=_serve, args=(child_end, conn, self.processes - 1),
+                                  name="halprobe figures")
         try:
-            pool = ProcessPoolExecutor(1, initializer=_load_plots,
-                                       mp_context=multiprocessing.get_context("fork"))
-            pool.submit(int)  # forks the worker now
+            process.start()
         except OSError as exc:
             self._fall_back(exc)
             return
-        self._pool = pool
+        finally:
+            child_end.close()
+        self._conn, self._process = conn, process
 
     def draw(self, jobs: Sequence[Job]) -> list[Path | None]:
         """Each job's figure; the results in the order of ``jobs``."""
         self.start()
-        if self._pool is not None:
+        if self._conn is not None:
             try:
-                return self._pool.submit(_draw_shared, list(jobs), self.processes - 1).result()
-            except (OSError, BrokenProcessPool) as exc:  # could not fork, or the worker died
+                self._conn.send(list(jobs))
+                status, result = self._conn.recv()
+            except (OSError, EOFError) as exc:  # the worker died
                 self._fall_back(exc)
+            else:
+                if status == "ok":
+                    return list(result)
+                self._fall_back(result)
         return [draw_here(job) for job in jobs]
 
-    def _fall_back(self, exc: BaseException) -> None:
-        log.warning("drawing the figures in worker processes failed (%s); drawing them here", exc)
+    def _fall_back(self, reason: object) -> None:
+        log.warning("drawing the figures in a worker process failed (%s); drawing them here",
+                    reason)
         self._failed = True
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process = None
 
     def __enter__(self) -> FigureWorkers:
         return self

@@ -48,18 +48,31 @@ def test_parallel_figures_equal_serial_ones(tmp_path: Path,
 
 def test_one_cpu_draws_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", None)  # would fail if used
+    monkeypatch.setattr(parallel, "multiprocessing", None)  # would fail if used
     with parallel.FigureWorkers() as workers:
         assert workers.draw(_jobs(tmp_path))[1] == tmp_path / "outcomes.png"
 
 
-def test_a_broken_pool_falls_back_to_drawing_here(tmp_path: Path,
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_dead_worker_falls_back_to_drawing_here(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise OSError("no fork today")
-
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", broken)
     with parallel.FigureWorkers() as workers:
+        workers.start()
+        assert workers._process is not None
+        workers._process.kill()
+        workers._process.join()
         assert workers.draw(_jobs(tmp_path))[0] == tmp_path / "hr_vs_monofact.png"
     assert (tmp_path / "outcomes.png").is_file()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_the_worker_leaves_when_the_pipe_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing (as leaving the eval does) ends the worker: nothing is left running."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    workers = parallel.FigureWorkers()
+    workers.start()
+    process = workers._process
+    assert process is not None and process.is_alive()
+    workers.close()
+    assert not process.is_alive() and process.exitcode == 0
