@@ -290,6 +290,10 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
     finally:
         backend.close()
     finish_rows(run_dir, opts, counts)
+    if figures is not None:
+        from halprobe.report.html import draw_response_figures_early
+
+        draw_response_figures_early(run_dir.path, figures)
     analysis = write_summary(run_dir)
     usage = run_usage(run_dir.read_rows() + RunDir(run_dir.path, SAMPLES).read_rows(),
                       str(config["fingerprint"].get("model")), opts.price_table)

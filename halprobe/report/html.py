@@ -335,6 +335,29 @@ def run_section(report: RunReport, heading: str) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
+def figure_jobs(summary: pd.DataFrame | None, responses: pd.DataFrame, out: Path,
+                prefix: str = "") -> dict[str, Job]:
+    """The run's figures as jobs for FigureWorkers; without a summary, those drawn from the
+    response rows alone."""
+    jobs: dict[str, Job] = {
+        "reliability": ("plot_reliability", (responses, out / f"{prefix}reliability.png")),
+        "risk_coverage": ("plot_risk_coverage", (responses, out / f"{prefix}risk_coverage.png")),
+    }
+    if summary is None:
+        return jobs
+    return {"hr_vs_monofact": ("plot_hr_vs_monofact",
+                               (summary, out / f"{prefix}hr_vs_monofact.png")),
+            "outcomes": ("plot_outcomes", (summary, out / f"{prefix}outcomes.png")), **jobs}
+
+
+def draw_response_figures_early(run_dir: Path, figures: FigureWorkers) -> None:
+    """Start drawing the figures of a finished run's rows (reliability, risk-coverage) while
+    the caller computes the summary; write_report into ``run_dir`` then takes them."""
+    responses = load_run(run_dir).responses
+    if len(responses):
+        figures.prefetch(list(figure_jobs(None, responses, run_dir).values()))
+
+
 def _prepare(run_dir: Path, out: Path, prefix: str, figures: FigureWorkers,
              tables: dict[str, pd.DataFrame] | None = None) -> RunReport:
     run = load_run(run_dir)
@@ -344,13 +367,7 @@ def _prepare(run_dir: Path, out: Path, prefix: str, figures: FigureWorkers,
         tables = analysis_tables(run.responses)
     for name in ("correlation", "bound", "kappa_sensitivity"):
         tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
-    summary, responses = tables["summary"], run.responses
-    jobs: dict[str, Job] = {
-        "hr_vs_monofact": ("plot_hr_vs_monofact", (summary, out / f"{prefix}hr_vs_monofact.png")),
-        "outcomes": ("plot_outcomes", (summary, out / f"{prefix}outcomes.png")),
-        "reliability": ("plot_reliability", (responses, out / f"{prefix}reliability.png")),
-        "risk_coverage": ("plot_risk_coverage", (responses, out / f"{prefix}risk_coverage.png")),
-    }
+    jobs = figure_jobs(tables["summary"], run.responses, out, prefix)
     drawn = dict(zip(jobs, figures.draw(list(jobs.values())), strict=True))
     return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})
 

@@ -67,6 +67,11 @@ def _draw_shared(jobs: list[Job], helpers: int) -> list[Path | None]:
     return results
 
 
+def _key(job: Job) -> tuple[str, Any]:
+    name, args = job
+    return name, args[-1]  # a plot function's last argument is the PNG path it writes
+
+
 def _serve(conn: Connection, their_end: Connection, helpers: int) -> None:
     """The worker: load matplotlib, then draw each list of jobs that comes down the pipe."""
     their_end.close()  # a copy from the fork: held open here, the pipe would never close
@@ -96,6 +101,8 @@ class FigureWorkers:
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
         self._failed = self.processes < 2 or "fork" not in multiprocessing.get_all_start_methods()
+        self._sent: list[list[Job]] = []  # asked ahead by prefetch, answers not read yet
+        self._ready: dict[tuple[str, Any], Path | None] = {}  # (function, output path): figure
 
     def start(self) -> None:
         """Fork the worker now, so that it loads matplotlib while this process works on."""
@@ -116,20 +123,43 @@ class FigureWorkers:
             child_end.close()
         self._conn, self._process = conn, process
 
+    def prefetch(self, jobs: Sequence[Job]) -> None:
+        """Start drawing these now; a later ``draw`` of a job with the same function and output
+        path takes its figure (so ask ahead only once the job's data is final)."""
+        self.start()
+        if self._conn is not None and jobs:
+            try:
+                self._conn.send(list(jobs))
+            except OSError as exc:
+                self._fall_back(exc)
+            else:
+                self._sent.append(list(jobs))
+
     def draw(self, jobs: Sequence[Job]) -> list[Path | None]:
         """Each job's figure; the results in the order of ``jobs``."""
         self.start()
-        if self._conn is not None:
+        self._collect()
+        todo = [job for job in jobs if _key(job) not in self._ready]
+        if todo:
+            self.prefetch(todo)
+            self._collect()
+        return [self._ready[_key(job)] if _key(job) in self._ready else draw_here(job)
+                for job in jobs]
+
+    def _collect(self) -> None:
+        """Read the answers to everything asked ahead, in the order asked."""
+        while self._sent and self._conn is not None:
+            jobs = self._sent.pop(0)
             try:
-                self._conn.send(list(jobs))
                 status, result = self._conn.recv()
             except (OSError, EOFError) as exc:  # the worker died
                 self._fall_back(exc)
-            else:
-                if status == "ok":
-                    return list(result)
+                break
+            if status != "ok":
                 self._fall_back(result)
-        return [draw_here(job) for job in jobs]
+                break
+            self._ready.update(zip(map(_key, jobs), result, strict=True))
+        self._sent.clear()  # after a failure: drawn here instead
 
     def _fall_back(self, reason: object) -> None:
         log.warning("drawing the figures in a worker process failed (%s); drawing them here",

@@ -76,3 +76,21 @@ def test_the_worker_leaves_when_the_pipe_closes(monkeypatch: pytest.MonkeyPatch)
     assert process is not None and process.is_alive()
     workers.close()
     assert not process.is_alive() and process.exitcode == 0
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_figures_asked_ahead_are_taken_not_drawn_again(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """eval asks for the response-row figures while it computes the summary; the report then
+    takes them (same function, same PNG path) and draws only the others."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    jobs = _jobs(tmp_path)
+    with parallel.FigureWorkers() as workers:
+        workers.prefetch(jobs[2:])
+        assert workers.draw(jobs[2:]) == [tmp_path / "reliability.png", None]
+        (tmp_path / "reliability.png").write_bytes(b"kept")  # drawn again, it would change
+        assert workers.draw(jobs) == [tmp_path / "hr_vs_monofact.png",
+                                      tmp_path / "outcomes.png", tmp_path / "reliability.png",
+                                      None]
+    assert (tmp_path / "reliability.png").read_bytes() == b"kept"
+    assert (tmp_path / "outcomes.png").read_bytes().startswith(b"\x89PNG")
