@@ -5,12 +5,14 @@ Loading matplotlib (0.6 s) and drawing the four figures of a run (1.0-1.3 s one 
 other) were most of what a default run spends outside the model, and issue 7 asks that this
 be under 5% of the run. So `eval` forks one worker before the model loads: it loads
 matplotlib on the core that loading the model leaves idle, then waits, blocked on a pipe,
-using no CPU while the model runs. When the figures are asked for it forks a helper (which
-inherits matplotlib loaded) and the two draw two figures each. The eval process itself never
-loads matplotlib. A job names a plot function of halprobe.report.plots and gives its
-arguments (pickled: tables of a few hundred rows); a figure comes back as its PNG's path or
-None. Without fork, with one CPU, or when the worker cannot start or dies, the figures are
-drawn in this process, byte for byte the same PNGs (tested).
+using no CPU while the model runs. Once the rows are final it draws the two figures made from
+them alone, on one core, while this process computes the summary on the other; for the two
+made from the summary it forks a helper (which inherits matplotlib loaded) and each draws one.
+The eval process itself never loads matplotlib. A job names a plot function of
+halprobe.report.plots and gives its arguments (pickled: tables of a few hundred rows); a
+figure comes back as its PNG's path or None. Without fork, with one CPU, or when the worker
+cannot start or dies, the figures are drawn in this process, byte for byte the same PNGs
+(tested).
 
 The worker ignores Ctrl-C (the eval process handles it and closes the pipe) and leaves
 quietly when the pipe closes, also when the eval process was killed.
@@ -72,15 +74,16 @@ def _key(job: Job) -> tuple[str, Any]:
     return name, args[-1]  # a plot function's last argument is the PNG path it writes
 
 
-def _serve(conn: Connection, their_end: Connection, helpers: int) -> None:
-    """The worker: load matplotlib, then draw each list of jobs that comes down the pipe."""
+def _serve(conn: Connection, their_end: Connection) -> None:
+    """The worker: load matplotlib, then draw each list of jobs that comes down the pipe,
+    with the number of helpers asked for."""
     their_end.close()  # a copy from the fork: held open here, the pipe would never close
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(Exception):  # drawing the first job reports the same failure
         import halprobe.report.plots  # noqa: F401  (now, while nothing waits for it)
     while True:
         try:
-            jobs = conn.recv()
+            jobs, helpers = conn.recv()
         except (EOFError, OSError):
             return  # the eval process is done, or gone
         try:
@@ -112,8 +115,7 @@ class FigureWorkers:
         conn, child_end = context.Pipe()
         # Not a daemon: a daemon may not fork the helper. close() ends it; so does the pipe
         # closing when this process dies.
-        process = context.Process(target=_serve, args=(child_end, conn, self.processes - 1),
-                                  name="halprobe figures")
+        process = context.Process(target=_serve, args=(child_end, conn), name="halprobe figures")
         try:
             process.start()
         except OSError as exc:
@@ -123,13 +125,14 @@ class FigureWorkers:
             child_end.close()
         self._conn, self._process = conn, process
 
-    def prefetch(self, jobs: Sequence[Job]) -> None:
+    def prefetch(self, jobs: Sequence[Job], helpers: int = 0) -> None:
         """Start drawing these now; a later ``draw`` of a job with the same function and output
-        path takes its figure (so ask ahead only once the job's data is final)."""
+        path takes its figure (so ask ahead only once the job's data is final). By default the
+        worker draws them alone, leaving the other core to this process's work meanwhile."""
         self.start()
         if self._conn is not None and jobs:
             try:
-                self._conn.send(list(jobs))
+                self._conn.send((list(jobs), helpers))
             except OSError as exc:
                 self._fall_back(exc)
             else:
@@ -141,7 +144,7 @@ class FigureWorkers:
         self._collect()
         todo = [job for job in jobs if _key(job) not in self._ready]
         if todo:
-            self.prefetch(todo)
+            self.prefetch(todo, helpers=self.processes - 1)  # this process only waits
             self._collect()
         return [self._ready[_key(job)] if _key(job) in self._ready else draw_here(job)
                 for job in jobs]
