@@ -69,7 +69,7 @@ def _wait(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
     if isinstance(exc, BackendError) and exc.retry_after is not None:
         return exc.retry_after
-    return float(wait_exponential_jitter(initial=0.5, max=30)(state))
+    return float(wait_exponential_jitter(multiplier=0.5, max=30)(state))
 
 
 @dataclass
