@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from halprobe.backends.files import file_digest
+from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import default_threads
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.paths import cache_root
@@ -98,11 +99,7 @@ def sequence_bytes(config: Any, prompt_len: int, new_tokens: int) -> int:
 def auto_batch_size(per_sequence: int, available: int | None = None,
                     cap: int = MAX_AUTO_BATCH) -> int:
     """As many sequences as fit in MEMORY_SHARE of available memory, between 1 and ``cap``."""
-    if available is None:
-        import psutil
-
-        available = int(psutil.virtual_memory().available)
-    return max(1, min(cap, int(available * MEMORY_SHARE) // max(1, per_sequence)))
+    return units_that_fit(per_sequence, MEMORY_SHARE, cap, available)
 
 
 def _idle_cores(own: int = 0) -> int:

@@ -20,16 +20,28 @@ from typing import Any
 
 from halprobe.backends.files import file_digest
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
+from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import ThreadTuner, default_threads, usable_cores
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
+
+MAX_PARALLEL = 16  # 16 sequences a step cost 4.4-5.4 ms a token, 32 hardly less (performance.md)
+KV_MEMORY_SHARE = 0.25  # of available memory, for the KV streams, held for the whole run
+
+
+def kv_bytes_per_token(llama_cpp: Any, model: Any) -> int:
+    """f16 K and V of one token in every layer (2 x layers x KV heads x head dim x 2 bytes)."""
+    heads = llama_cpp.llama_model_n_head(model)
+    head_dim = llama_cpp.llama_model_n_embd(model) // max(1, heads)
+    kv_heads = llama_cpp.llama_model_n_head_kv(model) or heads
+    return 2 * llama_cpp.llama_model_n_layer(model) * kv_heads * head_dim * 2
 
 
 class LlamaCppBackend:
     """A GGUF model through llama.cpp, greedy or seeded sampling, with log-probs."""
 
     def __init__(self, path: Path, model_id: str | None = None, n_ctx: int = 1024,
-                 n_threads: int | None = None, n_batch: int = 512, n_parallel: int = 16,
+                 n_threads: int | None = None, n_batch: int = 512, n_parallel: int | None = None,
                  **_: Any) -> None:
         try:
             import llama_cpp
@@ -41,11 +53,11 @@ class LlamaCppBackend:
         if not path.is_file():
             raise UserError(f"GGUF file not found: {path}")
         for name, value, least in (("n_ctx", n_ctx, 16), ("n_batch", n_batch, 8),
-                                   ("n_parallel", n_parallel, 1)):
+                                   ("n_parallel", 1 if n_parallel is None else n_parallel, 1)):
             if not isinstance(value, int) or value < least:
                 raise UserError(f"backend option {name} must be a whole number >= {least}")
         most = llama_cpp.llama_max_parallel_sequences()
-        if n_parallel > most:
+        if n_parallel is not None and n_parallel > most:
             raise UserError(f"backend option n_parallel must be at most {most} (llama.cpp)")
         set_verbose(False)  # llama.cpp's errors only, as Llama(verbose=False) sets it
         self.path = path
@@ -64,6 +76,9 @@ class LlamaCppBackend:
         self._formatter = Jinja2ChatFormatter(
             template=template, eos_token=self._token_text(self._model.token_eos()),
             bos_token=self._token_text(self._model.token_bos()))
+        if n_parallel is None:  # as many KV streams as fit beside everything else, up to 16
+            per_stream = n_ctx * kv_bytes_per_token(llama_cpp, self._model.model)
+            n_parallel = units_that_fit(per_stream, KV_MEMORY_SHARE, MAX_PARALLEL)
         vocab = self._model.vocab
         self._engine = DecodeEngine(
             llama_cpp, self._model, n_streams=n_parallel, n_ctx=n_ctx, n_batch=n_batch,

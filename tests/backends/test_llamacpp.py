@@ -130,3 +130,25 @@ def test_max_tokens_ends_with_length(backend: LlamaCppBackend) -> None:
     assert short.completion_tokens == 2 == len(short.token_logprobs or ())
     full = backend.generate([_chat("Japan")], PARAMS)[0]
     assert full.token_logprobs and full.token_logprobs[:2] == short.token_logprobs
+
+
+def test_kv_streams_fit_a_quarter_of_free_memory() -> None:
+    """16 streams where they fit; fewer, never none, where memory is short."""
+    from halprobe.backends.llamacpp import KV_MEMORY_SHARE, MAX_PARALLEL
+    from halprobe.backends.memory import units_that_fit
+
+    stream = 1024 * 23_040  # SmolLM2-135M: n_ctx 1024 x 23,040 bytes a token
+    assert units_that_fit(stream, KV_MEMORY_SHARE, MAX_PARALLEL, available=8 << 30) == 16
+    assert units_that_fit(stream, KV_MEMORY_SHARE, MAX_PARALLEL, available=200 << 20) == 2
+    assert units_that_fit(stream, KV_MEMORY_SHARE, MAX_PARALLEL, available=1 << 20) == 1
+
+
+@pytest.mark.model
+def test_kv_bytes_per_token_of_the_default_model(backend: LlamaCppBackend) -> None:
+    """30 layers x 3 KV heads x head dim 64 (576 / 9 heads), K and V in f16."""
+    import llama_cpp
+
+    from halprobe.backends.llamacpp import kv_bytes_per_token
+
+    assert kv_bytes_per_token(llama_cpp, backend._model.model) == 2 * 30 * 3 * 64 * 2
+    assert backend.capabilities.max_concurrency == 2 * backend._engine.n_streams
