@@ -80,10 +80,16 @@ class LlamaCppBackend:
             per_stream = n_ctx * kv_bytes_per_token(llama_cpp, self._model.model)
             n_parallel = units_that_fit(per_stream, KV_MEMORY_SHARE, MAX_PARALLEL)
         vocab = self._model.vocab
-        self._engine = DecodeEngine(
-            llama_cpp, self._model, n_streams=n_parallel, n_ctx=n_ctx, n_batch=n_batch,
-            threads=threads, tuner=tuner,
-            is_end=lambda token: bool(llama_cpp.llama_vocab_is_eog(vocab, token)))
+        try:
+            self._engine = DecodeEngine(
+                llama_cpp, self._model, n_streams=n_parallel, n_ctx=n_ctx, n_batch=n_batch,
+                threads=threads, tuner=tuner,
+                is_end=lambda token: bool(llama_cpp.llama_vocab_is_eog(vocab, token)))
+        except ValueError as exc:  # llama.cpp could not allocate the KV streams
+            self._model.close()
+            raise UserError(f"llama.cpp could not make room for {n_parallel} sequences of "
+                            f"{n_ctx} tokens with {path.name} ({exc}); ask for fewer with "
+                            "-o n_parallel=N or -o n_ctx=N") from None
         self._template_hash = hashlib.sha256(template.encode()).hexdigest()[:12]
         self._digest = file_digest(path)
         # The runner's worker threads each wait on one prompt while the engine decodes them all;
