@@ -175,9 +175,12 @@ class FigureWorkers:
             self._conn.close()
             self._conn = None
         if self._process is not None:
-            self._process.join(timeout=10)
+            # Idle, it leaves at once on the closed pipe; still loading matplotlib (an eval that
+            # stopped early, at a bad model spec say), it has nothing worth waiting for.
+            self._process.join(timeout=0.2)
             if self._process.is_alive():
                 self._process.terminate()
+                self._process.join()
             self._process = None
 
     def __enter__(self) -> FigureWorkers:
