@@ -210,27 +210,29 @@ class DecodeEngine:
         whole streams, a few milliseconds, against about 3 ms a token to evaluate.
         """
         prompt = request.prompt
-        stream = max(self._free, key=lambda s: (_shared(self._held[s], prompt), -s))
-        source = max(range(self.n_streams), key=lambda s: _shared(self._held[s], prompt))
-        if (_shared(self._held[source], prompt)
-                >= _shared(self._held[stream], prompt) + COPY_MIN_TOKENS):
-            self._lib.llama_memory_seq_cp(self._memory, source, stream, -1, -1)
-            self._held[stream] = list(self._held[source])
+        held = [_shared(tokens, prompt) for tokens in self._held]  # of the prompt, per stream
+        stream = max(self._free, key=lambda s: (held[s], -s))
         self._free.remove(stream)
         request.stream = stream
         self._running.append(request)
-        logits = self._prefill(stream, request.prompt)
-        request.position = len(request.prompt)
+        source = max(range(self.n_streams), key=held.__getitem__)
+        if held[source] >= held[stream] + COPY_MIN_TOKENS:
+            self._lib.llama_memory_seq_cp(self._memory, source, stream, -1, -1)
+            self._held[stream] = list(self._held[source])
+            held[stream] = held[source]
+        logits = self._prefill(stream, prompt, held[stream])
+        request.position = len(prompt)
         self._advance(request, logits)
 
-    def _prefill(self, stream: int, prompt: list[int]) -> np.ndarray:
-        """Evaluate what the stream does not hold yet, always two tokens or more a call.
+    def _prefill(self, stream: int, prompt: list[int], held: int) -> np.ndarray:
+        """Evaluate what the stream does not hold yet (it holds the prompt's first ``held``
+        tokens), always two tokens or more a call.
 
         llama.cpp computes a one-token batch with other kernels than a longer one (logits up to
         0.8 apart), while any split into pieces of two or more tokens gives a fresh
         evaluation's logits bit for bit; so an answer never depends on the prompt before it.
         """
-        shared = max(0, min(_shared(self._held[stream], prompt), len(prompt) - 2))
+        shared = max(0, min(held, len(prompt) - 2))
         self._lib.llama_memory_seq_rm(self._memory, stream, shared, -1)
         self._held[stream] = list(prompt[:shared])
         for start, end in _pieces(shared, len(prompt), self.n_batch):
@@ -271,8 +273,9 @@ class DecodeEngine:
     def _fail(self, requests: list[_Request], exc: BackendError) -> None:
         for request in requests:
             self._release(request)
-            self._held[request.stream] = []
-            self._lib.llama_memory_seq_rm(self._memory, request.stream, 0, -1)
+            if request.stream >= 0:  # (stream -1 would mean every stream to llama.cpp)
+                self._held[request.stream] = []
+                self._lib.llama_memory_seq_rm(self._memory, request.stream, 0, -1)
             request.future.set_exception(exc)
 
     def _release(self, request: _Request) -> None:
