@@ -1,4 +1,5 @@
-"""Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth`.
+"""Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth |
+tune-prompt | doctor`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -10,9 +11,10 @@ import sys
 
 import typer
 
-from halprobe import __version__
+from halprobe import __version__, crash_context, supervise
 from halprobe.commands import (
     check_cmd,
+    doctor_cmd,
     eval_cmd,
     grade_cmd,
     leaderboard_cmd,
@@ -37,6 +39,7 @@ app.command("report")(report_cmd.report_command)
 app.command("leaderboard")(leaderboard_cmd.leaderboard_command)
 app.command("synth")(synth_cmd.synth_command)
 app.command("tune-prompt")(tune_cmd.tune_command)
+app.command("doctor")(doctor_cmd.doctor_command)
 
 
 def _version(value: bool) -> None:
@@ -52,7 +55,12 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line and exit code 2."""
+    """Entry point: user errors become one line and exit code 2; model-loading commands run in
+    a supervised child, so a native crash is one line too (supervise.py)."""
+    argv = sys.argv[1:]
+    if supervise.wanted(argv):
+        sys.exit(supervise.run(argv))
+    crash_context.enable_stack_dump()  # a no-op unless this is a supervised child
     try:
         app(standalone_mode=True)
     except UserError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from halprobe import __version__, cutoff, transforms
+from halprobe import __version__, crash_context, cutoff, transforms
 from halprobe.analysis.corpus import CorpusCounts
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
@@ -280,6 +280,7 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         if resumed:
             config = {**run_dir.read_config(), "status": "running"}
         run_dir.write_config(config)
+        crash_context.note(run_dir=str(run_dir.path))
         cache = ResponseCache(cache_path(opts, run_dir))
         runner = Runner(backend, cache, run_dir, params, prompt_builder(suites),
                         transforms.grade_item, show_progress=opts.progress)

@@ -1,7 +1,8 @@
 """Real servers for tests: the llama.cpp OpenAI-compatible server, and a scriptable stub.
 
-``llama_server()`` starts `python -m llama_cpp.server` with the embedded default GGUF on a free
-loopback port, waits until /v1/models answers and stops it afterwards (terminate, then kill).
+``llama_server()`` starts llama-cpp-python's server through `python -m halprobe.server` (which
+keeps llama.cpp's AMX buffers off on CPUs where they crash) with the embedded default GGUF on a
+free loopback port, waits until /v1/models answers and stops it afterwards (terminate, then kill).
 ``StubServer`` is a plain http.server on 127.0.0.1 whose answer is picked by the prompt text
 ("status 429", "status 401", ...), so tests can provoke each error a hosted API returns.
 """
@@ -72,7 +73,7 @@ def llama_server(log_dir: Path, timeout: float = 60) -> Iterator[str]:
     """The base URL (http://127.0.0.1:PORT/v1) of a running llama.cpp server."""
     port = free_port()
     log = log_dir / f"llama-server-{port}.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf()),
+    cmd = [sys.executable, "-m", "halprobe.server", "--model", str(default_gguf()),
            "--logits_all", "true", "--host", "127.0.0.1", "--port", str(port),
            *THREADS]
     with log.open("wb") as sink:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from halprobe import crash_context
+from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
 from halprobe.backends.memory import units_that_fit
@@ -42,7 +44,7 @@ class LlamaCppBackend:
 
     def __init__(self, path: Path, model_id: str | None = None, n_ctx: int = 1024,
                  n_threads: int | None = None, n_batch: int = 512, n_parallel: int | None = None,
-                 **_: Any) -> None:
+                 extra_bufts: str = "auto", **_: Any) -> None:
         try:
             import llama_cpp
             from llama_cpp._internals import LlamaModel
@@ -56,6 +58,7 @@ class LlamaCppBackend:
                                    ("n_parallel", 1 if n_parallel is None else n_parallel, 1)):
             if not isinstance(value, int) or value < least:
                 raise UserError(f"backend option {name} must be a whole number >= {least}")
+        extra_bufts = choice_from_option(extra_bufts)
         most = llama_cpp.llama_max_parallel_sequences()
         if n_parallel is not None and n_parallel > most:
             raise UserError(f"backend option n_parallel must be at most {most} (llama.cpp)")
@@ -64,9 +67,14 @@ class LlamaCppBackend:
         self.model_id = model_id or path.stem
         threads = n_threads or default_threads()
         tuner = None if n_threads else ThreadTuner(threads, usable_cores())
+        cpu = this_machine()
+        self.extra_bufts = cpu.extra_bufts(extra_bufts)
+        crash_context.note(backend="llamacpp", model=str(path), cpu_features=cpu.features,
+                           extra_bufts=extra_bufts, extra_bufts_used=self.extra_bufts)
+        params = llama_cpp.llama_model_default_params()
+        params.use_extra_bufts = self.extra_bufts
         try:
-            self._model = LlamaModel(path_model=str(path), verbose=False,
-                                     params=llama_cpp.llama_model_default_params())
+            self._model = LlamaModel(path_model=str(path), verbose=False, params=params)
         except ValueError as exc:
             raise UserError(f"llama.cpp could not load {path}: {exc}") from None
         metadata = self._model.metadata()
@@ -110,7 +118,9 @@ class LlamaCppBackend:
 
         return {"backend": "llamacpp", "model": self.model_id, "file": self.path.name,
                 "sha256": self._digest, "chat_template": self._template_hash,
-                "llama_cpp": llama_cpp.__version__}
+                "llama_cpp": llama_cpp.__version__,
+                # repacked weights round differently: the cache must not mix the two
+                "extra_bufts": self.extra_bufts}
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
         """The chat template applied as create_chat_completion applies it (no BOS added)."""
@@ -155,7 +165,7 @@ class LlamaCppBackend:
 
 
 def from_spec(target: str, options: dict[str, Any]) -> LlamaCppBackend:
-    """`llamacpp:<file.gguf>`; options: n_threads, n_ctx, n_batch, n_parallel."""
+    """`llamacpp:<file.gguf>`; options: n_threads, n_ctx, n_batch, n_parallel, extra_bufts."""
     from halprobe.backends.registry import check_options
 
     check_options(LlamaCppBackend, options, "llamacpp")

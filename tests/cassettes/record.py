@@ -2,9 +2,9 @@
 
     .venv/bin/python tests/cassettes/record.py
 
-Starts `python -m llama_cpp.server` with the embedded default GGUF on 127.0.0.1 and records,
-each into a fresh cassette (--record-mode once after deleting the old file, so no stale
-interaction survives):
+Starts llama-cpp-python's server (`python -m halprobe.server`) with the embedded default GGUF on
+127.0.0.1 and records, each into a fresh cassette (--record-mode once after deleting the old
+file, so no stale interaction survives):
 - capitals_smollm2.yaml: the tests' 20-capitals suite through `openai:smollm2`;
 - ci_capitals.yaml: the built-in capitals suite, 4 items per bin (seed 0), which the GitHub
   workflow and the README's pytest example replay, and results/baselines/smollm2-capitals.csv,
