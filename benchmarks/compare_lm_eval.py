@@ -147,12 +147,14 @@ def _threads(backend: Any) -> int | None:
 def run_llama_cpp_plain(n: int, threads: int | None) -> dict[str, Any]:
     from llama_cpp import Llama
 
+    from halprobe.backends.cpu import llama_model_params, this_machine
     from halprobe.backends.default import default_gguf
 
     _, items = capital_items(n)
     start = time.perf_counter()
     chosen: dict[str, Any] = {"n_threads": threads, "n_threads_batch": threads} if threads else {}
-    llm = Llama(model_path=str(default_gguf()), n_ctx=2048, verbose=False, **chosen)
+    with llama_model_params(this_machine().extra_bufts()):  # AMX CPUs: halprobe's rule
+        llm = Llama(model_path=str(default_gguf()), n_ctx=2048, verbose=False, **chosen)
     loaded = time.perf_counter()
     responses = []
     for item in items:

@@ -3,7 +3,8 @@
 llama_cpp.server has no flag for llama.cpp's ``use_extra_bufts`` model param, and its AMX buffer
 type crashes on Intel CPUs with AMX (backends/cpu.py). This entry point applies halprobe's rule
 (``--extra_bufts auto|on|off``, default auto: off where the CPU has AMX) to every model the
-server loads, then runs llama_cpp.server with the remaining arguments unchanged. ``--model``
+server loads (backends/cpu.llama_model_params), then runs llama_cpp.server with the remaining
+arguments unchanged. ``--model``
 defaults to the embedded SmolLM2-135M-Instruct GGUF.
 
     python -m halprobe.server --port 8000 --logits_all true
@@ -13,9 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from halprobe.backends.cpu import CHOICES, this_machine
+from halprobe.backends.cpu import CHOICES, llama_model_params, this_machine
 
 
 def parse(argv: list[str]) -> tuple[str, list[str]]:
@@ -31,25 +31,6 @@ def parse(argv: list[str]) -> tuple[str, list[str]]:
     return ours.extra_bufts, rest
 
 
-def apply_extra_bufts(use: bool) -> None:
-    """Every llama.cpp model the server loads gets ``use_extra_bufts = use``.
-
-    llama_cpp.Llama takes its model params from ``llama_cpp.llama_cpp.llama_model_default_params``
-    with no argument for this field, so the default-params function is wrapped here: in this
-    server process only.
-    """
-    import llama_cpp.llama_cpp as native
-
-    original = native.llama_model_default_params
-
-    def default_params() -> Any:
-        params = original()
-        params.use_extra_bufts = use
-        return params
-
-    native.llama_model_default_params = default_params
-
-
 def main(argv: list[str] | None = None) -> None:
     from halprobe.errors import UserError
 
@@ -61,11 +42,11 @@ def main(argv: list[str] | None = None) -> None:
     use = cpu.extra_bufts(choice)
     print(f"halprobe.server: extra_bufts={choice} -> use_extra_bufts={use} (llama.cpp CPU "
           f"features: {' '.join(cpu.features) or 'none'})", file=sys.stderr, flush=True)
-    apply_extra_bufts(use)
     from llama_cpp.server.__main__ import main as serve
 
     sys.argv = [sys.argv[0], *rest]
-    serve()
+    with llama_model_params(use):
+        serve()
 
 
 if __name__ == "__main__":

@@ -89,32 +89,6 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
                             env={**os.environ, "COLUMNS": "200"})
 
 
-def test_ctrl_c_stops_at_once_with_one_line_and_leaves_nothing_running(tmp_path: Path) -> None:
-    """Ctrl-C mid-run: exit 130, the resume hint, no traceback, the figure worker gone, the
-    finished rows kept; prompts in flight are not waited for."""
-    import psutil
-
-    out = tmp_path / "run"
-    proc = _start(["eval", "--suite", "capitals", "--per-bin", "8", "--out", str(out),
-                   "--cache", str(tmp_path / "c.sqlite"), "--no-progress"])
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (
-            (out / "responses.jsonl").exists() and len(_rows(out)) >= 3):
-        time.sleep(0.05)
-    children = psutil.Process(proc.pid).children(recursive=True)
-    assert children, "the figure worker should be running beside the eval"
-    sent = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130
-    assert time.monotonic() - sent < 15
-    assert "interrupted; finished items are saved" in stderr and "Traceback" not in stderr
-    _, alive = psutil.wait_procs(children, timeout=10)
-    assert alive == []
-    assert 3 <= len(_rows(out)) < 40
-    assert json.loads((out / "config.json").read_text())["status"] == "running"
-
-
 def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path,
                                                        capitals_suite: Path) -> None:
     out, cache = tmp_path / "run", tmp_path / "cache.sqlite"

@@ -14,10 +14,12 @@ this machine is not.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from halprobe.errors import UserError
 
@@ -94,3 +96,26 @@ def this_machine() -> CpuReport:
 
     info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
     return CpuReport(system_info=info, flags=cpu_flags(read_cpuinfo()))
+
+
+@contextlib.contextmanager
+def llama_model_params(use_extra_bufts: bool) -> Iterator[None]:
+    """Every llama_cpp.Llama made inside gets ``use_extra_bufts`` (the server's, a test's).
+
+    llama_cpp.Llama takes its model params from ``llama_cpp.llama_cpp.llama_model_default_params``
+    and has no argument for this field, so that function is wrapped while the block runs.
+    """
+    import llama_cpp.llama_cpp as native
+
+    original = native.llama_model_default_params
+
+    def default_params() -> Any:
+        params = original()
+        params.use_extra_bufts = use_extra_bufts
+        return params
+
+    native.llama_model_default_params = default_params
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = original

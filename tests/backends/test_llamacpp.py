@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.cpu import llama_model_params, this_machine
 from halprobe.backends.default import default_gguf
 from halprobe.backends.llamacpp import LlamaCppBackend
+from halprobe.errors import UserError
 from halprobe.types import DecodingParams, Generation, Message
 
 COUNTRIES = ["France", "Burkina Faso", "Barbados", "Tuvalu", "Kazakhstan", "Peru", "Mongolia",
@@ -43,10 +45,12 @@ def _same(a: Generation, b: Generation) -> bool:
 
 
 def _plain_llama(**kwargs: Any) -> Any:
+    """llama-cpp-python's own Llama, with halprobe's extra-bufts rule (it crashes on AMX)."""
     from llama_cpp import Llama
 
-    return Llama(model_path=str(default_gguf()), n_ctx=2048, n_threads=1, n_threads_batch=1,
-                 verbose=False, **kwargs)
+    with llama_model_params(this_machine().extra_bufts()):
+        return Llama(model_path=str(default_gguf()), n_ctx=2048, n_threads=1,
+                     n_threads_batch=1, verbose=False, **kwargs)
 
 
 @pytest.mark.model
@@ -152,3 +156,26 @@ def test_kv_bytes_per_token_of_the_default_model(backend: LlamaCppBackend) -> No
 
     assert kv_bytes_per_token(llama_cpp, backend._model.model) == 2 * 30 * 3 * 64 * 2
     assert backend.capabilities.max_concurrency == 2 * backend._engine.n_streams
+
+
+@pytest.mark.model
+def test_extra_buffers_off_gives_the_same_answers_and_its_own_fingerprint(
+        backend: LlamaCppBackend) -> None:
+    """-o extra_bufts=off (the AMX workaround) against auto on 10 capitals: the same tokens and
+    log-probs on this machine (its llama.cpp repacks none of the default model's Q4_1 weights;
+    docs/performance.md); the fingerprint still records the choice, so caches never mix."""
+    off = LlamaCppBackend(default_gguf(), n_threads=1, extra_bufts="off")
+    try:
+        prompts = [_chat(c) for c in COUNTRIES]
+        for country, a, b in zip(COUNTRIES, backend.generate(prompts, PARAMS),
+                                 off.generate(prompts, PARAMS), strict=True):
+            assert a.text == b.text and _same(a, b), country
+        assert off.fingerprint()["extra_bufts"] is False
+        assert backend.fingerprint()["extra_bufts"] is this_machine().extra_bufts("auto")
+    finally:
+        off.close()
+
+
+def test_extra_bufts_option_is_checked_before_the_model_loads() -> None:
+    with pytest.raises(UserError, match="extra_bufts must be one of auto, on, off"):
+        LlamaCppBackend(default_gguf(), extra_bufts="sometimes")
