@@ -26,7 +26,7 @@ proxy:
   name: population
 bins:
   scale: log10
-  edges: [6.0, 7.0, 8.0]
+  edges: [5.0, 7.0, 8.0]
 """
 
 ITEMS = [

@@ -23,11 +23,36 @@ def transform(value: float, scale: str) -> float:
     return value
 
 
-def bin_of(popularity: float, proxy: str | None, bins: BinSpec) -> int | None:
-    """The bin of one proxy value; values outside the edges fall in the first or last bin."""
+def edges_for(proxy: str | None, bins: BinSpec) -> list[float] | None:
+    """The edges that apply to a proxy: its own, the suite's only set, or none."""
     edges = bins.edges.get(proxy) if proxy in bins.edges else bins.edges.get(None)
     if edges is None and len(bins.edges) == 1:
         edges = next(iter(bins.edges.values()))
+    return edges
+
+
+def outside_edges(item: ProbeItem, bins: BinSpec) -> str | None:
+    """Why the item's proxy value lies outside the suite's bin edges, or None when it is inside.
+
+    The loader refuses such an item rather than put it in an end bin, where it would silently
+    change what that bin means (a rarer item than any the bin was cut for).
+    """
+    if item.bin is not None or item.popularity is None or bins.explicit:
+        return None
+    edges = edges_for(item.proxy, bins)
+    if not edges:
+        return None
+    x = transform(item.popularity, bins.scale)
+    if edges[0] <= x <= edges[-1]:
+        return None
+    return (f"popularity {item.popularity:g} is {bins.scale or 'linear'} {x:.3g}, outside the "
+            f"bin edges [{edges[0]:g}, {edges[-1]:g}] of suite.yaml: widen the first or last "
+            "edge, or give the item an explicit 'bin'")
+
+
+def bin_of(popularity: float, proxy: str | None, bins: BinSpec) -> int | None:
+    """The bin of one proxy value (the loader has refused values outside the edges)."""
+    edges = edges_for(proxy, bins)
     if edges is None:
         return None
     x = transform(popularity, bins.scale)

@@ -124,6 +124,10 @@ def _validated(spec: SuiteSpec) -> Suite:
                             f"(first on line {first_line[item.id]})")
             continue
         first_line[item.id] = line_no
+        outside = binning.outside_edges(item, spec.bins)
+        if outside:
+            problems.append(f"{where}: field 'popularity': {outside}")
+            continue
         binned = assign_bin(item, spec.bins)
         if binned is None:
             problems.append(f"{where}: field 'bin': item has no popularity to bin and no "

@@ -63,6 +63,27 @@ def test_item_without_proxy_or_bin_cannot_be_binned(tmp_path: Path) -> None:
         load_suite(path)
 
 
+def test_popularity_outside_the_bin_edges_is_refused_not_put_in_an_end_bin(
+        tmp_path: Path) -> None:
+    """Edges 5..8 on log10: Tuvalu's 9,816 people (3.99) and a country of 10^9 (9.0) lie outside;
+    an edge value itself (10^8 = 8.0) is inside, in the last bin."""
+    rows = [ITEMS[0],
+            {**ITEMS[0], "id": "tiny/TUV", "popularity": 9_816},
+            {**ITEMS[0], "id": "tiny/BIG", "popularity": 1_000_000_000},
+            {**ITEMS[0], "id": "tiny/EDGE", "popularity": 100_000_000}]
+    path = write_suite(tmp_path / "s", rows)
+    with pytest.raises(SuiteError) as info:
+        load_suite(path)
+    items = tmp_path / "s" / "items.jsonl"
+    assert info.value.problems == [
+        f"{items}:2: field 'popularity': popularity 9816 is log10 3.99, outside the bin edges "
+        "[5, 8] of suite.yaml: widen the first or last edge, or give the item an explicit 'bin'",
+        f"{items}:3: field 'popularity': popularity 1e+09 is log10 9, outside the bin edges "
+        "[5, 8] of suite.yaml: widen the first or last edge, or give the item an explicit 'bin'"]
+    fine = load_suite(write_suite(tmp_path / "ok", [ITEMS[0], rows[3]]))
+    assert [i.bin for i in fine.items] == [1, 1]
+
+
 def test_control_with_explicit_bin_needs_no_answer(tmp_path: Path) -> None:
     control = {"id": "c/1", "question": "What is the capital of Zembla?", "answer": None,
                "aliases": [], "answer_type": "entity", "exists": False, "bin": 0}
