@@ -89,18 +89,19 @@ class ApiClient:
 
     def __init__(self, url: str = API_URL, attempts: int = ATTEMPTS,
                  wait_s: float = 1.0) -> None:
-        self.url = url
+        self.url, self.attempts = url, attempts
         self.http = _http()
         self.client = self.http.Client(timeout=TIMEOUT_S)
         self.retrying = Retrying(stop=stop_after_attempt(attempts), reraise=True,
                                  retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-                                 wait=wait_exponential_jitter(initial=wait_s, max=30))
+                                 wait=wait_exponential_jitter(multiplier=wait_s, max=30,
+                                                             jitter=wait_s))
 
     def count(self, payload: dict[str, Any]) -> ItemCount:
         try:
             result = self.retrying(self._post, payload)
         except _Retryable as exc:
-            raise InfinigramError(f"infini-gram API: {exc} (after {ATTEMPTS} tries)") from None
+            raise InfinigramError(f"infini-gram API: {exc} (after {self.attempts} tries)") from None
         if not isinstance(result.get("count"), int):
             raise InfinigramError(f"infini-gram API: a response without a count: "
                                   f"{str(result)[:200]}")
