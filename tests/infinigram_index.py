@@ -69,3 +69,39 @@ def build_index(data_dir: Path, save_dir: Path) -> Path:
     if proc.returncode != 0:
         raise RuntimeError(f"infini-gram indexer failed:\n{proc.stdout}\n{proc.stderr}")
     return save_dir
+
+
+def main() -> None:
+    """Print infini-gram's counts beside the Aho–Corasick counter's on this corpus (markdown).
+
+    ``python -m tests.infinigram_index`` from the repository root; builds in a temp folder.
+    """
+    import tempfile
+
+    from halprobe.analysis.corpus import CorpusItem, count_cooccurrences
+    from halprobe.analysis.infinigram import count_local
+    from halprobe.analysis.infinigram_query import CountCache
+    from tests.test_eval_model import CAPITALS
+
+    items = [CorpusItem(f"t/{code}", name, (capital,)) for code, name, capital, _ in CAPITALS]
+    with tempfile.TemporaryDirectory(prefix="ig-") as temp:
+        corpus = write_corpus(Path(temp) / "corpus")
+        index = build_index(corpus, Path(temp) / "index")
+        counter = count_cooccurrences(corpus, items)
+        by_window = {w: count_local(index, items, CountCache(None), window=w)
+                     for w in (100, 1000)}
+    why = {item: reason for item, (_, _, reason) in DIFFERENCES.items()}
+    print("| item | subject / answer | Aho–Corasick | infini-gram w=100 | infini-gram w=1000 "
+          "| why they differ |\n|---|---|---:|---:|---:|---|")
+    for item in items:
+        counts = [counter.counts[item.item_id]] + [c.counts[item.item_id]
+                                                   for c in by_window.values()]
+        if any(counts):
+            print(f"| {item.item_id} | {item.subject} / {item.aliases[0]} | "
+                  + " | ".join(map(str, counts)) + f" | {why.get(item.item_id, '')} |")
+    print(f"| MF = N_1/n | | {counter.monofact:.4f} | "
+          + " | ".join(f"{c.monofact:.4f}" for c in by_window.values()) + " | |")
+
+
+if __name__ == "__main__":
+    main()
