@@ -23,6 +23,7 @@ from typing import Any
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -68,7 +69,13 @@ def count_items(path: Path, items: Sequence[ProbeItem], text_field: str,
                                       for i in items for c in corpus_items([i]))}
     spec = parse_spec(str(path))
     if spec is not None:
-        return count_spec(spec, list(targets.values()), cache_dir)
+        bar = Progress(TextColumn("[bold]counting with infini-gram"), BarColumn(),
+                       MofNCompleteColumn(), TimeRemainingColumn(),
+                       disable=not show_progress, transient=True)
+        with bar:
+            task = bar.add_task("items", total=len(targets))
+            return count_spec(spec, list(targets.values()), cache_dir,
+                              lambda: bar.advance(task))
     files = check_corpus(path)
     total = sum(f.stat().st_size for f in files)
     bar = Progress(TextColumn("[bold]counting corpus"), BarColumn(), DownloadColumn(),

@@ -12,7 +12,7 @@ query, so a rerun asks nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -82,14 +82,15 @@ def check_spec(spec: InfinigramSpec) -> None:
         inspect_index(Path(spec.target))
 
 
-def count_spec(spec: InfinigramSpec, items: Sequence[CorpusItem],
-               cache_dir: Path | None) -> CorpusCounts:
+def count_spec(spec: InfinigramSpec, items: Sequence[CorpusItem], cache_dir: Path | None,
+               progress: Callable[[], None] | None = None) -> CorpusCounts:
     """Per-item counts from the index, in the Aho–Corasick counter's shape."""
     cache = CountCache(cache_dir / CACHE_FILE if cache_dir is not None else None)
     try:
         if spec.api:
-            return count_api(spec.target, items, cache, spec.window, spec.max_clause_freq)
+            return count_api(spec.target, items, cache, spec.window, spec.max_clause_freq,
+                             progress=progress)
         return count_local(Path(spec.target), items, cache, spec.window,
-                           spec.max_clause_freq, spec.tokenizer)
+                           spec.max_clause_freq, spec.tokenizer, progress)
     finally:
         cache.close()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,14 +158,18 @@ def local_encoder(index: LocalIndex, tokenizer: str | None) -> Encoder:
 
 def count_local(path: Path, items: Sequence[CorpusItem], cache: CountCache,
                 window: int = DEFAULT_WINDOW, max_clause_freq: int = DEFAULT_MAX_CLAUSE_FREQ,
-                tokenizer: str | None = None) -> CorpusCounts:
-    """Documents per item where subject and an answer co-occur in the window (docstring)."""
+                tokenizer: str | None = None,
+                progress: Callable[[], None] | None = None) -> CorpusCounts:
+    """Documents per item where subject and an answer co-occur in the window (docstring);
+    ``progress`` is called once an item."""
     index = inspect_index(path)
     encode = local_encoder(index, tokenizer)
     engine: Any = None
     counts: dict[str, int] = {}
     approx = []
     for item in items:
+        if progress is not None:
+            progress()
         cnf = item_cnf(item, encode)
         if cnf is None:
             continue

@@ -24,7 +24,7 @@ InfinigramError.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
@@ -150,8 +150,10 @@ def api_payload(name: str, item: CorpusItem, window: int, max_clause_freq: int,
 
 def count_api(name: str, items: Sequence[CorpusItem], cache: CountCache,
               window: int = DEFAULT_WINDOW, max_clause_freq: int = DEFAULT_MAX_CLAUSE_FREQ,
-              client: ApiClient | None = None) -> CorpusCounts:
-    """Co-occurrence windows per item from the API (module docstring), cached on disk."""
+              client: ApiClient | None = None,
+              progress: Callable[[], None] | None = None) -> CorpusCounts:
+    """Co-occurrence windows per item from the API (module docstring), cached on disk;
+    ``progress`` is called once an item."""
     tokenizer = check_index(name)
     client = client if client is not None else ApiClient()
     encode: Encoder | None = None
@@ -159,6 +161,8 @@ def count_api(name: str, items: Sequence[CorpusItem], cache: CountCache,
     approx = []
     try:
         for item in items:
+            if progress is not None:
+                progress()
             payload = api_payload(name, item, window, max_clause_freq, encode)
             if payload is not None and "query" not in payload and "query_ids" not in payload:
                 encode = tokenizer_encoder(tokenizer, f"infinigram-api:{name}")
