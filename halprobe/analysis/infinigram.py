@@ -153,6 +153,9 @@ def local_encoder(index: LocalIndex, tokenizer: str | None) -> Encoder:
             raise InfinigramError(f"{where} is a {index.dtype} (tokenized) index: name the "
                                   f"tokenizer it was built with, e.g. {where}?tokenizer=llama")
         return byte_encoder
+    if index.token_width == 1:
+        raise InfinigramError(f"{where} is a byte-level (u8) index, built with no tokenizer: "
+                              f"its queries are UTF-8 bytes; drop tokenizer={tokenizer}")
     return tokenizer_encoder(tokenizer, where)
 
 

@@ -96,6 +96,12 @@ def test_an_index_of_token_ids_needs_its_tokenizer_named(tmp_path: Path) -> None
         count_local(wide, ITEMS, CountCache(None), tokenizer="bert")
 
 
+def test_a_byte_level_index_takes_no_tokenizer(built: tuple[Path, Path]) -> None:
+    _, index = built
+    with pytest.raises(InfinigramError, match=r"byte-level .* drop tokenizer=llama"):
+        count_local(index, ITEMS, CountCache(None), tokenizer="llama")
+
+
 def test_without_the_package_one_error_names_the_install(built: tuple[Path, Path],
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
