@@ -8,6 +8,10 @@ kept in ``suite_popularity`` / ``suite_proxy``), so the monofact columns use the
 (raw: they count documents) and give the exact MF = N_1 / n (METRICS.md 3). Items that
 cannot be counted (no subject) get no proxy rather than a mix of two proxies. Bins stay the
 suite's bins.
+
+``infinigram:DIR`` and ``infinigram-api:NAME`` (``infinigram_source``) count the same
+co-occurrences through infini-gram, for corpora too large to stream; their counts take the
+same path.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -30,6 +35,7 @@ from halprobe.analysis.corpus import CorpusCounts, CorpusItem, corpus_items, cou
 from halprobe.analysis.corpus_read import CorpusError, corpus_files
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.errors import UserError
+from halprobe.infinigram_source import check_spec, count_spec, parse_spec
 from halprobe.types import ProbeItem
 
 
@@ -38,7 +44,12 @@ def base_id(item: ProbeItem) -> str:
 
 
 def check_corpus(path: Path) -> list[Path]:
-    """The corpus files, or a UserError that says what is wrong with the path."""
+    """The corpus files (none for an infini-gram index), or a UserError that says what is
+    wrong with the path or index."""
+    spec = parse_spec(str(path))
+    if spec is not None:
+        check_spec(spec)
+        return []
     try:
         files = corpus_files(path)
     except FileNotFoundError:
@@ -49,11 +60,23 @@ def check_corpus(path: Path) -> list[Path]:
 
 
 def count_items(path: Path, items: Sequence[ProbeItem], text_field: str,
-                show_progress: bool = True) -> CorpusCounts:
-    """Documents per base item id; a bar with bytes and MB/s while it counts."""
-    files = check_corpus(path)
+                show_progress: bool = True, cache_dir: Path | None = None) -> CorpusCounts:
+    """Documents per base item id; a bar with bytes and MB/s while it counts.
+
+    ``cache_dir`` holds the infini-gram count cache (a text corpus is not cached).
+    """
     targets = {c.item_id: c for c in (CorpusItem(base_id(i), c.subject, c.aliases)
                                       for i in items for c in corpus_items([i]))}
+    spec = parse_spec(str(path))
+    if spec is not None:
+        bar = Progress(TextColumn("[bold]counting with infini-gram"), BarColumn(),
+                       MofNCompleteColumn(), TimeRemainingColumn(),
+                       disable=not show_progress, transient=True)
+        with bar:
+            task = bar.add_task("items", total=len(targets))
+            return count_spec(spec, list(targets.values()), cache_dir,
+                              lambda: bar.advance(task))
+    files = check_corpus(path)
     total = sum(f.stat().st_size for f in files)
     bar = Progress(TextColumn("[bold]counting corpus"), BarColumn(), DownloadColumn(),
                    TransferSpeedColumn(), TimeRemainingColumn(), disable=not show_progress,
@@ -92,4 +115,5 @@ def corpus_config(path: Path, text_field: str, counts: CorpusCounts) -> dict[str
             "files": counts.files, "n_documents": counts.n_documents,
             "n_bytes": counts.n_bytes, "n_skipped_lines": counts.n_skipped,
             "n_items_counted": len(values), "n_items_found": sum(v > 0 for v in values),
-            "monofact_exact": None if counts.monofact != counts.monofact else counts.monofact}
+            "monofact_exact": None if counts.monofact != counts.monofact else counts.monofact,
+            **({"source": counts.source} if counts.source else {})}

@@ -219,10 +219,11 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     if opts.dry_run:
         return dry_run(opts, suites, items)
     check_writable(opts.out if opts.out is not None else opts.results / "runs")
-    counts = (count_items(opts.reference_corpus, items, opts.corpus_text_field, opts.progress)
-              if opts.reference_corpus is not None else None)
     params = DecodingParams(max_tokens=opts.max_tokens, seed=opts.seed)
-    with FigureWorkers() as figures, cassette_context(opts):
+    with FigureWorkers() as figures, cassette_context(opts):  # the infini-gram API's HTTP too
+        counts = (count_items(opts.reference_corpus, items, opts.corpus_text_field,
+                              opts.progress, opts.results)
+                  if opts.reference_corpus is not None else None)
         result = _run_with_backend(opts, suites, items, params, counts, figures)
         result.tables = write_variant_tables(result.run_dir)
         write_outputs(opts, result.run_dir, result.analysis, figures)

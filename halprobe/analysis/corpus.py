@@ -44,7 +44,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import ahocorasick
 import numpy as np
@@ -92,7 +92,8 @@ class CorpusCounts:
     """Documents per item where subject and an alias co-occur, with what was read.
 
     ``n_bytes`` is the size of the files on disk (compressed size for .gz), ``n_skipped``
-    the JSONL lines without a text field.
+    the JSONL lines without a text field; ``source`` what another count source (an
+    infini-gram index) adds to config.json: engine, index, window, unit counted.
     """
 
     counts: dict[str, int]
@@ -100,6 +101,7 @@ class CorpusCounts:
     n_bytes: int = 0
     n_skipped: int = 0
     files: list[str] = field(default_factory=list)
+    source: dict[str, Any] = field(default_factory=dict)
 
     @property
     def monofact(self) -> float:

@@ -91,7 +91,10 @@ def eval_command(
                                                  "(one document a line) or JSONL file, or a "
                                                  "folder of them (.gz too): documents where "
                                                  "an item's subject and answer co-occur "
-                                                 "become its frequency proxy."),
+                                                 "become its frequency proxy. Or an "
+                                                 "infini-gram index: infinigram:DIR or "
+                                                 "infinigram-api:NAME "
+                                                 "(docs/reference-corpus.md)."),
     corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
                                           "field that holds a document's text."),
     backend_option: list[str] = typer.Option([], "--backend-option", "-o", metavar="KEY=VALUE",
@@ -185,9 +188,12 @@ def print_extras(result: EvalResult, console: Console) -> None:
     corpus = result.config.get("reference_corpus")
     if corpus:
         mf = corpus.get("monofact_exact")
-        console.print(f"reference corpus: {corpus['n_documents']} documents "
-                      f"({corpus['n_bytes'] / 1e6:.1f} MB, {corpus['n_skipped_lines']} lines "
-                      f"without a {corpus['text_field']!r} field); {corpus['n_items_found']} of "
+        source = corpus.get("source")
+        read = (f"{source['engine']} index {source['index']} ({corpus['n_documents']} "
+                f"documents; {source['unit']} within {source['window']} tokens)" if source
+                else f"{corpus['n_documents']} documents ({corpus['n_bytes'] / 1e6:.1f} MB, "
+                f"{corpus['n_skipped_lines']} lines without a {corpus['text_field']!r} field)")
+        console.print(f"reference corpus: {read}; {corpus['n_items_found']} of "
                       f"{corpus['n_items_counted']} items co-occur; MF = N_1/n = "
                       + ("n/a" if mf is None else f"{mf:.4f}"), markup=False, highlight=False)
 
