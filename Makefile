@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
+	@$(PY) -c 'import llama_cpp' 2>/dev/null || echo 'halprobe: building llama-cpp-python from source (needs a C/C++ compiler and cmake): about 3-8 minutes the first time, with no output while it compiles' >&2
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -29,6 +29,7 @@ app = typer.Typer(
     name="halprobe",
     help="Measure how often a language model states false facts, by how rare the fact is.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("eval")(eval_cmd.eval_command)

@@ -68,6 +68,26 @@ def test_help_explains_eval() -> None:
     assert "--per-bin" in result.stdout and "resumes" in result.stdout
 
 
+def test_eval_help_lists_every_backend_option_and_no_bool_metavar() -> None:
+    """-o's help names every option each backend's constructor takes (but those the spec or a
+    flag sets, and the API key, which belongs in OPENAI_API_KEY, not in shell history)."""
+    import inspect
+
+    from halprobe.backends.hf import HFBackend
+    from halprobe.backends.llamacpp import LlamaCppBackend
+    from halprobe.backends.openai_compat import OpenAICompatBackend
+
+    result = run_cli("eval", "--help", env={"COLUMNS": "200"})
+    text = " ".join(result.stdout.split())
+    set_elsewhere = {"model_id", "gguf", "base_url", "api_key"}
+    for backend in (LlamaCppBackend, HFBackend, OpenAICompatBackend):
+        for p in inspect.signature(backend).parameters.values():
+            if p.default is not inspect.Parameter.empty and p.name not in set_elsewhere:
+                assert p.name in text, (backend.__name__, p.name)
+    assert "<bool>" not in result.stdout
+    assert "--all " in result.stdout
+
+
 def test_backend_options_are_read_as_yaml_scalars() -> None:
     from halprobe.backends.registry import parse_backend_options
 

@@ -24,13 +24,19 @@ class RecordMode(StrEnum):
     all = "all"
 
 
+BACKEND_OPTIONS_HELP = (
+    "KEY=VALUE passed to the backend; repeat for several. Default model and llamacpp: "
+    "n_threads, n_ctx, n_batch, n_parallel, extra_bufts=auto|on|off (off avoids llama.cpp's "
+    "AMX crash on Intel Xeons; auto turns it off there); hf: batch_size, n_threads; openai: "
+    "logprobs, timeout, concurrency.")
 MODEL_HELP = ("Model spec. Leave out for the embedded SmolLM2-135M-Instruct. "
               "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL")
 
 
 def eval_command(
-    model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
-    suite: list[str] = typer.Option([], "--suite", "-s", help="Suite name or path to a "
+    model: str | None = typer.Option(None, "--model", "-m", metavar="SPEC", help=MODEL_HELP),
+    suite: list[str] = typer.Option([], "--suite", "-s", metavar="NAME|PATH",
+                                    help="Suite name or path to a "
                                     "suite.yaml; repeat for several. Default: all four "
                                     "built-in suites."),
     per_bin: int = typer.Option(8, "--per-bin", help="Items sampled from each frequency bin "
@@ -98,10 +104,7 @@ def eval_command(
     corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
                                           "field that holds a document's text."),
     backend_option: list[str] = typer.Option([], "--backend-option", "-o", metavar="KEY=VALUE",
-                                             help="KEY=VALUE "
-                                             "passed to the backend; repeat for several. "
-                                             "llama.cpp: n_threads, n_ctx, n_batch; hf: "
-                                             "batch_size, n_threads; openai: logprobs."),
+                                             help=BACKEND_OPTIONS_HELP),
 ) -> None:
     """Ask a model the probe questions, grade every answer and write a run directory.
 
