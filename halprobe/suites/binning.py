@@ -23,7 +23,7 @@ def transform(value: float, scale: str) -> float:
     return value
 
 
-def edges_for(proxy: str | None, bins: BinSpec) -> list[float] | None:
+def edges_for(proxy: str | None, bins: BinSpec) -> tuple[float, ...] | None:
     """The edges that apply to a proxy: its own, the suite's only set, or none."""
     edges = bins.edges.get(proxy) if proxy in bins.edges else bins.edges.get(None)
     if edges is None and len(bins.edges) == 1:
