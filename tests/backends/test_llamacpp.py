@@ -179,3 +179,18 @@ def test_extra_buffers_off_gives_the_same_answers_and_its_own_fingerprint(
 def test_extra_bufts_option_is_checked_before_the_model_loads() -> None:
     with pytest.raises(UserError, match="extra_bufts must be one of auto, on, off"):
         LlamaCppBackend(default_gguf(), extra_bufts="sometimes")
+
+
+@pytest.mark.model
+def test_a_supervised_load_notes_what_a_crash_message_needs(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a supervised child (HALPROBE_CRASH_DIR set), the backend writes the CPU features and
+    the extra-bufts choice before llama.cpp loads the weights (where the AMX crash happens)."""
+    import json
+
+    monkeypatch.setenv("HALPROBE_CRASH_DIR", str(tmp_path))
+    LlamaCppBackend(default_gguf(), n_threads=1, n_parallel=1, extra_bufts="off").close()
+    context = json.loads((tmp_path / "context.json").read_text())
+    assert context["backend"] == "llamacpp"
+    assert context["cpu_features"] == this_machine().features
+    assert (context["extra_bufts"], context["extra_bufts_used"]) == ("off", False)
