@@ -39,8 +39,13 @@ class Label(StrEnum):
     CORRECT = "correct"
     HALLUCINATED = "hallucinated"
     ABSTAINED = "abstained"
+    NON_ANSWER = "non_answer"
     VAGUE = "vague"
     UNSCORED = "unscored"
+
+
+# Labels under which a response states no answer (its matched text is no claim to score).
+NO_CLAIM = frozenset({Label.ABSTAINED, Label.NON_ANSWER})
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from rich.console import Console
 from halprobe import transforms
 from halprobe.errors import SuiteError, UserError
 from halprobe.suites.schema import item_from_dict
-from halprobe.types import Generation, Grade, Label, ProbeItem
+from halprobe.types import NO_CLAIM, Generation, Grade, ProbeItem
 
 
 class SuitesNotLoaded(UserError):
@@ -100,7 +100,7 @@ def _confidence(row: dict[str, Any], grade: Grade) -> dict[str, Any]:
         return {}
     generation = Generation(row["response"], tuple(row["tokens"]),
                             tuple(row["token_logprobs"]))
-    conf = confidence(generation, grade.matched if grade.label != Label.ABSTAINED else None)
+    conf = confidence(generation, grade.matched if grade.label not in NO_CLAIM else None)
     return {"confidence": conf.value, "confidence_norm": conf.value_normalised,
             "confidence_source": conf.source}
 

@@ -30,7 +30,7 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
                   pad_edge=False, collapse_padding=True,
                   caption="rates of graded answers; hallucinated with its Wilson 95% CI in %")
     for header in ("suite", "bin", "n", "hallucinated", "correct", "abstained",
-                   "vague", "unscored"):
+                   "non-answer", "vague", "unscored"):
         table.add_column(header, justify="left" if header in ("suite", "bin") else "right",
                          no_wrap=header == "hallucinated",
                          overflow="fold" if header == "suite" else "ellipsis")  # never cut
@@ -38,7 +38,8 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
         style = "bold" if row["bin"] == "all" else None
         table.add_row(str(row["suite"]), str(row["bin"]), str(row["n"]),
                       _ci(row, "hallucination_rate"), _pct(row["accuracy"]),
-                      _pct(row["abstention_rate"]), _pct(row["vague_rate"]),
+                      _pct(row["abstention_rate"]),
+                      _pct(row.get("non_answer_rate", math.nan)), _pct(row["vague_rate"]),
                       str(row["n_unscored"] + row["n_error"]), style=style,
                       end_section=row["bin"] == "all")
     return table
