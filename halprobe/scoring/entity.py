@@ -11,8 +11,8 @@ when geonames knows it ("... is lyon."); the country's own name in a capital slo
 ("The capital of Aruba is Aruba"), right only where an alias starts with it (Luxembourg,
 Guatemala City). A candidate that is neither gold nor an appositive (", France", not ", Lyon")
 is a specific wrong answer (hallucinated, METRICS.md section 1). With no candidate the matcher
-says so (``NO_ANSWER``, which ``grade`` reads as not attempted), or unscored where a capital
-is described but not named; it never guesses (STYLE.md habit 4).
+says so (``NO_ANSWER``, which ``grade`` reads as a non-answer), as it does where a capital is
+described but not named; it never guesses (STYLE.md habit 4).
 """
 
 from __future__ import annotations
@@ -294,8 +294,8 @@ def _without_slot_answer(view: _View, text: str) -> Grade:
         return Grade(Label.HALLUCINATED, text[other.start:other.end],
                      "names a capital for a misnamed subject")
     described = _described(view, text)
-    if described:
-        return Grade(Label.UNSCORED, described, "describes the capital without naming it")
+    if described:  # a place described, not named: no answer of the asked kind
+        return Grade(Label.NON_ANSWER, None, "describes the capital without naming it")
     return Grade(Label.UNSCORED, None, NO_ANSWER)
 
 
