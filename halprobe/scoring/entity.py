@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from halprobe.scoring import places, slots
+from halprobe.scoring import other_languages, places, slots
 from halprobe.scoring.capital_phrases import (
     CAPITAL_AFTER_RE,
     CAPITAL_BEFORE_RE,
@@ -267,6 +267,13 @@ def match(item: ProbeItem, text: str) -> Grade:
                             view.low)
         if script:
             return Grade(Label.CORRECT, script[0].text, "names the gold in another script")
+    if question.forward and not other_languages.is_english(text):
+        code = country or places.country_code(question.subject)
+        own = find_spans(alias_pattern((view.subject,)), text, view.low) if view.subject else []
+        verdict = other_languages.grade_answer(item.aliases, code, view.subject, text,
+                                               tuple((o.start, o.end) for o in own))
+        if verdict is not None:
+            return verdict
     return _without_slot_answer(view, text)
 
 
