@@ -212,7 +212,8 @@ class Runner:
         grade = self.grade_fn(item, result.text)
         conf = confidence(result, grade.matched if grade.label not in NO_CLAIM else None)
         return {**base, "response": result.text, "label": str(grade.label),
-                "matched": grade.matched, "reason": grade.reason, "error": None,
+                "matched": grade.matched, "reason": grade.reason, **grade.claim_fields(),
+                "error": None,
                 "confidence": conf.value, "confidence_norm": conf.value_normalised,
                 "confidence_source": conf.source,
                 "tokens": list(result.tokens) if result.tokens is not None else None,

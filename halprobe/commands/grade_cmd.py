@@ -89,7 +89,7 @@ def _item(row: dict[str, Any], line_no: int, where: str, items: RunItems) -> Pro
 
 def _fields(grade: Grade, prefix: str = "") -> dict[str, Any]:
     return {f"{prefix}label": str(grade.label), f"{prefix}matched": grade.matched,
-            f"{prefix}reason": grade.reason}
+            f"{prefix}reason": grade.reason, **grade.claim_fields(prefix)}
 
 
 def _confidence(row: dict[str, Any], grade: Grade) -> dict[str, Any]:
