@@ -18,11 +18,13 @@ Order of decisions, each for a reason:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
 from halprobe.scoring import abstention, dates, entity, person, titles, years
 from halprobe.scoring.abstention import Abstention
+from halprobe.scoring.normalize import lowered
 from halprobe.types import AnswerType, Grade, Label, ProbeItem
 
 Matcher = Callable[[ProbeItem, str], Grade]
@@ -61,6 +63,27 @@ def _not_attempted(item: ProbeItem, text: str, verdict: Grade) -> Grade:
     return Grade(Label.NON_ANSWER, None, f"no answer: {verdict.reason}")
 
 
+# "Toronto? No wait, Ottawa.", "Canberra. Actually no, it's Sydney.": a self-correction
+# withdraws what came before it; the answer given after the last one is graded.
+_CORRECTION = re.compile(r"\b(?:no,?\s+wait|wait,?\s+no|actually,?\s+no|no,?\s+actually"
+                         r"|(?:sorry,?\s+)?i\s+mean|correction\s*:|scratch\s+that|just\s+kidding"
+                         r"|on\s+second\s+thought)\b")
+
+
+_CORRECTION_WORDS = ("no", "mean", "kidding", "thought", "correction", "scratch")
+
+
+def _after_correction(item: ProbeItem, text: str) -> Grade | None:
+    """The verdict on what follows the last self-correction, when that states an answer."""
+    low = lowered(text)
+    marks = list(_CORRECTION.finditer(low)) if any(w in low for w in _CORRECTION_WORDS) else []
+    if not marks:
+        return None
+    tail = " " * marks[-1].end() + text[marks[-1].end():]
+    verdict = MATCHERS[item.answer_type](item, tail)
+    return None if verdict.label is Label.UNSCORED else verdict
+
+
 def grade(item: ProbeItem, response: str) -> Grade:
     """Grade one response to one probe item with the matcher for its answer type."""
     if not unicodedata.is_normalized("NFC", response):
@@ -68,7 +91,8 @@ def grade(item: ProbeItem, response: str) -> Grade:
     if not response.strip():
         return Grade(Label.NON_ANSWER, None, "empty response")
     found = abstention.detect(response)
-    verdict = MATCHERS[item.answer_type](item, found.masked)
+    verdict = _after_correction(item, found.masked) or MATCHERS[item.answer_type](
+        item, found.masked)
     if found.alive and item.answer_type is AnswerType.DATE:
         return _alive(item, verdict, found)
     if verdict.label is not Label.UNSCORED:

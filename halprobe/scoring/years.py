@@ -34,8 +34,11 @@ _CUE = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b")
 def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
     """The years offered as the publication year: cued ones if any, else all (bar echoes)."""
     echoes = {m.group() for m in _YEAR.finditer(question)}
-    found = [m for m in _YEAR.finditer(text) if m.group() not in echoes]
-    low = lowered(text) if found else text
+    low = lowered(text)
+    # a year of the question is an echo (a title's "COCO 2014"), unless the answer states it
+    # as the publication year ("... was published in 2014")
+    found = [m for m in _YEAR.finditer(text) if m.group() not in echoes
+             or _CUED.search(low, max(0, m.start() - 60), m.start())]
     cued: list[tuple[re.Match[str], bool]] = []  # (year, cued by a preprint word)
     for m in found:
         window = _CUED.search(low, max(0, m.start() - 60), m.start())
