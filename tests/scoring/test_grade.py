@@ -165,3 +165,24 @@ def test_scoring_imports_no_model_code() -> None:
             "'halprobe.backends', 'halprobe.runner') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (capital("Australia", "Canberra"), "Canberra. Actually no, it's Sydney.", Label.HALLUCINATED),
+    (capital("Canada", "Ottawa"), "Toronto? No wait, Ottawa.", Label.CORRECT),
+    (capital("Australia", "Canberra"), "The capital of Australia is Canberra. Sydney is also "
+                                       "the capital.", Label.HALLUCINATED),
+    (capital("Egypt", "Cairo"), "Cairo. Alexandria is also considered the capital.",
+     Label.HALLUCINATED),
+    (EINSTEIN, "Einstein died in the late 1960s.", Label.HALLUCINATED),
+    (EINSTEIN, "Einstein died in the mid-1950s.", Label.VAGUE),
+    (EINSTEIN, "Einstein now lives in Princeton.", Label.HALLUCINATED),
+    (gan(), "It was written by Ian and his colleagues.", Label.VAGUE),
+    (gan(), "I'm not sure, but I think it was Ian Goodfellow.", Label.CORRECT),
+    (pub_year("COCO 2014 Benchmark", "2015"), "The paper COCO 2014 Benchmark was published "
+                                              "in 2014.", Label.HALLUCINATED),
+])
+def test_contradictions_corrections_and_hedges(item: ProbeItem, response: str,
+                                               label: Label) -> None:
+    """Issue 14: the whole answer is read (METRICS.md section 1)."""
+    assert grade(item, response).label is label
