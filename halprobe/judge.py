@@ -95,6 +95,8 @@ def judge_rows(rows: Sequence[dict[str, Any]], backend: Backend, cache: Response
 def agreement(rows: Iterable[dict[str, Any]]) -> Agreement:
     """Agreement of judge and matcher on rows where both gave a comparable label."""
     frame = pd.DataFrame(list(rows))
+    if "label" in frame:  # the judge's "not attempted" (C) covers declines and non-answers alike
+        frame["label"] = frame["label"].replace({"non_answer": "abstained"})
     both = frame[frame["label"].isin(COMPARABLE) & frame["judge_label"].isin(COMPARABLE)]
     confusion = pd.crosstab(both["label"], both["judge_label"], rownames=["matcher"],
                             colnames=["judge"])

@@ -30,7 +30,7 @@ from halprobe.analysis.confidence import confidence
 from halprobe.backends.base import Backend, BackendError
 from halprobe.store.cache import CacheKeys, ResponseCache, flat_dict
 from halprobe.store.rundir import RunDir
-from halprobe.types import DecodingParams, Generation, Grade, Label, Message, ProbeItem
+from halprobe.types import NO_CLAIM, DecodingParams, Generation, Grade, Message, ProbeItem
 
 PromptFn = Callable[[ProbeItem], list[Message]]
 GradeFn = Callable[[ProbeItem, str], Grade]
@@ -210,9 +210,10 @@ class Runner:
                     "confidence": None, "confidence_norm": None, "confidence_source": "none",
                     "cached": cached, "latency_s": round(latency, 4)}
         grade = self.grade_fn(item, result.text)
-        conf = confidence(result, grade.matched if grade.label != Label.ABSTAINED else None)
+        conf = confidence(result, grade.matched if grade.label not in NO_CLAIM else None)
         return {**base, "response": result.text, "label": str(grade.label),
-                "matched": grade.matched, "reason": grade.reason, "error": None,
+                "matched": grade.matched, "reason": grade.reason, **grade.claim_fields(),
+                "error": None,
                 "confidence": conf.value, "confidence_norm": conf.value_normalised,
                 "confidence_source": conf.source,
                 "tokens": list(result.tokens) if result.tokens is not None else None,

@@ -39,8 +39,13 @@ class Label(StrEnum):
     CORRECT = "correct"
     HALLUCINATED = "hallucinated"
     ABSTAINED = "abstained"
+    NON_ANSWER = "non_answer"
     VAGUE = "vague"
     UNSCORED = "unscored"
+
+
+# Labels under which a response states no answer (its matched text is no claim to score).
+NO_CLAIM = frozenset({Label.ABSTAINED, Label.NON_ANSWER})
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,24 @@ class ProbeItem:
 
 @dataclass(frozen=True)
 class Grade:
-    """A matcher's verdict: the label, the text span it rests on, and why."""
+    """A matcher's verdict: the label, the text span it rests on, and why.
+
+    A text read as many claims (the obituary form, issue 14) also lists the claims it checked
+    and those it found false ("death date January 22, 2020"); None where nothing is listed.
+    """
 
     label: Label
     matched: str | None = None
     reason: str = ""
+    claims_checked: tuple[str, ...] | None = None
+    claims_false: tuple[str, ...] = ()
+
+    def claim_fields(self, prefix: str = "") -> dict[str, list[str]]:
+        """The claim lists as result-row fields (none for a one-fact answer)."""
+        if self.claims_checked is None:
+            return {}
+        return {f"{prefix}claims_checked": list(self.claims_checked),
+                f"{prefix}claims_false": list(self.claims_false)}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Outcome rates per stratum with Wilson 95% intervals (METRICS.md sections 1 and 6).
 
-Denominator: graded rows (correct, hallucinated, abstained, vague). Rows the grader could not
-judge (unscored) and backend errors are counted and reported, never folded into a rate.
+Denominator: graded rows (correct, hallucinated, abstained, non_answer, vague). Rows the grader
+could not judge (unscored) and backend errors are counted and reported, never folded into a rate.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from statistics import NormalDist
 
 import pandas as pd
 
-GRADED = ("correct", "hallucinated", "abstained", "vague")
+GRADED = ("correct", "hallucinated", "abstained", "non_answer", "vague")
 COUNTS = (*GRADED, "unscored", "error")
 
 
@@ -45,6 +45,7 @@ def stratum_row(rows: pd.DataFrame) -> dict[str, float | int]:
         ("hallucination_rate", counts["hallucinated"], n),
         ("accuracy", counts["correct"], n),
         ("abstention_rate", counts["abstained"], n),
+        ("non_answer_rate", counts["non_answer"], n),
         ("vague_rate", counts["vague"], n),
         ("hallucination_given_attempted", counts["hallucinated"], attempted),
     ):

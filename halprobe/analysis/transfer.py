@@ -74,10 +74,11 @@ def paired_scores(rows: pd.DataFrame, t: float) -> pd.DataFrame:
 
 
 def paired_outcomes(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Items x candidates: the label code (0 abstained, 1 answered, 2 hallucinated) and the
-    answer confidence, for items graded under the plain prompt and every transform."""
+    """Items x candidates: the label code (0 abstained or no answer, 1 answered, 2 hallucinated)
+    and the answer confidence, for items graded under the plain prompt and every transform."""
     graded = _graded(rows)
-    graded["outcome"] = graded["label"].map({"abstained": 0.0, "correct": 1.0, "vague": 1.0,
+    graded["outcome"] = graded["label"].map({"abstained": 0.0, "non_answer": 0.0, "correct": 1.0,
+                                             "vague": 1.0,
                                              "hallucinated": 2.0})
     if "confidence" not in graded:
         graded["confidence"] = math.nan

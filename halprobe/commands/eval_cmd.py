@@ -206,9 +206,9 @@ VARIANT_COLUMNS = {
                 "abstain_auc", "bcg"],
     "cutoff": ["suite", "variant", "stratum", "n", "hallucination_rate",
                "hallucination_rate_low", "hallucination_rate_high", "abstention_rate",
-               "accuracy"],
+               "non_answer_rate", "accuracy"],
     "obituary": ["suite", "person", "n", "hallucination_rate", "hallucination_rate_low",
-                 "hallucination_rate_high", "abstention_rate", "accuracy"],
+                 "hallucination_rate_high", "abstention_rate", "non_answer_rate", "accuracy"],
 }
 
 

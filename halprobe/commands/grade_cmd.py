@@ -21,7 +21,7 @@ from rich.console import Console
 from halprobe import transforms
 from halprobe.errors import SuiteError, UserError
 from halprobe.suites.schema import item_from_dict
-from halprobe.types import Generation, Grade, Label, ProbeItem
+from halprobe.types import NO_CLAIM, Generation, Grade, ProbeItem
 
 
 class SuitesNotLoaded(UserError):
@@ -89,7 +89,7 @@ def _item(row: dict[str, Any], line_no: int, where: str, items: RunItems) -> Pro
 
 def _fields(grade: Grade, prefix: str = "") -> dict[str, Any]:
     return {f"{prefix}label": str(grade.label), f"{prefix}matched": grade.matched,
-            f"{prefix}reason": grade.reason}
+            f"{prefix}reason": grade.reason, **grade.claim_fields(prefix)}
 
 
 def _confidence(row: dict[str, Any], grade: Grade) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def _confidence(row: dict[str, Any], grade: Grade) -> dict[str, Any]:
         return {}
     generation = Generation(row["response"], tuple(row["tokens"]),
                             tuple(row["token_logprobs"]))
-    conf = confidence(generation, grade.matched if grade.label != Label.ABSTAINED else None)
+    conf = confidence(generation, grade.matched if grade.label not in NO_CLAIM else None)
     return {"confidence": conf.value, "confidence_norm": conf.value_normalised,
             "confidence_source": conf.source}
 

@@ -28,9 +28,11 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
     """suite x bin with n, hallucination rate (Wilson 95% CI), accuracy, abstention."""
     table = Table(title=title, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, collapse_padding=True,
-                  caption="rates of graded answers; hallucinated with its Wilson 95% CI in %")
+                  caption="rates of graded answers; hallucinated with its Wilson 95% CI in %;\n"
+                          "no ans: no answer and no decline; unsc.: unscored or error rows")
+    # "no ans" and "unsc.": the nine columns must fit an 80-column terminal
     for header in ("suite", "bin", "n", "hallucinated", "correct", "abstained",
-                   "vague", "unscored"):
+                   "no ans", "vague", "unsc."):
         table.add_column(header, justify="left" if header in ("suite", "bin") else "right",
                          no_wrap=header == "hallucinated",
                          overflow="fold" if header == "suite" else "ellipsis")  # never cut
@@ -38,7 +40,8 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
         style = "bold" if row["bin"] == "all" else None
         table.add_row(str(row["suite"]), str(row["bin"]), str(row["n"]),
                       _ci(row, "hallucination_rate"), _pct(row["accuracy"]),
-                      _pct(row["abstention_rate"]), _pct(row["vague_rate"]),
+                      _pct(row["abstention_rate"]),
+                      _pct(row.get("non_answer_rate", math.nan)), _pct(row["vague_rate"]),
                       str(row["n_unscored"] + row["n_error"]), style=style,
                       end_section=row["bin"] == "all")
     return table

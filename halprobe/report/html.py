@@ -202,6 +202,7 @@ def rates_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "n": str(r["n"]),
              "hallucinated [95% CI]": _ci(r, "hallucination_rate"),
              "correct": _pct(r["accuracy"]), "abstained": _pct(r["abstention_rate"]),
+             "non-answer": _pct(r.get("non_answer_rate", math.nan)),
              "vague": _pct(r["vague_rate"]),
              "halluc. | attempted": _pct(r["hallucination_given_attempted"]),
              "F": _num(r["f_score"]), "unscored + error": str(r["n_unscored"] + r["n_error"])}

@@ -31,7 +31,7 @@ FIGURES = {
     "n": "n", "accuracy": "accuracy", "hallucination_rate": "hallucination_rate",
     "hallucination_rate_low": "hallucination_rate_low",
     "hallucination_rate_high": "hallucination_rate_high",
-    "abstention_rate": "abstention_rate",
+    "abstention_rate": "abstention_rate", "non_answer_rate": "non_answer_rate",
     "hallucination_given_attempted": "hallucination_given_attempted",
     "f_score": "f_score", "monofact_sr": "monofact_sr", "ece": "ece_width10",
     "brier": "brier", "auroc": "auroc", "spearman": "spearman",

@@ -22,7 +22,7 @@ from halprobe.analysis.calibration import answer_rows, reliability_table, risk_c
 
 DPI = 110
 OUTCOMES = (("correct", "#2e7d32"), ("vague", "#9ccc65"), ("abstained", "#9e9e9e"),
-            ("hallucinated", "#c62828"))
+            ("non_answer", "#d7ccc8"), ("hallucinated", "#c62828"))
 PERCENT = PercentFormatter(xmax=1.0, decimals=0)
 
 
@@ -144,7 +144,8 @@ def plot_outcomes(summary: pd.DataFrame, path: Path) -> Path | None:
         x = np.arange(len(group))
         bottom = np.zeros(len(group))
         for outcome, colour in OUTCOMES:
-            share = (group[f"n_{outcome}"] / group["n"].where(group["n"] > 0)).fillna(0.0)
+            count = group[f"n_{outcome}"] if f"n_{outcome}" in group else 0 * group["n"]
+            share = (count / group["n"].where(group["n"] > 0)).fillna(0.0)
             share = share.to_numpy(dtype=float)
             ax.bar(x, share, bottom=bottom, color=colour, width=0.7, label=outcome)
             bottom += share

@@ -17,6 +17,22 @@ from dataclasses import dataclass
 
 from halprobe.scoring.normalize import Span, lowered
 
+# "I don't know" and "no such ..." in the languages the grader reads (METRICS.md section 1: the
+# answer's language does not matter). A short hand list on purpose: no locale library (CLDR,
+# babel) carries refusal phrases. Written folded and lower-cased, as the text is searched.
+OTHER_LANGUAGES: tuple[str, ...] = (
+    r"\bje\s+ne\s+(?:sais|connais)\s+pas\b", r"\bje\s+ne\s+suis\s+pas\s+s[uu]re?\b",
+    r"\baucune\s+(?:idee|information)\b", r"\bn'existe\s+pas\b",
+    r"\b(?:ich\s+)?wei(?:ß|ss)\s+(?:es\s+|ich\s+)?nicht\b", r"\bkeine?\s+ahnung\b",
+    r"\bich\s+bin\s+(?:mir\s+)?nicht\s+sicher\b", r"\bkein(?:e|en)?\s+(?:echte[sn]?|reale[sn]?)\b",
+    r"\bno\s+(?:lo\s+)?se\b", r"\bno\s+conozco\b", r"\bno\s+estoy\s+segur[oa]\b",
+    r"\bno\s+tengo\s+(?:informacion|idea)\b", r"\bno\s+existe\b",
+    r"\bnon\s+(?:lo\s+)?so\b", r"\bnon\s+conosco\b", r"\bnon\s+sono\s+sicur[oa]\b",
+    r"\bnao\s+(?:o\s+)?sei\b", r"\bnao\s+conheco\b", r"\bnao\s+tenho\s+(?:certeza|informac)",
+    r"\b(?:ik\s+)?weet\s+(?:het\s+)?(?:ik\s+)?niet\b", r"\bgeen\s+idee\b",
+    r"\bне\s+(?:знаю|уверен[аы]?|существует)\b", r"\bнет\s+(?:информации|данных)\b",
+    r"不知道", r"不确定", r"不清楚", r"わかりません", r"分かりません", r"知りません",
+)
 _CANNOT = (r"(?:could\s*n'?t|could\s+not|can'?t|cannot|can\s+not|was\s+unable\s+to|am\s+unable\s+to"
            r"|'m\s+unable\s+to|did\s*n'?t|did\s+not|do\s+not|don'?t|wo\s*n'?t|would\s*n'?t|would\s+not"
            r"|will\s+not|am\s+not\s+able\s+to|'m\s+not\s+able\s+to|was\s+not\s+able\s+to)")
@@ -62,6 +78,9 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi\s+(?:would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
     r"\bi\s+(?:would\s*n'?t|would\s+not|can'?t|cannot|won'?t)\s+(?:want\s+to\s+)?(?:guess|speculate)\b",
     r"\bi(?:'m|\s+am)\s+(?:afraid|sorry)\s+(?:but\s+)?i\s+(?:can'?t|cannot|don'?t|do\s+not)\b",
+    r"\bnot\s+(?:a|an)\s+(?:\w+\s+){0,2}(?:that\s+)?i(?:'m|\s+am)\s+(?:aware|familiar)\s+(?:of|with)\b",
+    r"\b(?:does|do|did)\s*(?:n'?t|\s+not)\s+(?:appear|seem)\s+to\s+be\s+(?:a|an|any)\s",
+    *OTHER_LANGUAGES,
 )
 
 ALIVE_PATTERNS: tuple[str, ...] = (
@@ -72,6 +91,13 @@ ALIVE_PATTERNS: tuple[str, ...] = (
     r"\b(?:is|are)\s+not\s+(?:dead|deceased)\b",
     r"\b(?:appears?|seems?)\s+to\s+be\s+(?:still\s+)?alive\b",
     r"\bremains?\s+alive\b",
+    r"\b(?:now|currently|still|today)\s+(?:lives|resides|works|teaches|serves)\b",
+    r"\b(?:lives|resides)\s+(?:in|with)\b",
+    # the same in the other languages the grader reads (folded, lower case)
+    r"\b(?:toujours|encore)\s+(?:vivante?|en\s+vie)\b", r"\best\s+vivante?\b",
+    r"\b(?:lebt\s+noch|noch\s+am\s+leben)\b", r"\b(?:sigue|esta|continua)\s+viv[oa]\b",
+    r"\b(?:ancora|e)\s+viv[oa]\b", r"\bainda\s+(?:viv[oa]|vive)\b", r"\bleeft\s+nog\b",
+    r"\b(?:жив|жива)\b",
 )
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -99,14 +125,17 @@ _PHRASES = {
                               **({"alive": ALIVE_PATTERNS} if alive else {}),
                               **({"cutoff": CUTOFF_PATTERNS} if cutoff else {}))
     for alive in (False, True) for cutoff in (False, True)}
-_ALIVE_WORDS = re.compile(r"alive|living|with\s+us|died|passed|dead|deceased")
+_ALIVE_WORDS = re.compile(r"alive|living|with\s+us|died|passed|dead|deceased|lives|resides"
+                          r"|works|teaches|serves|viv|leben|leeft|жив")
 _CUTOFF_WORDS = re.compile(r"as\s+of|knowledge|training")
 # Every phrase above contains one of these: a response with none (most answers) skips the
 # scan, which costs tens of microseconds (keep the list in step with the patterns).
 TRIGGERS: tuple[str, ...] = (
     "n't", "no ", "not", "cannot", "unable", "never", "lack", "possess", "know", "ficti", "made",
     "imaginary", "hypothetical", "existent", "invented", "fabricated", "unknown", "need",
-    "have to", "alive", "living", "with us", "as of", "training")
+    "have to", "alive", "living", "with us", "as of", "training", "aware", "appear", "seem",
+    "ne ", "n'", "wei", "kein", "no ", "non ", "nao ", "niet", "geen", "не ", "нет ", "不",
+    "ません", "lives", "resides", "works", "teaches", "serves", "viv", "leben", "leeft", "жив")
 _TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 # "I'm not sure whether he is still alive" asks, it does not claim.
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")

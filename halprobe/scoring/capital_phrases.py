@@ -27,6 +27,8 @@ CAPITAL_AFTER = (
 )
 CAPITAL_BEFORE = (
     r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+"
+    # "is also (considered) the capital": a second capital claimed, read like the first
+    r"(?:(?:also|still|now|often|sometimes|actually|really|considered|regarded\s+as|seen\s+as)\s+){0,2}"
     r"(?:the|its|(?P<owner>(?:[\w-]+\s+){0,3}?[\w-]+)'s)\s+"  # "is Burkina Faso's capital"
     r"(?:[\w-]+\s+)?capital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
 )

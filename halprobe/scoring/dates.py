@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from halprobe.scoring.normalize import lowered
+from halprobe.scoring import date_order, locale_dates, named_days
+from halprobe.scoring.date_order import Order
+from halprobe.scoring.normalize import Span, lowered
 from halprobe.types import Grade, Label, Precision, ProbeItem
 
 Ymd = tuple[int | None, int | None, int | None]
@@ -39,26 +41,48 @@ _END = r"(?![\d'])(?!s\b)"
 # Order matters: earlier patterns win where spans overlap (a full date before its month-year).
 DATE_PATTERNS: tuple[str, ...] = (
     rf"\b{YEAR}(?P<sep>[/.-])(?P<mm>[01]?\d)(?P=sep)(?P<dd>[0-3]?\d)\b",
-    rf"\b(?:the\s+)?{_DAY}(?:\s+of)?\s+{_MON},?\s+{_YEAR_OR_SHORT}{_END}",
+    rf"\b(?:the\s+)?{_DAY}(?:\s+of)?(?:\s+|-){_MON}(?:,?\s+|-){_YEAR_OR_SHORT}{_END}",
     rf"\b{_MON}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{_YEAR_OR_SHORT}{_END}",
     rf"\b(?P<a>[0-3]?\d)([/.-])(?P<b>[0-3]?\d)\2(?:{YEAR}|(?P<yy>\d{{2}})){_END}(?![/.-]\d)",
     rf"\b{_MON},?\s+(?:of\s+)?{_YEAR_OR_SHORT}{_END}",
     rf"\b{_MON}\s+(?:the\s+)?{_DAY}\b(?!,?\s*'?\d)",
+    # month/year: "08/2014", "5/2011", "10.2016", and ISO "2011-04"
+    rf"(?<![\d/.\-])(?P<mm>1[0-2]|0?[1-9])[/.]{YEAR}{_END}(?![/.\-]\d)",
+    rf"(?<![\d/.\-]){YEAR}-(?P<mm>1[0-2]|0[1-9])(?![\d\-/.])",
     rf"(?<![\d/.]){YEAR}{_END}(?![/.]\d)(?!-\d\d?\b)",  # "1879-1955" is two years
     r"(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)",  # "in '54"
 )
 _PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
+_FULL_DATES = 4  # the patterns before this index state a day: locale dates go after them
 
 # "b." and "d." are cues only before a date ("b. 1879"), not as initials ("Stanley B. Prusiner").
 _ABBREV = r"\.(?=\s*(?:\d|\(|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
 DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assassinated|executed"
+              r"|lived\s+(?:until|till|to)"
               rf"|deceased|succumbed|demise|perished|lost\s+(?:his|her|their)\s+life|d{_ABBREV}")
 BIRTH_CUES = rf"(?<!-)born|birth|b{_ABBREV}"  # not "German-born"
 OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
               r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
               r"|diagnosed|knighted")
+# The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
+# the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and
+# Japanese put the verb after the date and write no spaces, so their cues need no word edge.
+DEATH_CUES_OTHER = (r"morte?|meurt|decedee?|deces|disparue?|starb|gestorben|verstorben|tod"
+                    r"|murio|fallecio|fallecid[oa]|muerte|fallecimiento|morto|morta|mori"
+                    r"|decedut[oa]|morreu|faleceu|falecid[oa]|falecimento|overleed|overleden"
+                    r"|stierf|умер(?:ла)?|скончал(?:ся|ась)|смерт[ьи]|погиб(?:ла)?|zmarl[a]?")
+BIRTH_CUES_OTHER = (r"nee?(?=\s+(?:le|en|a|au)\b)|naissance|geboren|nacio|nacid[oa]|nacimiento"
+                    r"|nat[oa]|nascita|nasceu|nascid[oa]|nascimento|родил(?:ся|ась)|рождения"
+                    r"|urodzil[a]?")
+_CJK_DEATH, _CJK_BIRTH = r"去世|逝世|死亡|死于|病逝|亡くな|死去|逝去", r"出生|生于|生まれ"
 _CUE = re.compile(
-    rf"\b(?:(?P<death>{DEATH_CUES})|(?P<birth>{BIRTH_CUES})|(?P<other>{OTHER_CUES}))(?!\w)")
+    rf"\b(?:(?P<death>{DEATH_CUES}|{DEATH_CUES_OTHER})|(?P<birth>{BIRTH_CUES}|{BIRTH_CUES_OTHER})"
+    rf"|(?P<other>{OTHER_CUES}))(?!\w)|(?P<death_>{_CJK_DEATH})|(?P<birth_>{_CJK_BIRTH})")
+
+
+def _kind(cue: re.Match[str]) -> str:
+    """"death", "birth" or "other" (the CJK groups end in "_": one name per group)."""
+    return (cue.lastgroup or "").rstrip("_")
 # Words that join alternative answers ("April 18, 1955, though some say April 17, 1955"): a date
 # joined to a death date by these alone is another death date, stated as an alternative.
 _COORDINATED = re.compile(
@@ -96,19 +120,26 @@ def _valid(y: int | None, m: int | None, d: int | None) -> bool:
     return True
 
 
-def _readings(m: re.Match[str]) -> tuple[Ymd, ...]:
+def _readings(m: re.Match[str], order: Order | None = None) -> tuple[Ymd, ...]:
+    """The (y, m, d) a match can mean: both orders of "7/6/1954" unless the answer states its
+    format (``date_order``), one reading otherwise."""
     g = m.groupdict()
     year = int(g["year"]) if g.get("year") else int(g["yy"]) if g.get("yy") else None
     pairs: set[tuple[int | None, int | None]]
     if g.get("a"):
         first, second = int(g["a"]), int(g["b"])
-        pairs = {(second, first), (first, second)}  # (month, day) for d/m and for m/d
-    elif g.get("mm"):
-        pairs = {(int(g["mm"]), int(g["dd"]))}
+        both = {"dmy": (second, first), "mdy": (first, second)}  # (month, day)
+        pairs = {both[order]} if order else set(both.values())
     else:
-        month = MONTHS[g["mon"].lower()] if g.get("mon") else None
-        pairs = {(month, int(g["day"]) if g.get("day") else None)} if month else {(None, None)}
+        month = (_month(g["mon"]) if g.get("mon") else int(g["mm"]) if g.get("mm") else None)
+        day = g.get("day") or g.get("dd")
+        pairs = {(month, int(day) if day else None)} if month else {(None, None)}
     return tuple((year, mo, d) for mo, d in sorted(pairs, key=str) if _valid(year, mo, d))
+
+
+def _month(name: str) -> int | None:
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key) or locale_dates.month_names().get(key)
 
 
 def find_dates(text: str, low: str | None = None) -> list[DateMention]:
@@ -116,15 +147,34 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
     if not _DIGIT.search(text):  # every format has digits: most refusals stop here
         return []
     low = lowered(text) if low is None else low
+    order = date_order.stated_order(low)
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
-    for pattern in _PATTERNS:
+
+    def keep(start: int, end: int, readings: tuple[Ymd, ...]) -> None:
+        if not any(start < e and s < end for s, e in taken):
+            taken.append((start, end))
+            found.append(DateMention(start, end, text[start:end], readings))
+
+    for m in named_days.pattern().finditer(low) if _NAMED_DAY_HINT.search(low) else ():
+        day = named_days.resolve(m.group("holiday"), int(m.group("year")))
+        keep(m.start(), m.end(), ((day.year, day.month, day.day),) if day else ())
+    for pattern in _patterns(low):
         for m in pattern.finditer(low):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            found.append(DateMention(m.start(), m.end(), text[m.start():m.end()], _readings(m)))
+            keep(m.start(), m.end(), _readings(m, order))
     return sorted(found, key=lambda d: d.start)
+
+
+# Every named day in ``named_days`` holds one of these words (a cheap test before the scan).
+_NAMED_DAY_HINT = re.compile(r"\b(?:day|eve|christmas|thanksgiving|friday|birthday|holiday)\b")
+
+
+def _patterns(low: str) -> tuple[re.Pattern[str], ...]:
+    """The English patterns, with the locale ones (``locale_dates``) after the full dates when
+    the text holds a foreign month name or a CJK date."""
+    if low.isascii() and not locale_dates.gate().search(low):
+        return _PATTERNS
+    return _PATTERNS[:_FULL_DATES] + locale_dates.patterns() + _PATTERNS[_FULL_DATES:]
 
 
 def tag_events(text: str, low: str, mentions: list[DateMention],
@@ -149,9 +199,9 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
             cue = None  # "(1990-2000) died on May 5, 2012": the cue is the next date's
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
             cue = _CUE.search(low, mention.end, end)  # but only a non-death cue
-            cue = cue if cue and cue.lastgroup != "death" else None
+            cue = cue if cue and _kind(cue) != "death" else None
         if cue:
-            tags[i] = cue.lastgroup or ""
+            tags[i] = _kind(cue)
         elif i and tags[i - 1] and coordinated(text[prev_end:mention.start]):
             tags[i] = tags[i - 1]
     return [DateMention(m.start, m.end, m.text, m.readings, tag)
@@ -246,9 +296,45 @@ def death_claim(text: str) -> str | None:
 _CLAUSE = re.compile(r"[.!?;,]\s")
 
 
+# "in the late 1980s", "the 2010s": a decade (part) holds the gold year or it does not.
+DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<decade>1\d{2}0|20\d0)'?s\b")
+DECADE_PARTS = {"early": range(0, 4), "mid": range(3, 8), "late": range(6, 10),
+                None: range(0, 10)}
+
+
+def decade_outcome(m: re.Match[str], gold_year: int) -> str:
+    """"vague" when the decade (or its early/mid/late part) holds the gold year, else "wrong"."""
+    offset = gold_year - int(m.group("decade"))
+    return "vague" if offset in DECADE_PARTS[m.group("part")] else "wrong"
+
+
+def death_decade(text: str) -> Span | None:
+    """A decade given as the death ("died in the early 1970s"): a death cue before it in its
+    sentence, and no birth or other event cue closer to it."""
+    low = lowered(text)
+    for m in DECADE.finditer(low):
+        start = max([e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())] + [0])
+        cues = list(_CUE.finditer(low, start, m.start()))
+        if cues and _kind(cues[-1]) == "death":
+            return Span(m.start(), m.end(), text[m.start():m.end()])
+    return None
+
+
+def _decade_grade(item: ProbeItem, span: Span) -> Grade:
+    if not item.exists or not item.answer:
+        return Grade(Label.HALLUCINATED, span.text, "states a death decade for a control")
+    m = DECADE.match(lowered(span.text))
+    gold_year = gold_date(item)[0][0]
+    if m is None or gold_year is None or decade_outcome(m, gold_year) == "wrong":
+        return Grade(Label.HALLUCINATED, span.text, "states a death decade that excludes the gold")
+    return Grade(Label.VAGUE, span.text, "death decade consistent with the gold")
+
+
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade the stated death date against ``item.answer`` at ``item.precision``."""
     answers = answer_dates(text, item.question)
+    if not answers and (decade := death_decade(text)) is not None:
+        return _decade_grade(item, decade)
     if not answers:
         unread = _UNREAD.search(lowered(text))
         if unread:

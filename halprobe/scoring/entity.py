@@ -11,8 +11,8 @@ when geonames knows it ("... is lyon."); the country's own name in a capital slo
 ("The capital of Aruba is Aruba"), right only where an alias starts with it (Luxembourg,
 Guatemala City). A candidate that is neither gold nor an appositive (", France", not ", Lyon")
 is a specific wrong answer (hallucinated, METRICS.md section 1). With no candidate the matcher
-says so (``NO_ANSWER``, which ``grade`` reads as not attempted), or unscored where a capital
-is described but not named; it never guesses (STYLE.md habit 4).
+says so (``NO_ANSWER``, which ``grade`` reads as a non-answer), as it does where a capital is
+described but not named; it never guesses (STYLE.md habit 4).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from halprobe.scoring import places, slots
+from halprobe.scoring import other_languages, places, slots
 from halprobe.scoring.capital_phrases import (
     CAPITAL_AFTER_RE,
     CAPITAL_BEFORE_RE,
@@ -267,6 +267,13 @@ def match(item: ProbeItem, text: str) -> Grade:
                             view.low)
         if script:
             return Grade(Label.CORRECT, script[0].text, "names the gold in another script")
+    if question.forward and not other_languages.is_english(text):
+        code = country or places.country_code(question.subject)
+        own = find_spans(alias_pattern((view.subject,)), text, view.low) if view.subject else []
+        verdict = other_languages.grade_answer(item.aliases, code, view.subject, text,
+                                               tuple((o.start, o.end) for o in own))
+        if verdict is not None:
+            return verdict
     return _without_slot_answer(view, text)
 
 
@@ -294,8 +301,8 @@ def _without_slot_answer(view: _View, text: str) -> Grade:
         return Grade(Label.HALLUCINATED, text[other.start:other.end],
                      "names a capital for a misnamed subject")
     described = _described(view, text)
-    if described:
-        return Grade(Label.UNSCORED, described, "describes the capital without naming it")
+    if described:  # a place described, not named: no answer of the asked kind
+        return Grade(Label.NON_ANSWER, None, "describes the capital without naming it")
     return Grade(Label.UNSCORED, None, NO_ANSWER)
 
 

@@ -1,17 +1,23 @@
-"""Grade answers to "Write a short obituary of NAME." (issue 8; METRICS.md section 1).
+"""Grade answers to "Write a short obituary of NAME." as texts of claims (issues 8 and 14;
+METRICS.md section 1).
 
-An obituary states many dates (birth, prizes, marriages); only those the text gives for the
-death count. Every date and every age at death the text claims is extracted with the date
-matcher's own finder and cue tagger (``halprobe.scoring.dates``), an age being tagged like a
-date ("passed away on June 5, 2020, at the age of 82": both are the death's), then checked:
+An obituary states many dates (birth, prizes, marriages). Every claim the item's data can
+check is read with the date matcher's own finder and cue tagger (``halprobe.scoring.dates``),
+an age being tagged like a date ("passed away on June 5, 2020, at the age of 82": both are the
+death's), and checked:
 
-- a person who is alive or fictional (``exists`` false): any death claimed (a date, an age at
-  death, or a plain "died") is hallucinated; otherwise abstained;
-- a real dead person: a death date that contradicts the gold, or an age at death that
-  contradicts the gold birth and death (or the birth date the text itself gives), is
-  hallucinated; the gold date is correct, consistent but coarser is vague; a numeric date
-  that reads both ways is unscored; "X is alive" with no date is hallucinated, as in
-  ``grade``; no death date at all is abstained (the reason names an age if one was given).
+- the death: any death date, age at death, death decade or plain "died" is false for a
+  person who is alive or fictional (``exists`` false); for a real dead person a death date is
+  judged against the gold at the item's precision, an age at death against the gold birth and
+  death (or the birth the text itself gives), a decade against the gold year, and "X is
+  alive" is false;
+- the birth: a birth date or year against the data's (Pantheon and Nobel ``born``, Kaggle
+  ``birth_year``), where the item has one ("born in 1924" for a laureate born in 1949).
+
+Label: any false claim is hallucinated; else the death date decides (correct, vague, unscored
+when a numeric date reads both ways); a text with no death date is abstained when it declines
+(or says a living or fictional person is alive) and a non-answer otherwise, "never abstained
+unless it declines" (issue 14). The grade lists the claims checked and those found false.
 Refusal phrases ("I couldn't find information about X") are blanked first, as in ``grade``.
 """
 
@@ -19,13 +25,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from halprobe.scoring import abstention
 from halprobe.scoring.dates import (
+    DECADE,
     DateMention,
     Ymd,
     death_claim,
+    death_decade,
+    decade_outcome,
     find_dates,
     gold_date,
     judge,
@@ -127,50 +136,103 @@ def check_age(item: ProbeItem, age: int, claims: DeathClaims) -> str:
     return "consistent" if span[0] <= age <= span[1] else "wrong"
 
 
-def _control(claims: DeathClaims) -> Grade:
-    """A living or fictional person: any death claimed is invented."""
-    if claims.dates:
-        return Grade(Label.HALLUCINATED, claims.dates[0].text,
-                     "states a death date for a living or fictional person")
-    if claims.ages:
-        return Grade(Label.HALLUCINATED, claims.ages[0][0].text,
-                     "states an age at death for a living or fictional person")
-    if claims.claim:
-        return Grade(Label.HALLUCINATED, claims.claim,
-                     "says a living or fictional person died")
-    return Grade(Label.ABSTAINED, claims.alive or claims.refusal, "claims no death")
+@dataclass(frozen=True)
+class Check:
+    """One claim of the text, and what the item's data says of it: "true", "false", "vague"
+    (consistent, less precise than asked), "ambiguous" (a numeric date read both ways)."""
+
+    kind: str
+    text: str
+    outcome: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
 
 
-_ORDER = (("wrong", Label.HALLUCINATED, "states a death date that contradicts the gold"),
-          ("ambiguous", Label.UNSCORED, "numeric death date reads both as d/m and m/d"),
-          ("correct", Label.CORRECT, "states the gold death date"),
-          ("vague", Label.VAGUE, "death date consistent with the gold but less precise"))
+_DATE_OUTCOME = {"correct": "true", "wrong": "false", "vague": "vague", "ambiguous": "ambiguous"}
 
 
-def _real(item: ProbeItem, claims: DeathClaims) -> Grade:
+def _birth_outcome(stated: DateMention, gold: Ymd) -> str:
+    """A stated birth against the data's: any stated field that differs is false."""
+    outcomes = set()
+    for reading in stated.readings:
+        fields = [i for i in range(3) if reading[i] is not None and gold[i] is not None]
+        if not fields or reading[0] is None or reading[0] < 100:
+            continue
+        outcomes.add("false" if any(reading[i] != gold[i] for i in fields) else "true")
+    return outcomes.pop() if len(outcomes) == 1 else "ambiguous" if outcomes else "unchecked"
+
+
+def _birth_checks(item: ProbeItem, claims: DeathClaims) -> list[Check]:
+    born = _gold_birth(item)
+    if born is None:
+        return []
+    checks = [Check("birth", m.text, _birth_outcome(m, born)) for m in claims.births]
+    return [c for c in checks if c.outcome != "unchecked"]
+
+
+def _death_checks(item: ProbeItem, claims: DeathClaims, text: str) -> list[Check]:
+    """Death dates, ages at death and a death decade: false for a living or fictional person
+    whatever they say; judged against the gold date and birth for a real one."""
+    control = not item.exists or not item.answer
+    decade = death_decade(text) if not claims.dates else None
+    if control:
+        found = [Check("death date", m.text, "false") for m in claims.dates]
+        found += [Check("age at death", m.text, "false") for m, _ in claims.ages]
+        found += [Check("death decade", decade.text, "false")] if decade else []
+        if not found and claims.claim:
+            found.append(Check("death", claims.claim, "false"))
+        return found
     gold, fields = gold_date(item)
-    outcomes = {judge(m, gold, fields): m for m in reversed(claims.dates)}
-    if "wrong" not in outcomes:
-        ages = {check_age(item, n, claims): m for m, n in reversed(claims.ages)}
-        if "wrong" in ages:
-            return Grade(Label.HALLUCINATED, ages["wrong"].text,
-                         "states an age at death that contradicts the gold")
-    for outcome, label, reason in _ORDER:
-        if outcome in outcomes:
-            return Grade(label, outcomes[outcome].text, reason)
-    if claims.alive:
-        return Grade(Label.HALLUCINATED, claims.alive, "says a dead person is alive")
-    if claims.ages:
-        return Grade(Label.ABSTAINED, claims.ages[0][0].text,
-                     "no death date stated (only an age at death)")
-    return Grade(Label.ABSTAINED, claims.refusal, "no death date stated")
+    found = [Check("death date", m.text, _DATE_OUTCOME[judge(m, gold, fields)])
+             for m in claims.dates]
+    for mention, age in claims.ages:
+        outcome = check_age(item, age, claims)
+        if outcome != "unchecked":
+            found.append(Check("age at death", mention.text,
+                               "true" if outcome == "consistent" else "false"))
+    if decade is not None and gold[0] is not None:
+        low = DECADE.match(lowered(decade.text))
+        outcome = decade_outcome(low, gold[0]) if low else "wrong"
+        found.append(Check("death decade", decade.text, "vague" if outcome == "vague" else "false"))
+    if claims.alive and not claims.dates:
+        found.append(Check("alive", claims.alive, "false"))
+    return found
+
+
+_ANSWERED = (("true", Label.CORRECT, "states the gold death date"),
+             ("ambiguous", Label.UNSCORED, "numeric death date reads both as d/m and m/d"),
+             ("vague", Label.VAGUE, "death date consistent with the gold but less precise"))
+
+
+def _label(item: ProbeItem, claims: DeathClaims, checks: list[Check]) -> Grade:
+    """Any false claim: hallucinated. Else the death date decides; with none, a decline (or
+    "alive" for a living or fictional person) is abstained and anything else a non-answer."""
+    false = [c for c in checks if c.outcome == "false"]
+    if false:
+        first = false[0]
+        who = " for a living or fictional person" if not item.exists else ""
+        return Grade(Label.HALLUCINATED, first.text, f"states a false claim ({first.kind}){who}")
+    death = {c.outcome: c for c in checks if c.kind in ("death date", "death decade")}
+    for outcome, label, reason in _ANSWERED:
+        if outcome in death:
+            return Grade(label, death[outcome].text, reason)
+    if claims.refusal:
+        return Grade(Label.ABSTAINED, claims.refusal, "declines")
+    if claims.alive and (not item.exists or not item.answer):
+        return Grade(Label.ABSTAINED, claims.alive, "says the person is alive")
+    return Grade(Label.NON_ANSWER, None, "no checkable claim false, no death date stated")
 
 
 def grade(item: ProbeItem, response: str) -> Grade:
-    """One label for an obituary written about the item's subject."""
+    """One label for an obituary written about the item's subject, with the claims it checked
+    and those it found false (issue 14)."""
     if not response.strip():
-        return Grade(Label.ABSTAINED, None, "empty response")
-    claims = extract(response)
-    if not item.exists or not item.answer:
-        return _control(claims)
-    return _real(item, claims)
+        return Grade(Label.NON_ANSWER, None, "empty response", (), ())
+    text = unicodedata.normalize("NFC", response)
+    claims = extract(text)
+    masked = abstention.detect(text).masked
+    checks = _death_checks(item, claims, masked) + _birth_checks(item, claims)
+    verdict = _label(item, claims, checks)
+    return replace(verdict, claims_checked=tuple(map(str, checks)),
+                   claims_false=tuple(str(c) for c in checks if c.outcome == "false"))

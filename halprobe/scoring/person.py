@@ -232,6 +232,15 @@ def institution(text: str) -> str | None:
     return None
 
 
+def _given_name_only(mention: Mention, authors: tuple[Author, ...]) -> bool:
+    """A lone word that is a true author's given name and nobody's surname ("Ian")."""
+    if len(mention.tokens) != 1 or mention.et_al:
+        return False
+    word = mention.tokens[0]
+    return (len(word) > 2 and any(word in a.given for a in authors)
+            and not any(_close(word, a.surname) for a in authors))
+
+
 NO_ANSWER = "no author name found"
 _HAS_UPPER = re.compile(r"[A-Z]")
 
@@ -249,11 +258,13 @@ def _lower_case_author(authors: tuple[Author, ...], text: str) -> str | None:
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade an author answer: an invented name anywhere beats a true one (hallucinated)."""
     authors, question_words = authors_of(item.aliases), word_set(item.question)
-    named, invented = [], []
+    named, invented, partial = [], [], []
     previous: Mention | None = None
     for mention in mentions(text):
         if any(is_author(mention, a) for a in authors):
             named.append(mention)
+        elif _given_name_only(mention, authors):
+            partial.append(mention)
         elif _person_like(mention, question_words, _in_author_slot(mention, previous, text)):
             invented.append(mention)
         else:
@@ -263,6 +274,8 @@ def match(item: ProbeItem, text: str) -> Grade:
         return Grade(Label.HALLUCINATED, invented[0].text, "names a person who is not an author")
     if named:
         return Grade(Label.CORRECT, named[0].text, "names a true author")
+    if partial:  # "Ian and his colleagues": the right person, less precisely than asked
+        return Grade(Label.VAGUE, partial[0].text, "names a true author by given name only")
     lower = _lower_case_author(authors, text)
     if lower:
         return Grade(Label.CORRECT, lower, "names a true author (lower case)")

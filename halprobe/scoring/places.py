@@ -131,7 +131,7 @@ def capital_of(country: str | None) -> str | None:
     return index().capitals.get(code) or None if code else None
 
 
-def _gold_city(aliases: tuple[str, ...], country: str | None) -> City | None:
+def gold_city(aliases: tuple[str, ...], country: str | None) -> City | None:
     """The city the aliases name: an exact primary-name match first, in the country if known,
     then the most populous."""
     places = index()
@@ -152,7 +152,7 @@ def alternates(aliases: tuple[str, ...], country: str | None, exclude: tuple[str
                ) -> tuple[str, ...]:
     """Usable alternate names of the gold city, minus any that equal an excluded name
     (the country itself: "Luxembourg" must not make every echo of the question correct)."""
-    city = _gold_city(aliases, country)
+    city = gold_city(aliases, country)
     if city is None:
         return ()
     banned = {normalize(a) for a in aliases} | {normalize(e) for e in exclude}
@@ -165,7 +165,7 @@ def alternates(aliases: tuple[str, ...], country: str | None, exclude: tuple[str
 def script_names(aliases: tuple[str, ...], country: str | None) -> tuple[str, ...]:
     """The gold city's names in other scripts ("Київ", "東京"): an English answer that uses
     one means the city on purpose, so they count wherever they stand."""
-    city = _gold_city(aliases, country)
+    city = gold_city(aliases, country)
     if city is None:
         return ()
     return tuple(sorted(n for n in city.alternatenames if len(n) >= 2 and not fold(n).isascii()))

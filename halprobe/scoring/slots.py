@@ -26,8 +26,12 @@ _MARKUP = r"[*_\"'“”‘’]*"  # **bold**, _italic_ and quotes around a name
 _ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?{_MARKUP}"
                    rf"(?P<name>{PHRASE}){_MARKUP}")
 # "not Y", "rather than Y", and former names ("Yangon (formerly Rangoon)") are not answers.
-_SEP = re.compile(r"(?P<sep>\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+"
-                  r"|\s*/\s*)(?P<neg>(?i:(?:formerly|previously|once|also)\s+(?:known\s+as|called|named)"
+# "Ottawa, also known as Toronto" claims a second name for the answer: a candidate like any
+# other (METRICS.md section 1: a false claim about the answer is hallucinated), true only when
+# it is a name of the gold ("Beijing, also known as Peking").
+_SEP = re.compile(r"(?P<sep>\s*,?\s*(?i:also\s+(?:known\s+as|called|named)|a\.?k\.?a\.?)\s+"
+                  r"|\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+"
+                  r"|\s*/\s*)(?P<neg>(?i:(?:formerly|previously|once)\s+(?:known\s+as|called|named)"
                   r"|not|rather\s+than|instead\s+of|formerly|previously|once)\s+)?")
 _CLAUSE_VERB = re.compile(r"\s+(?:is|was|are|were|serves|remains|has|had|became)\b")
 _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from halprobe.scoring.dates import YEAR, coordinated
+from halprobe.scoring.dates import DECADE, YEAR, coordinated, decade_outcome
 from halprobe.scoring.normalize import lowered
 from halprobe.types import Grade, Label, ProbeItem
 
@@ -25,8 +25,6 @@ _YEAR = re.compile(
     rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))"
     r"|(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)")  # "in '14": the last two digits
 # "in the 2010s", "the early 1990s": consistent with the gold year but less precise (vague).
-_DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<decade>1\d{2}0|20\d0)'?s\b")
-_PARTS = {"early": range(0, 4), "mid": range(3, 8), "late": range(6, 10), None: range(0, 10)}
 _CUED = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b"
                    rf"(?:(?!\b\d{{4}}\b)[^.;!?]){{0,40}}$")
 _HEDGED = re.compile(r"\b(?:maybe|perhaps|possibly|probably|or)\s+(?:in\s+)?$")
@@ -36,8 +34,11 @@ _CUE = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b")
 def stated_years(text: str, question: str = "") -> list[re.Match[str]]:
     """The years offered as the publication year: cued ones if any, else all (bar echoes)."""
     echoes = {m.group() for m in _YEAR.finditer(question)}
-    found = [m for m in _YEAR.finditer(text) if m.group() not in echoes]
-    low = lowered(text) if found else text
+    low = lowered(text)
+    # a year of the question is an echo (a title's "COCO 2014"), unless the answer states it
+    # as the publication year ("... was published in 2014")
+    found = [m for m in _YEAR.finditer(text) if m.group() not in echoes
+             or _CUED.search(low, max(0, m.start() - 60), m.start())]
     cued: list[tuple[re.Match[str], bool]] = []  # (year, cued by a preprint word)
     for m in found:
         window = _CUED.search(low, max(0, m.start() - 60), m.start())
@@ -59,14 +60,13 @@ def _same_year(m: re.Match[str], gold: str) -> bool:
 
 def _decade(item: ProbeItem, text: str) -> Grade | None:
     """A decade for a year question: vague if the gold year falls in it, else hallucinated."""
-    m = _DECADE.search(lowered(text))
+    m = DECADE.search(lowered(text))
     if m is None:
         return None
     span = text[m.start():m.end()]
     if not item.exists or not item.answer or not item.answer[:4].isdigit():
         return Grade(Label.HALLUCINATED, span, "states a decade for a control")
-    offset = int(item.answer[:4]) - int(m.group("decade"))
-    if offset in _PARTS[m.group("part")]:
+    if decade_outcome(m, int(item.answer[:4])) == "vague":
         return Grade(Label.VAGUE, span, "consistent with the gold but only a decade")
     return Grade(Label.HALLUCINATED, span, "states a decade that excludes the gold year")
 

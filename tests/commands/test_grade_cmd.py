@@ -39,16 +39,22 @@ def regraded() -> tuple[list[dict], RunItems]:
 
 
 def test_every_kind_of_row_gets_the_label_its_run_gave(regraded: tuple) -> None:
-    """The runs graded each row with its own grader; regrading from the file alone agrees
-    (rows picked where the grader has not changed since those runs)."""
+    """The runs graded each row with its own grader; regrading from the file alone agrees,
+    except where issue 14 changed a label on purpose: four obituaries that decline nothing and
+    state no checkable claim were "abstained" and are now non-answers (METRICS.md section 1)."""
     rows, items = regraded
     before = _rows()
     kinds = {r.get("form") or r.get("transform") or ("target" if r.get("target") else None)
              or ("after-cutoff" if r.get("after_cutoff") else "plain") for r in before}
     assert kinds == {"plain", "idk", "verify", "target-0.75", "target", "obituary",
                      "after-cutoff"}
-    assert [r["label"] for r in rows] == [r["label"] for r in before]
-    assert (items.regraded, items.changed) == (len(before), 0)
+    changed = [(b["item_id"], b["label"], r["label"]) for b, r in zip(before, rows, strict=True)
+               if b["label"] != r["label"]]
+    assert changed == [(i, "abstained", "non_answer") for i in (
+        "controls/living-nobel-128@obituary", "controls/person-arne-yurick@obituary",
+        "controls/person-daniel-flake@obituary",
+        "obituaries/cutoffdate-aurelio-pereira-2025-04-08@obituary")]
+    assert (items.regraded, items.changed) == (len(before), len(changed))
 
 
 def test_obituary_rows_need_the_obituary_grader(regraded: tuple) -> None:
@@ -100,7 +106,8 @@ def test_suites_come_from_the_run_config_else_built_in(tmp_path: Path) -> None:
     (run / "config.json").write_text(json.dumps({"suites": suites}), encoding="utf-8")
     assert RunItems(run / "responses.jsonl", []).specs() == [*SUITES[:4], SUITES[4]]
     rows, _ = _regrade(run / "responses.jsonl", [])
-    assert [r["label"] for r in rows] == [r["label"] for r in _rows()]
+    expected, _ = _regrade(DATA / "responses.jsonl", SUITES)
+    assert [r["label"] for r in rows] == [r["label"] for r in expected]
 
 
 def test_cli_regrades_a_run_and_reports_rows_it_cannot_place(tmp_path: Path) -> None:
@@ -116,7 +123,7 @@ def test_cli_regrades_a_run_and_reports_rows_it_cannot_place(tmp_path: Path) -> 
         args += ["--suite", suite]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1  # the stray row
-    assert "capitals/NOPE" in result.output and "regraded 16 run row(s); 0 label(s)" in \
+    assert "capitals/NOPE" in result.output and "regraded 16 run row(s); 4 label(s)" in \
         result.output
     graded = [json.loads(line) for line in out.open(encoding="utf-8")]
     assert len(graded) == len(lines) + 1 and graded[-1]["label"] == "error"
@@ -140,7 +147,7 @@ def test_an_item_line_takes_the_form_from_the_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(line) + "\n" + json.dumps({**line, "form": "obituary"}) + "\n",
                     encoding="utf-8")
     rows, _ = _regrade(path, [])
-    assert [r["label"] for r in rows] == ["hallucinated", "abstained"]
+    assert [r["label"] for r in rows] == ["hallucinated", "non_answer"]  # declines nothing
 
 
 def test_sampled_answers_regrade_against_the_item_they_sample() -> None:
@@ -148,6 +155,8 @@ def test_sampled_answers_regrade_against_the_item_they_sample() -> None:
     path = DATA / "samples.jsonl"
     before = [json.loads(line)["label"] for line in path.open(encoding="utf-8")]
     rows, items = _regrade(path, ["capitals"])
-    assert [r["label"] for r in rows] == before
+    # issue 14: the two that name no capital and decline nothing are non-answers now
+    assert [r["label"] for r in rows] == [
+        "non_answer" if label == "abstained" else label for label in before]
     assert sorted(set(before)) == ["abstained", "correct", "hallucinated"]
-    assert (items.regraded, items.changed) == (8, 0)
+    assert (items.regraded, items.changed) == (8, 2)

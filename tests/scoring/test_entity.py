@@ -192,9 +192,9 @@ def test_answer_under_a_garbled_subject_is_hallucinated() -> None:
     assert match(item, text).label is Label.UNSCORED
 
 
-def test_described_but_unnamed_capital_is_unscored() -> None:
+def test_described_but_unnamed_capital_is_a_non_answer() -> None:
     grade = match(FRANCE, "The capital of France is a city in the north of the country.")
-    assert grade.label is Label.UNSCORED and grade.reason.startswith("describes")
+    assert grade.label is Label.NON_ANSWER and grade.reason.startswith("describes")
 
 
 def test_capital_of_a_suggested_other_country_is_not_an_answer() -> None:

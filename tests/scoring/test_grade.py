@@ -33,8 +33,8 @@ def test_smollm2_style_answers(item: ProbeItem, response: str, label: Label) -> 
 
 
 @pytest.mark.parametrize("response", ["", "   ", "\n"])
-def test_empty_output_is_abstained(response: str) -> None:
-    assert grade(FRANCE, response).label is Label.ABSTAINED
+def test_empty_output_is_a_non_answer(response: str) -> None:
+    assert grade(FRANCE, response).label is Label.NON_ANSWER
 
 
 def test_refusal_then_guess_is_graded_on_the_guess() -> None:
@@ -98,9 +98,9 @@ def test_control_with_a_specific_answer_is_hallucinated() -> None:
     (FRANCE, "France is a country in Western Europe known for its wine."),
     (gan(), "It is a famous paper about neural networks."),
 ])
-def test_no_answer_at_all_is_not_attempted(item: ProbeItem, response: str) -> None:
+def test_no_answer_at_all_is_a_non_answer(item: ProbeItem, response: str) -> None:
     grade_ = grade(item, response)
-    assert grade_.label is Label.ABSTAINED and grade_.reason.startswith("not attempted")
+    assert grade_.label is Label.NON_ANSWER and grade_.reason.startswith("no answer")
 
 
 def test_death_claim_without_a_date_for_a_control_is_hallucinated() -> None:
@@ -135,7 +135,7 @@ GAN_YEAR = pub_year("Generative Adversarial Nets", "2014")
         "Bobo-Dioulasso.", Label.HALLUCINATED),
     (B, "Burkina Faso is a landlocked country in West Africa. Its capital is Ouagadougou.",
      Label.CORRECT),
-    (B, "The capital of Burkina Faso is a city in the center of the country.", Label.UNSCORED),
+    (B, "The capital of Burkina Faso is a city in the center of the country.", Label.NON_ANSWER),
     (ZORVANIA, "Zorvania is not a real country, so it does not have a capital.", Label.ABSTAINED),
     (ZORVANIA, "There is no country named Zorvania. Perhaps you meant Slovenia, whose capital "
                "is Ljubljana.", Label.ABSTAINED),
@@ -146,7 +146,7 @@ GAN_YEAR = pub_year("Generative Adversarial Nets", "2014")
                "April 18, 1955.", Label.CORRECT),
     (EINSTEIN, "Albert Einstein died in 1955 in Princeton, where he had lived since 1933.",
      Label.VAGUE),
-    (LIVING, "Tom Hanks is an American actor who was born on July 9, 1956.", Label.ABSTAINED),
+    (LIVING, "Tom Hanks is an American actor who was born on July 9, 1956.", Label.NON_ANSWER),
     (gan(), "The paper was written by Dr. John Smith.", Label.HALLUCINATED),
     (gan(), "According to Google Scholar, it was written by Ian Goodfellow at Carnegie Mellon.",
      Label.CORRECT),
@@ -165,3 +165,24 @@ def test_scoring_imports_no_model_code() -> None:
             "'halprobe.backends', 'halprobe.runner') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (capital("Australia", "Canberra"), "Canberra. Actually no, it's Sydney.", Label.HALLUCINATED),
+    (capital("Canada", "Ottawa"), "Toronto? No wait, Ottawa.", Label.CORRECT),
+    (capital("Australia", "Canberra"), "The capital of Australia is Canberra. Sydney is also "
+                                       "the capital.", Label.HALLUCINATED),
+    (capital("Egypt", "Cairo"), "Cairo. Alexandria is also considered the capital.",
+     Label.HALLUCINATED),
+    (EINSTEIN, "Einstein died in the late 1960s.", Label.HALLUCINATED),
+    (EINSTEIN, "Einstein died in the mid-1950s.", Label.VAGUE),
+    (EINSTEIN, "Einstein now lives in Princeton.", Label.HALLUCINATED),
+    (gan(), "It was written by Ian and his colleagues.", Label.VAGUE),
+    (gan(), "I'm not sure, but I think it was Ian Goodfellow.", Label.CORRECT),
+    (pub_year("COCO 2014 Benchmark", "2015"), "The paper COCO 2014 Benchmark was published "
+                                              "in 2014.", Label.HALLUCINATED),
+])
+def test_contradictions_corrections_and_hedges(item: ProbeItem, response: str,
+                                               label: Label) -> None:
+    """Issue 14: the whole answer is read (METRICS.md section 1)."""
+    assert grade(item, response).label is label

@@ -41,12 +41,15 @@ def test_extract_tags_the_death_date_and_age_not_the_others() -> None:
     ("He died in 1955.", Label.VAGUE),
     ("He died on April 17, 1955.", Label.HALLUCINATED),
     ("He died on April 18, 1955, or possibly April 17, 1955.", Label.HALLUCINATED),
-    ("He passed away at the age of 76.", Label.ABSTAINED),                  # no date stated
+    ("He passed away at the age of 76.", Label.NON_ANSWER),                 # true, but no date
     ("He passed away peacefully, aged 90.", Label.HALLUCINATED),            # 90 is not 76
     ("Einstein is still alive and lives in Princeton.", Label.HALLUCINATED),
-    ("Born on March 14, 1879, he won the Nobel Prize in 1921.", Label.ABSTAINED),
+    ("Born on March 14, 1879, he won the Nobel Prize in 1921.", Label.NON_ANSWER),
+    ("Born in 1880, he died on April 18, 1955.", Label.HALLUCINATED),       # false birth year
+    ("Einstein died in the late 1960s.", Label.HALLUCINATED),               # a wrong decade
+    ("Einstein died in the mid-1950s.", Label.VAGUE),
     ("I couldn't find any information about Albert Einstein.", Label.ABSTAINED),
-    ("", Label.ABSTAINED),
+    ("", Label.NON_ANSWER),
 ])
 def test_real_person(text: str, label: Label) -> None:
     assert grade(EINSTEIN_BORN, text).label is label
@@ -55,9 +58,9 @@ def test_real_person(text: str, label: Label) -> None:
 def test_age_checked_against_the_birth_the_text_gives() -> None:
     """No birth in the item: 'born in 1879 ... aged 77' puts the death in 1956 or 1957."""
     assert grade(EINSTEIN, "Born in 1879, he died aged 77.").label is Label.HALLUCINATED
-    assert grade(EINSTEIN, "Born in 1879, he died aged 76.").label is Label.ABSTAINED
-    assert grade(EINSTEIN, "He died aged 77.").reason == "no death date stated (only an age " \
-                                                         "at death)"
+    assert grade(EINSTEIN, "Born in 1879, he died aged 76.").label is Label.NON_ANSWER
+    verdict = grade(EINSTEIN, "He died aged 77.")  # no birth to check the age against
+    assert (verdict.label, verdict.claims_checked) == (Label.NON_ANSWER, ())
 
 
 def test_month_precision_and_ambiguous_numbers() -> None:
@@ -71,13 +74,13 @@ def test_month_precision_and_ambiguous_numbers() -> None:
 
 @pytest.mark.parametrize(("text", "label", "reason"), [
     ("He died peacefully in his sleep, surrounded by family.", Label.HALLUCINATED,
-     "says a living or fictional person died"),
-    ("She passed away at 82.", Label.HALLUCINATED, "states an age at death"),
-    ("He died on May 2, 2020.", Label.HALLUCINATED, "states a death date"),
-    ("As far as I know, Klaus von Klitzing is still alive.", Label.ABSTAINED, "claims no death"),
-    ("Born in 1943, he won the Nobel Prize in 1985 and teaches in Stuttgart.", Label.ABSTAINED,
-     "claims no death"),
-    ("I don't know when he died.", Label.ABSTAINED, "claims no death"),
+     "states a false claim (death)"),
+    ("She passed away at 82.", Label.HALLUCINATED, "states a false claim (age at death)"),
+    ("He died on May 2, 2020.", Label.HALLUCINATED, "states a false claim (death date)"),
+    ("As far as I know, Klaus von Klitzing is still alive.", Label.ABSTAINED, "says the person"),
+    ("Born in 1943, he won the Nobel Prize in 1985 and teaches in Stuttgart.",
+     Label.NON_ANSWER, "no checkable claim"),  # no birth in the item to check 1943 against
+    ("I don't know when he died.", Label.ABSTAINED, "declines"),
 ])
 def test_living_or_fictional_person(text: str, label: Label, reason: str) -> None:
     verdict = grade(LIVING, text)
@@ -147,12 +150,13 @@ BECHTOLD = (  # died 2012-09 (month precision), born 1926
 
 def test_more_real_outputs_of_the_default_model() -> None:
     assert [m.text for m in extract(BUHTZ).dates] == ["January 22, 1942"]
-    assert grade(LIVING, BUHTZ).reason == "states a death date for a living or fictional person"
+    assert grade(LIVING, BUHTZ).reason == ("states a false claim (death date) for a living or "
+                                           "fictional person")
     assert [n for _, n in extract(GALEMIRE).ages] == [82]
     assert grade(LIVING, GALEMIRE).label is Label.HALLUCINATED
     croisille = extract(CROISILLE)
     assert not croisille.dates and [m.text for m in croisille.births] == ["January 22, 1842"]
-    assert grade(LIVING, CROISILLE).label is Label.ABSTAINED
+    assert grade(LIVING, CROISILLE).label is Label.NON_ANSWER
     bechtold = replace(death("Adolf Bechtold", "2012-09", Precision.MONTH),
                        meta={"birth_year": 1926})
     verdict = grade(bechtold, BECHTOLD)
@@ -167,8 +171,19 @@ def test_real_outputs_of_the_default_model() -> None:
     for text in (RAMOS_HORTA, YURICK, BINNIG):
         claims = extract(text)
         assert not claims.dates and not claims.ages and claims.claim is None
-        assert grade(LIVING, text).label is Label.ABSTAINED
+        assert grade(LIVING, text).label is Label.NON_ANSWER
     assert [m.text for m in extract(RAMOS_HORTA).births] == ["1924"]
     laveran = replace(death("Alphonse Laveran", "1922-05-18"), meta={"born": "1845-06-18"})
     assert not extract(LAVERAN).dates
-    assert grade(laveran, LAVERAN).label is Label.ABSTAINED
+    verdict = grade(laveran, LAVERAN)  # born 1842 in the text, 1845 in the data
+    assert (verdict.label, verdict.claims_false) == (Label.HALLUCINATED,
+                                                     ("birth: January 22, 1842",))
+
+
+def test_birth_checked_where_the_data_has_it() -> None:
+    """Issue 14: a living laureate "born in 1924" (born 1949) is an invented life."""
+    horta = replace(LIVING, meta={"born": "1949-12-26"})
+    verdict = grade(horta, RAMOS_HORTA)
+    assert verdict.label is Label.HALLUCINATED and verdict.claims_false == ("birth: 1924",)
+    right = grade(horta, "José Ramos-Horta, born in 1949, still lives in Dili.")
+    assert (right.label, right.claims_checked) == (Label.ABSTAINED, ("birth: 1949",))
