@@ -18,16 +18,15 @@ from halprobe.analysis.calibration import (
     brier,
     calibration_metrics,
     calibration_table,
-    cluster_frequencies,
     coverage_at_risk,
     e_aurc,
     ece,
     generative_miscalibration,
-    sampled_g,
-    sampled_miscalibration,
     oracle_aurc,
     reliability_table,
     risk_curve,
+    sampled_g,
+    sampled_miscalibration,
     sampling_confidence,
 )
 
