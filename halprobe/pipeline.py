@@ -372,5 +372,5 @@ def write_summary(run_dir: RunDir) -> dict[str, pd.DataFrame]:
     """summary.csv of the run; returns every analysis table (the report shows them all)."""
     rows = pd.DataFrame(run_dir.read_rows())
     tables = analysis_tables(rows)
-    tables["summary"].to_csv(run_dir.path / SUMMARY, index=False, float_format="%.4f")
+    tables["summary"].to_csv(run_dir.path / SUMMARY, index=False, float_format="%.6g")
     return tables

@@ -89,6 +89,7 @@ def kappa_table(rows: pd.DataFrame, n_resamples: int = N_RESAMPLES) -> pd.DataFr
     if not is_anchored(rows):
         return pd.DataFrame(columns=columns)
     items = rows.drop_duplicates("item_id") if "item_id" in rows else rows
+    items = items[np.isfinite(pd.to_numeric(items["popularity"], errors="coerce").astype(float))]
     records = []
     for (suite, proxy), group in items.groupby([items["suite"], _proxy_names(items)],
                                               sort=True):

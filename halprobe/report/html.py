@@ -48,7 +48,8 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
      "Each point is a frequency bin of a suite (bins are proxy quantiles, 0 the rarest). A "
      "proxy only ranks items, so without an anchor (--reference-corpus counts) this is a rank "
      "view: HR should fall from bin 0 up. Only with an anchor, and only for arbitrary facts, "
-     "is HR also drawn against the anchored monofact level sr with y = x (METRICS.md 3)."),
+     "is HR also drawn against the anchored monofact level sr, beside the line HR = sr "
+     "(METRICS.md 3)."),
     ("outcomes", "Outcomes by frequency bin", ""),
     ("reliability", "Reliability diagram", "Answers that state a fact (correct or "
      "hallucinated) with a confidence from log-probs; abstentions and vague answers left out."),
@@ -151,7 +152,7 @@ def _sign_sentence(row: pd.Series, summary: pd.DataFrame) -> str:
         return f"Spearman not computable ({_why_no_spearman(row, summary)})."
     ci = ("no bootstrap CI" if _missing(row["spearman_low"]) else
           f"95% bootstrap CI {row['spearman_low']:+.2f} to {row['spearman_high']:+.2f}")
-    text = (f"Spearman of HR with the proxy's bin across {int(row['n_bins'])} bins "
+    text = (f"Spearman of HR with the proxy bin across {int(row['n_bins'])} bins "
             f"= {rho:+.2f} ({ci}; p = {row['spearman_p']:.2g}): ")
     if rho < 0:
         text += "negative, the sign the theory predicts (HR falls as facts get more frequent)"
@@ -208,7 +209,7 @@ def _support_note(summary: pd.DataFrame) -> str:
     if not anchors:
         return ("These are rank statistics only (METRICS.md 3): the proxies rank items but "
                 "say nothing about how many training documents state a fact, so this run "
-                "shows no monofact level, no y = x line and no bound. Give exact counts "
+                "shows no monofact level, no diagonal HR = level and no bound. Give exact counts "
                 "(--reference-corpus) to anchor a level.")
     return (f"Levels are anchored on {', '.join(anchors)}: kappa = Σ n_i / Σ c_i per suite "
             "and proxy (METRICS.md 3); a level is compared with HR only for suites of "
@@ -395,7 +396,7 @@ def _prepare(run_dir: Path, out: Path, prefix: str, figures: FigureWorkers,
         tables = analysis_tables(run.responses)
     for name in ("correlation", "bound", "kappa"):
         if len(tables[name]):
-            tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
+            tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.6g")
     jobs = figure_jobs(tables["summary"], run.responses, out, prefix)
     drawn = dict(zip(jobs, figures.draw(list(jobs.values())), strict=True))
     return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})

@@ -118,7 +118,8 @@ def plot_hr_vs_monofact(summary: pd.DataFrame, path: Path) -> Path | None:
     """Per bin: HR (Wilson CI) by proxy bin; beside it, only for arbitrary facts with an
     anchored level, HR against sr with y = x (METRICS.md 3: a proxy alone only ranks)."""
     rows = strata(summary)
-    rows = rows[rows["n_proxy"] > 0] if "n_proxy" in rows else rows.iloc[0:0]
+    rows = rows[rows["proxy_source"].fillna("none") != "none"] if "proxy_source" in rows \
+        else rows.iloc[0:0]
     if not len(rows):
         return None
     levels = rows[np.isfinite(rows["monofact_sr"]) & (rows.get("fact_kind") == "arbitrary")]
