@@ -178,11 +178,15 @@ def bound_table(strata: pd.DataFrame) -> pd.DataFrame:
     level = exact.where(exact.notna(), pd.to_numeric(strata["monofact_sr"], errors="coerce"))
     keep = (strata["fact_kind"] == "arbitrary") & mis.notna() & level.notna() \
         & pd.to_numeric(strata["sampled_hr"], errors="coerce").notna()
-    table = strata.loc[keep, ["suite", "bin", "n", "anchor", "sampled_hr",
-                              "hallucination_rate", "mis", "mis_n_items", "samples_k"]].copy()
+    columns = ["suite", "bin", "n", "anchor", "sampled_hr", "hallucination_rate", "mis",
+               "mis_low", "mis_high", "mis_n_items", "samples_k"]
+    table = strata.loc[keep, [c for c in columns if c in strata]].copy()
     table["monofact"] = level[keep]
     table["monofact_source"] = np.where(exact[keep].notna(), "exact N_1/n (every item counted)",
                                         "anchored sr")
     table["bound"] = (table["monofact"] - table["mis"]).clip(lower=0)
+    if "mis_high" in table:  # the bound's interval from Mis's (the level taken as known)
+        table["bound_low"] = (table["monofact"] - table["mis_high"]).clip(lower=0)
+        table["bound_high"] = (table["monofact"] - table["mis_low"]).clip(lower=0)
     table["sampled_hr_ge_bound"] = table["sampled_hr"] >= table["bound"]
     return table.reset_index(drop=True)

@@ -30,7 +30,11 @@ from typing import Any
 
 import pandas as pd
 
-from halprobe.analysis.calibration import sampled_miscalibration, sampling_confidence
+from halprobe.analysis.calibration import (
+    mis_interval,
+    sampled_miscalibration,
+    sampling_confidence,
+)
 
 GOLD = "=gold"
 ABSTAIN = "=abstain"
@@ -129,13 +133,17 @@ def item_mis_inputs(rows: pd.DataFrame
 
 
 def stratum_mis(rows: pd.DataFrame) -> dict[str, float | int]:
-    """Mis (METRICS.md 4) of one stratum, with its items and the fewest samples an item had."""
+    """Mis (METRICS.md 4) of one stratum with its bootstrap interval over the prompts, its
+    items, the fewest samples an item had, and the temperature-1 HR."""
     prompts = item_mis_inputs(rows)
     if not prompts:
-        return {"mis": math.nan, "mis_n_items": 0, "samples_k": 0, "sampled_hr": math.nan}
+        return {"mis": math.nan, "mis_low": math.nan, "mis_high": math.nan, "mis_n_items": 0,
+                "samples_k": 0, "sampled_hr": math.nan}
     result = sampled_miscalibration(prompts, MIS_BINS)
+    low, high = mis_interval(prompts, MIS_BINS)
     fewest = min(int(sum(freqs.values())) for freqs, _ in prompts)
-    return {"mis": result.mis, "mis_n_items": result.n_prompts, "samples_k": fewest,
+    return {"mis": result.mis, "mis_low": low, "mis_high": high,
+            "mis_n_items": result.n_prompts, "samples_k": fewest,
             "sampled_hr": sampled_hallucination_rate(prompts)}
 
 

@@ -48,8 +48,8 @@ CORRELATION_COLUMNS = ("rank_basis", "spearman", "spearman_low", "spearman_high"
                        "logit_coef_high", "logit_p")
 SAMPLING_COLUMNS = ("samples_k", "n_sampling_confidence", "sampling_ece_width10",
                     "sampling_ece_mass15", "sampling_brier", "sampling_aurc", "sampling_e_aurc",
-                    "sampling_auroc", "sampling_coverage_at_5pct_risk", "mis", "mis_n_items",
-                    "sampled_hr")
+                    "sampling_auroc", "sampling_coverage_at_5pct_risk", "mis", "mis_low",
+                    "mis_high", "mis_n_items", "sampled_hr")
 
 
 def graded_rows(responses: pd.DataFrame) -> pd.DataFrame:
@@ -262,6 +262,6 @@ def analysis_tables(responses: pd.DataFrame, n_resamples: int = N_RESAMPLES
     items, kappas = prepare(graded_rows(responses), n_resamples)
     correlation = correlation_table(items, n_resamples)
     summary = _assemble(responses, items, kappas, correlation)
-    strata = summary[summary["bin"] != "all"]
+    strata = summary[summary["suite"] != "all"]  # suite x bin and each suite's 'all'
     return {"summary": summary, "correlation": correlation, "kappa": kappas,
             "bound": bound_table(strata)}
