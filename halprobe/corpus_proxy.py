@@ -1,13 +1,13 @@
-"""`halprobe eval --reference-corpus PATH`: co-occurrence counts as the frequency proxy.
+"""`halprobe eval --reference-corpus PATH`: exact co-occurrence counts that anchor the proxy.
 
 The corpus is counted before any question is asked, so a bad path or a bad JSONL line
-stops the command before the model loads. Each item's count (documents where its subject
-and an accepted answer co-occur, ``analysis.corpus``) replaces its suite's proxy in the
-response rows (``popularity``, with ``proxy`` = ``CORPUS_PROXY``; the suite's own values
-kept in ``suite_popularity`` / ``suite_proxy``), so the monofact columns use the counts
-(raw: they count documents) and give the exact MF = N_1 / n (METRICS.md 3). Items that
-cannot be counted (no subject) get no proxy rather than a mix of two proxies. Bins stay the
-suite's bins.
+stops the command before the model loads. Each item's count n_i (documents where its
+subject and an accepted answer co-occur, ``analysis.corpus``) goes into the response rows as
+``corpus_count``, with ``anchor`` naming the corpus; the suite's proxy c_i stays in
+``popularity``. The summary then anchors the proxy, kappa = sum n_i / sum c_i per suite and
+proxy (``analysis.anchor``, METRICS.md 3), and gives MF = N_1 / n exactly where every item
+of a stratum was counted. Items that cannot be counted (no subject) get no count. Bins stay
+the suite's bins. Any source of per-item counts (an infini-gram index) anchors the same way.
 
 ``infinigram:DIR`` and ``infinigram-api:NAME`` (``infinigram_source``) count the same
 co-occurrences through infini-gram, for corpora too large to stream; their counts take the
@@ -16,7 +16,7 @@ same path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from rich.progress import (
 )
 
 from halprobe import transforms
+from halprobe.analysis.anchor import ANCHOR_COL, COUNT_COL
 from halprobe.analysis.corpus import CorpusCounts, CorpusItem, corpus_items, count_cooccurrences
 from halprobe.analysis.corpus_read import CorpusError, corpus_files
 from halprobe.analysis.monofact import CORPUS_PROXY
@@ -94,18 +95,21 @@ def count_items(path: Path, items: Sequence[ProbeItem], text_field: str,
     return counts
 
 
-def apply_counts(rows: list[dict[str, Any]], counts: CorpusCounts) -> list[dict[str, Any]]:
-    """Rows with the corpus count as their proxy (module docstring); idempotent."""
+def apply_counts(rows: list[dict[str, Any]], counts: Mapping[str, int], anchor: str
+                 ) -> list[dict[str, Any]]:
+    """Rows with their exact count (``corpus_count``) and the ``anchor`` that gave it, per
+    base item id (module docstring); the suite's proxy is kept. Idempotent."""
     out = []
     for row in rows:
-        row = dict(row)
-        if "suite_proxy" not in row:
-            row["suite_popularity"], row["suite_proxy"] = row.get("popularity"), row.get("proxy")
-        count = counts.counts.get(transforms.row_item_id(row))
-        row["popularity"] = count
-        row["proxy"] = CORPUS_PROXY if count is not None else None
-        out.append(row)
+        count = counts.get(transforms.row_item_id(row))
+        out.append({**row, ANCHOR_COL: anchor if count is not None else None,
+                    COUNT_COL: count})
     return out
+
+
+def anchor_label(path: Path) -> str:
+    """How a summary names a local reference corpus anchor."""
+    return f"reference corpus {path.name} ({CORPUS_PROXY})"
 
 
 def corpus_config(path: Path, text_field: str, counts: CorpusCounts) -> dict[str, Any]:

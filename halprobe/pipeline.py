@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,13 @@ from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
-from halprobe.corpus_proxy import apply_counts, check_corpus, corpus_config, count_items
+from halprobe.corpus_proxy import (
+    anchor_label,
+    apply_counts,
+    check_corpus,
+    corpus_config,
+    count_items,
+)
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
 from halprobe.report.parallel import FigureWorkers
@@ -213,7 +219,8 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
     check_options(opts)
     suites = load(opts.suites)
     pool = [i for s in suites for i in s.items if transforms.eligible(i, opts.prompt_form)]
-    items = plan_variants(opts, sample(pool, opts.per_bin, opts.limit, opts.seed))
+    items = plan_variants(opts, with_fact_kind(sample(pool, opts.per_bin, opts.limit, opts.seed),
+                                               suites))
     if opts.reference_corpus is not None:
         check_corpus(opts.reference_corpus)
     if opts.dry_run:
@@ -228,6 +235,13 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
         result.tables = write_variant_tables(result.run_dir)
         write_outputs(opts, result.run_dir, result.analysis, figures)
     return result
+
+
+def with_fact_kind(items: list[ProbeItem], suites: list[Suite]) -> list[ProbeItem]:
+    """The chosen items with their suite's fact_kind (suite.yaml; METRICS.md 3) in meta,
+    from where every response row carries it."""
+    kinds = {s.spec.name: s.spec.fact_kind for s in suites}
+    return [replace(i, meta={**i.meta, "fact_kind": kinds.get(i.suite)}) for i in items]
 
 
 def plan_variants(opts: EvalOptions, items: list[ProbeItem]) -> list[ProbeItem]:
@@ -311,8 +325,8 @@ def finish_rows(run_dir: RunDir, opts: EvalOptions, counts: CorpusCounts | None)
     if counts is None and not opts.samples:
         return
     rows = run_dir.read_rows()
-    if counts is not None:
-        rows = apply_counts(rows, counts)
+    if counts is not None and opts.reference_corpus is not None:
+        rows = apply_counts(rows, counts.counts, anchor_label(opts.reference_corpus))
     if opts.samples:
         rows = annotate_rows(rows, run_dir.path)
     run_dir.rewrite_rows(rows)
@@ -323,7 +337,8 @@ def extras_config(opts: EvalOptions, counts: CorpusCounts | None,
     """config.json entries: which frequency proxy the monofact columns use, the samples."""
     out: dict[str, Any] = {"frequency_proxy": "suite proxies (suite.yaml)"}
     if counts is not None and opts.reference_corpus is not None:
-        out["frequency_proxy"] = f"reference corpus co-occurrence documents ({CORPUS_PROXY})"
+        out["frequency_proxy"] = ("suite proxies, anchored on reference corpus "
+                                  f"co-occurrence documents ({CORPUS_PROXY})")
         out["reference_corpus"] = corpus_config(opts.reference_corpus, opts.corpus_text_field,
                                                 counts)
     if opts.samples:
@@ -359,5 +374,5 @@ def write_summary(run_dir: RunDir) -> dict[str, pd.DataFrame]:
     """summary.csv of the run; returns every analysis table (the report shows them all)."""
     rows = pd.DataFrame(run_dir.read_rows())
     tables = analysis_tables(rows)
-    tables["summary"].to_csv(run_dir.path / SUMMARY, index=False, float_format="%.4f")
+    tables["summary"].to_csv(run_dir.path / SUMMARY, index=False, float_format="%.6g")
     return tables

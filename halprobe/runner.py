@@ -201,6 +201,7 @@ class Runner:
             "answer_type": str(item.answer_type), "exists": item.exists,
             "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
             "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
+            "fact_kind": item.meta.get("fact_kind"),
             "prompt": prompt,
             **item.meta.get("row_fields", {}),  # a variant's base id, transform, target, form
         }

@@ -248,6 +248,13 @@ _Dumper.add_representer(
 )
 
 
+# METRICS.md 3: levels are compared only for arbitrary facts (no pattern predicts them).
+# Capitals are closer to systematic (many are the largest or best-known city); controls state
+# no fact at all, so no level is compared for them either way.
+FACT_KINDS = {"capitals": "systematic", "controls": "systematic", "obituaries": "arbitrary",
+              "papers": "arbitrary"}
+
+
 @dataclass
 class Suite:
     """One built suite: its items plus what goes into suite.yaml."""
@@ -264,6 +271,7 @@ class Suite:
             "name": self.name,
             "version": VERSION,
             "description": _Folded(" ".join(self.description.split())),
+            "fact_kind": FACT_KINDS[self.name],
             "prompt": {"system": None, "template": PROMPT_TEMPLATE},
             "proxy": self.proxy,
             "bins": self.bins,

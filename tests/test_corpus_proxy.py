@@ -40,13 +40,13 @@ def _eval(tmp_path: Path, *extra: str) -> tuple[int, str, Path]:
     return proc.returncode, proc.stdout + proc.stderr, out
 
 
-def test_counts_become_the_proxy_with_the_exact_monofact(tmp_path: Path) -> None:
+def test_counts_anchor_the_proxy_and_give_the_exact_monofact(tmp_path: Path) -> None:
     code, output, out = _eval(tmp_path, "--reference-corpus", str(_corpus(tmp_path / "c")))
     assert code == 0, output
     rows = {r["item_id"]: r for r in map(json.loads, (out / "responses.jsonl").open())}
-    assert {k: r["popularity"] for k, r in rows.items() if r["popularity"]} == EXPECTED
-    assert all(r["proxy"] == CORPUS_PROXY for r in rows.values())
-    assert rows["t/FRA"]["suite_popularity"] == 68_000_000  # the suite's proxy is kept
+    assert {k: r["corpus_count"] for k, r in rows.items() if r["corpus_count"]} == EXPECTED
+    assert rows["t/FRA"]["popularity"] == 68_000_000  # the suite's proxy is kept
+    assert {r["anchor"] for r in rows.values()} == {f"reference corpus c ({CORPUS_PROXY})"}
     config = json.loads((out / "config.json").read_text())
     corpus = config["reference_corpus"]
     assert corpus["n_documents"] == 11 and corpus["n_skipped_lines"] == 1
@@ -58,10 +58,11 @@ def test_counts_become_the_proxy_with_the_exact_monofact(tmp_path: Path) -> None
     # every counted capital is in bin 4 (population >= 10^7.5): N_1 = 3 of n = 8 there
     assert at.loc[("t", "4"), "monofact_exact"] == pytest.approx(3 / 8)
     assert at.loc[("t", "all"), "monofact_exact"] == pytest.approx(3 / 8)
-    assert at.loc[("t", "4"), "mean_lambda"] == pytest.approx(8 / 9, abs=1e-4)  # 9 items
-    assert (summary["proxy_source"] == CORPUS_PROXY).all()
-    bound = pd.read_csv(out / "bound.csv", dtype={"bin": str}).set_index("bin")
-    assert bound.loc["4", "monofact"] == pytest.approx(3 / 8)
+    # kappa = sum n_i / sum c_i over the counted items with a population (METRICS.md 3)
+    population = sum(r["popularity"] for r in rows.values() if r["popularity"])
+    assert at.loc[("t", "all"), "kappa"] == pytest.approx(8 / population, rel=1e-3)
+    assert at.loc[("t", "4"), "anchor"] == f"reference corpus c ({CORPUS_PROXY})"
+    assert not (out / "bound.csv").exists()  # no samples, so no Mis and no bound
     assert "MF = N_1/n = 0.3750" in output
 
 

@@ -61,12 +61,17 @@ def _width_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
 
 
 def _mass_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
-    """Equal-mass bins: sorted confidences split into n_bins groups of (nearly) equal size."""
-    order = np.argsort(conf, kind="stable")
-    bins = np.empty(conf.size, dtype=int)
-    for index, chunk in enumerate(np.array_split(order, min(n_bins, max(conf.size, 1)))):
-        bins[chunk] = index
-    return bins
+    """Equal-mass bins cut only between distinct confidences (METRICS.md 4).
+
+    A confidence's bin is set by how many confidences lie below it (floor(below * n_bins /
+    N)), so tied confidences always share a bin and the bins do not depend on row order;
+    bins are then renumbered 0, 1, ... (ties can leave fewer than n_bins).
+    """
+    if not conf.size:
+        return np.zeros(0, dtype=int)
+    below = np.searchsorted(np.sort(conf, kind="stable"), conf, side="left")
+    raw = np.minimum(below * n_bins // conf.size, n_bins - 1)
+    return np.unique(raw, return_inverse=True)[1].astype(int)
 
 
 def reliability_table(confidence: Iterable[float | None], correct: Iterable[float | bool],
@@ -75,7 +80,8 @@ def reliability_table(confidence: Iterable[float | None], correct: Iterable[floa
 
     ``strategy="width"``: n_bins equal-width bins on [0, 1], left-closed ([.1, .2)), 1.0 in
     the last; empty bins are kept with count 0. ``"mass"``: equal-count bins over the sorted
-    confidences (ties may straddle a boundary).
+    confidences, cut only between distinct values (``_mass_bins``: tied confidences share a
+    bin, so the figure does not depend on row order).
     """
     conf, y = _clean(confidence, correct)
     if strategy == "width":
@@ -212,7 +218,7 @@ def cluster_frequencies(keys: Iterable[Hashable]) -> dict[Hashable, float]:
 
 @dataclass(frozen=True)
 class GenerativeMiscalibration:
-    """Mis with its parts; index 0 of g_shares/p_shares is the g = 0 bin."""
+    """Mis with its parts; index 0 of g_shares/p_shares is the lowest bin [0, 1/n_bins)."""
 
     mis: float
     g_shares: np.ndarray
@@ -221,28 +227,62 @@ class GenerativeMiscalibration:
 
 
 def _g_bin(g: float, n_bins: int) -> int:
-    return 0 if g <= 0 else 1 + min(math.floor(g * n_bins + _EDGE_EPS), n_bins - 1)
+    return min(max(math.floor(g * n_bins + _EDGE_EPS), 0), n_bins - 1)
 
 
-def generative_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, float], Hashable | None]],
-                              n_bins: int = 10) -> GenerativeMiscalibration:
-    """Kalai–Vempala Mis = 1/2 sum_B |P_B - G_B| from sampled answer clusters (METRICS.md 4).
+SingletonRule = Literal["unseen", "sampled"]
 
-    Each prompt gives (g(r|c) per cluster r, the gold cluster or None); frequencies are
-    normalised by their total. Bins: g = 0, then n_bins equal-width bins on (0, 1],
-    left-closed. G_B = mean_c sum_{r: g in B} g(r|c); P_B = mean_c 1[g(gold|c) in B].
-    An abstention should be its own cluster, which never equals the gold one.
+
+def sampled_g(counts: Mapping[Hashable, int], singletons: SingletonRule = "unseen"
+              ) -> tuple[dict[Hashable, float], float]:
+    """g(r|c) of the sampled clusters and the unseen mass U_c from K samples (METRICS.md 4).
+
+    U_c = (clusters seen once) / K, the Good–Turing estimate of the mass the model puts on
+    answers the K samples missed. With ``singletons="unseen"`` (the default) the clusters seen
+    once are read as what they are in Good–Turing, the witnesses of that unseen mass: they
+    join it in the lowest bin, and the clusters seen at least twice keep g = (1 - U_c) times
+    their share among those clusters, which is their raw share n_r / K. ``"sampled"`` is the
+    literal reading, g = (1 - U_c) f(r|c) over every sampled cluster, singletons included:
+    kept because the synthetic check (``halprobe synth --check-estimators``) shows its bias
+    (a model that puts .6 on one date and spreads the rest gets g = .36 for it, not .6).
+    """
+    total = int(sum(counts.values()))
+    if total <= 0:
+        raise ValueError("a prompt has no sampled answers")
+    unseen = sum(1 for n in counts.values() if n == 1) / total
+    if singletons == "sampled":
+        return {k: (1 - unseen) * n / total for k, n in counts.items()}, unseen
+    if singletons != "unseen":
+        raise ValueError(f"unknown singleton rule {singletons!r}: use 'unseen' or 'sampled'")
+    return {k: n / total for k, n in counts.items() if n >= 2}, unseen
+
+
+def generative_miscalibration(
+        prompts: Iterable[tuple[Mapping[Hashable, float], Hashable | None]],
+        n_bins: int = 10, unseen: Sequence[float] | None = None) -> GenerativeMiscalibration:
+    """Kalai–Vempala Mis = 1/2 sum_B |P_B - G_B| (METRICS.md 4).
+
+    Each prompt gives (g(r|c) per answer cluster r, the gold cluster or None), and
+    ``unseen`` its unseen mass U_c (0 when not given; ``sampled_g`` gives both from sample
+    counts). Bins: ``n_bins`` equal-width bins on [0, 1], left-closed; there is no separate
+    g = 0 bin: U_c goes into the LOWEST bin, and so does a gold answer that has no g (never
+    sampled). G_B = mean_c (sum_{r: g in B} g(r|c) + U_c for the lowest bin),
+    P_B = mean_c 1[g(gold|c) in B]. Worked example: Mis = .20. The g of each prompt (with its
+    U_c) must sum to 1; an abstention is its own cluster, which never equals the gold one.
     """
     if n_bins < 2:
         raise ValueError("Mis needs >= 2 bins (one bin always gives 0); use >= 10")
-    g_shares, p_shares, count = np.zeros(n_bins + 1), np.zeros(n_bins + 1), 0
-    for freqs, gold in prompts:
-        total = float(sum(freqs.values()))
+    g_shares, p_shares, count = np.zeros(n_bins), np.zeros(n_bins), 0
+    masses = iter(unseen) if unseen is not None else None
+    for g, gold in prompts:
+        u = float(next(masses)) if masses is not None else 0.0
+        total = float(sum(g.values())) + u
         if total <= 0:
             raise ValueError("a prompt has no sampled answers")
-        for value in freqs.values():
+        for value in g.values():
             g_shares[_g_bin(value / total, n_bins)] += value / total
-        gold_g = freqs.get(gold, 0.0) / total if gold is not None else 0.0
+        g_shares[0] += u / total
+        gold_g = g.get(gold, 0.0) / total if gold is not None else 0.0
         p_shares[_g_bin(gold_g, n_bins)] += 1
         count += 1
     if not count:
@@ -250,6 +290,59 @@ def generative_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, float], 
     g_shares, p_shares = g_shares / count, p_shares / count
     return GenerativeMiscalibration(float(0.5 * np.abs(p_shares - g_shares).sum()),
                                     g_shares, p_shares, count)
+
+
+def _prompt_rows(g: Mapping[Hashable, float], gold: Hashable | None, unseen: float,
+                 n_bins: int) -> np.ndarray:
+    """One prompt's P_B - G_B (a row of n_bins), as ``generative_miscalibration`` bins it."""
+    row = np.zeros(n_bins)
+    total = float(sum(g.values())) + unseen
+    for value in g.values():
+        row[_g_bin(value / total, n_bins)] -= value / total
+    row[0] -= unseen / total
+    row[_g_bin(g.get(gold, 0.0) / total if gold is not None else 0.0, n_bins)] += 1.0
+    return row
+
+
+def mis_interval(prompts: Sequence[tuple[Mapping[Hashable, int], Hashable | None]],
+                 n_bins: int = 10, level: float = 0.95, n_resamples: int = 2000,
+                 seed: int = 0, singletons: SingletonRule = "unseen") -> tuple[float, float]:
+    """Basic bootstrap interval of the sampled Mis, resampling prompts (METRICS.md 6).
+
+    Mis of a resample is 1/2 sum_B |mean_c (P_B - G_B)(c)|, so each prompt's row is computed
+    once and a draw is a multinomial weighting of the rows. Mis is an absolute value, so a
+    resample's noise only adds to it and the percentile interval sits above the estimate; the
+    basic interval (2 Mis - upper percentile, 2 Mis - lower percentile, clipped at 0)
+    reflects that bias back. In the synthetic check (calibrated models, K = 20, 300 prompts)
+    the percentile interval held the exact Mis in 70% of seeds, the basic one in >= 90%.
+    """
+    if not prompts:
+        return math.nan, math.nan
+    rows = []
+    for counts, gold in prompts:
+        g, u = sampled_g(counts, singletons)
+        rows.append(_prompt_rows(g, gold, u, n_bins))
+    matrix = np.array(rows)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size=n_resamples)
+    values = 0.5 * np.abs(draws @ matrix / len(rows)).sum(axis=1)
+    point = 0.5 * float(np.abs(matrix.mean(axis=0)).sum())
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return max(0.0, 2 * point - float(high)), max(0.0, 2 * point - float(low))
+
+
+def sampled_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, int], Hashable | None]],
+                           n_bins: int = 10, singletons: SingletonRule = "unseen"
+                           ) -> GenerativeMiscalibration:
+    """Mis from each prompt's sample counts per cluster (``sampled_g``), METRICS.md 4."""
+    shares, golds, masses = [], [], []
+    for counts, gold in prompts:
+        g, u = sampled_g(counts, singletons)
+        shares.append(g)
+        golds.append(gold)
+        masses.append(u)
+    return generative_miscalibration(zip(shares, golds, strict=True), n_bins, masses)
 
 
 def answer_rows(rows: pd.DataFrame) -> pd.DataFrame:

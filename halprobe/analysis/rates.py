@@ -61,11 +61,17 @@ def stratum_row(rows: pd.DataFrame) -> dict[str, float | int]:
 
 
 def summarise(responses: pd.DataFrame) -> pd.DataFrame:
-    """suite x bin rows, each suite followed by its 'all' row, then an 'all' suite row."""
+    """suite x bin rows, each suite followed by its 'all' row, then an 'all' suite row.
+
+    The overall 'all' row counts real facts only (exists != false): a control's answer is a
+    false-premise answer, reported in its own suite's rows, never mixed into the overall HR.
+    """
     records: list[dict[str, object]] = []
     for suite, group in responses.groupby("suite", sort=True):
         for bin_, stratum in group.groupby("bin", sort=True):
             records.append({"suite": suite, "bin": str(bin_), **stratum_row(stratum)})
         records.append({"suite": suite, "bin": "all", **stratum_row(group)})
-    records.append({"suite": "all", "bin": "all", **stratum_row(responses)})
+    facts = (responses["exists"].astype("boolean").fillna(True).astype(bool)
+             if "exists" in responses else pd.Series(True, index=responses.index))
+    records.append({"suite": "all", "bin": "all", **stratum_row(responses[facts])})
     return pd.DataFrame.from_records(records)

@@ -16,7 +16,9 @@ Per item (``annotate``, columns added to the response rows):
   confidence, with source "sampling"; a log-prob confidence is kept as it is.
 Per stratum, ``stratum_mis`` gives Kalai–Vempala's Mis (METRICS.md 4, via
 ``calibration.generative_miscalibration``) over the sampled items that state a real fact
-(exists = true), whatever their greedy answer: 10 equal-width bins of g plus the g = 0 bin.
+(exists = true), whatever their greedy answer: 10 equal-width bins of g, the prompt's
+Good–Turing unseen mass U_c (clusters seen once / K) in the lowest bin with every gold answer
+that was never sampled (no separate g = 0 bin; ``calibration.sampled_g``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ from typing import Any
 
 import pandas as pd
 
-from halprobe.analysis.calibration import generative_miscalibration, sampling_confidence
+from halprobe.analysis.calibration import (
+    mis_interval,
+    sampled_miscalibration,
+    sampling_confidence,
+)
 
 GOLD = "=gold"
 ABSTAIN = "=abstain"
@@ -111,28 +117,47 @@ def _clusters(value: Any) -> dict[str, int] | None:
 
 
 def item_mis_inputs(rows: pd.DataFrame
-                    ) -> list[tuple[Mapping[Hashable, float], Hashable | None]]:
-    """(g(r|c) per cluster, gold key) of the rows that state a real fact and were sampled."""
+                    ) -> list[tuple[Mapping[Hashable, int], Hashable | None]]:
+    """(sample count per cluster, gold key) of the rows that state a real fact and were
+    sampled."""
     if "sample_clusters" not in rows:
         return []
     real = rows["exists"].astype("boolean").fillna(True) if "exists" in rows else None
     chosen = rows if real is None else rows[real.astype(bool)]
-    prompts: list[tuple[Mapping[Hashable, float], Hashable | None]] = []
+    prompts: list[tuple[Mapping[Hashable, int], Hashable | None]] = []
     for value in chosen["sample_clusters"]:
         clusters = _clusters(value)
         if clusters:
-            prompts.append(({k: float(n) for k, n in clusters.items()}, GOLD))
+            prompts.append(({k: int(n) for k, n in clusters.items()}, GOLD))
     return prompts
 
 
 def stratum_mis(rows: pd.DataFrame) -> dict[str, float | int]:
-    """Mis (METRICS.md 4) of one stratum, with its items and the fewest samples an item had."""
+    """Mis (METRICS.md 4) of one stratum with its bootstrap interval over the prompts, its
+    items, the fewest samples an item had, and the temperature-1 HR."""
     prompts = item_mis_inputs(rows)
     if not prompts:
-        return {"mis": math.nan, "mis_n_items": 0, "samples_k": 0}
-    result = generative_miscalibration(prompts, MIS_BINS)
+        return {"mis": math.nan, "mis_low": math.nan, "mis_high": math.nan, "mis_n_items": 0,
+                "samples_k": 0, "sampled_hr": math.nan}
+    result = sampled_miscalibration(prompts, MIS_BINS)
+    low, high = mis_interval(prompts, MIS_BINS)
     fewest = min(int(sum(freqs.values())) for freqs, _ in prompts)
-    return {"mis": result.mis, "mis_n_items": result.n_prompts, "samples_k": fewest}
+    return {"mis": result.mis, "mis_low": low, "mis_high": high,
+            "mis_n_items": result.n_prompts, "samples_k": fewest,
+            "sampled_hr": sampled_hallucination_rate(prompts)}
+
+
+def sampled_hallucination_rate(prompts: list[tuple[Mapping[Hashable, int], Hashable | None]]
+                               ) -> float:
+    """Share of the temperature-1 samples that are hallucinated, over graded samples (the
+    unreadable ones left out): the rate the Kalai–Vempala bound is about (METRICS.md 4)."""
+    wrong = graded = 0
+    for counts, _ in prompts:
+        for key, n in counts.items():
+            if key != UNREAD:
+                graded += n
+                wrong += n if str(key).startswith("=hallucinated:") else 0
+    return wrong / graded if graded else math.nan
 
 
 def has_samples(rows: pd.DataFrame) -> bool:

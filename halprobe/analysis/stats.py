@@ -93,8 +93,13 @@ class LogitFit:
         return np.array([math.erfc(value / math.sqrt(2)) for value in z])
 
 
-def logit(y: np.ndarray, x: np.ndarray, maxiter: int = 35, tol: float = 1e-8) -> LogitFit:
+def logit(y: np.ndarray, x: np.ndarray, maxiter: int = 35, tol: float = 1e-8,
+          extra: np.ndarray | None = None) -> LogitFit:
     """Logistic regression of 0/1 ``y`` on an intercept and ``x`` by Newton-Raphson.
+
+    ``extra`` (n x m) adds columns after x: one indicator per suite but the first gives each
+    pooled suite its own intercept (METRICS.md 3). params[0] is the intercept, params[1]
+    the slope of x.
 
     statsmodels' Logit(y, [1, x]).fit() step for step (start at 0, Hessian ridged by 1e-10,
     stop when no parameter moves more than ``tol``, at most ``maxiter`` steps; the covariance is
@@ -102,8 +107,8 @@ def logit(y: np.ndarray, x: np.ndarray, maxiter: int = 35, tol: float = 1e-8) ->
     raising numpy.linalg.LinAlgError.
     """
     y, x = np.asarray(y, dtype=float), np.asarray(x, dtype=float)
-    design = np.column_stack([np.ones_like(x), x])
-    n = y.size
+    design = np.column_stack([np.ones_like(x), x, *([] if extra is None else [extra])])
+    n, width = y.size, design.shape[1]
 
     def fitted(params: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -113,9 +118,9 @@ def logit(y: np.ndarray, x: np.ndarray, maxiter: int = 35, tol: float = 1e-8) ->
         p = fitted(params)
         return np.dot(p * (1 - p) * design.T, design) / n
 
-    params, previous, steps = np.zeros(2), np.full(2, np.inf), 0
+    params, previous, steps = np.zeros(width), np.full(width, np.inf), 0
     while steps < maxiter and np.any(np.abs(params - previous) > tol):
-        ridged = hessian(params) + 1e-10 * np.eye(2)
+        ridged = hessian(params) + 1e-10 * np.eye(width)
         previous = params
         params = previous - np.linalg.solve(ridged, -np.dot(y - fitted(previous), design) / n)
         steps += 1

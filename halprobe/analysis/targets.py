@@ -4,13 +4,17 @@ Each item is asked once per target t with the instruction "Answer only if you ar
 confident, since mistakes are penalized t/(1 - t) points ..." (``halprobe.transforms``).
 Per suite x bin and t:
 - answer rate = answered / N, where answered = correct + hallucinated + vague;
-- precision_t = correct / answered (Wilson 95% CI; NaN when nothing was answered);
+- precision_t = correct / (correct + hallucinated) (Wilson 95% CI; NaN when nothing was
+  answered); vague answers are counted apart (``n_vague``, ``vague_rate``), in neither;
 - score_t = (correct - t/(1-t) * hallucinated) / N: the score the instruction promises, a
   vague answer and an abstention scoring 0 (bootstrap 95% CI, METRICS.md 6);
 - BCG = sum_t max(0, t - precision_t), the behavioural-calibration gap: 0 when the model
   answers only as often as its precision justifies at every target. A target at which it
   answered nothing adds 0 (abstaining everywhere keeps the rule) and is counted in
-  ``n_targets_unanswered``;
+  ``n_targets_unanswered``: a model that never answers has BCG 0 AND answer rate 0, so the
+  answer rate is always shown beside BCG;
+- controls (exists = false: no true answer) are reported apart: their answer rate is the
+  ``false_premise_answer_rate``, and they enter no precision, BCG or pooled 'all' row;
 - abstain_auc: do abstentions fall on the least confident items? Over the items that the
   lowest target answered with a confidence, the probability that an item answered at t had
   a higher confidence (at the lowest target) than one it abstained on, ties 1/2: 1 = exactly
@@ -81,12 +85,14 @@ def target_figures(labels: pd.Series, t: float) -> dict[str, float | int]:
     correct = int((labels == "correct").sum())
     wrong = int((labels == "hallucinated").sum())
     answered = int(labels.isin(ANSWERED).sum())
+    vague = int((labels == "vague").sum())
     scores = item_scores(labels, t)
     score_low, score_high = mean_ci(scores)
-    precision_low, precision_high = wilson(correct, answered)
+    precision_low, precision_high = wilson(correct, correct + wrong)
     return {"n": n, "n_answered": answered, "n_correct": correct, "n_hallucinated": wrong,
+            "n_vague": vague, "vague_rate": vague / n if n else math.nan,
             "answer_rate": answered / n if n else math.nan,
-            "precision": correct / answered if answered else math.nan,
+            "precision": correct / (correct + wrong) if correct + wrong else math.nan,
             "precision_low": precision_low, "precision_high": precision_high,
             "score": float(scores.mean()) if n else math.nan,
             "score_low": score_low, "score_high": score_high}
@@ -133,6 +139,8 @@ def _target_rows(rows: pd.DataFrame) -> pd.DataFrame:
     out["family"] = [("+".join(p for p in values if p)) for values in zip(*parts, after,
                                                                            strict=True)]
     out["bin"] = out["bin"].astype(str)
+    out["control"] = (~out["exists"].astype("boolean").fillna(True).astype(bool)
+                      if "exists" in out else False)
     if "confidence" not in out:
         out["confidence"] = math.nan
     out["confidence"] = pd.to_numeric(out["confidence"], errors="coerce")
@@ -160,21 +168,39 @@ def _stratum(group: pd.DataFrame) -> list[dict[str, object]]:
     return [{**r, "bcg": gap, "n_targets_unanswered": unanswered} for r in records]
 
 
+def _controls(group: pd.DataFrame) -> list[dict[str, object]]:
+    """Controls per target: the false-premise answer rate only (METRICS.md 5)."""
+    records: list[dict[str, object]] = []
+    for t, at_t in group.groupby("target", sort=True):
+        labels = at_t["label"]
+        answered = int(labels.isin(ANSWERED).sum())
+        low, high = wilson(answered, len(labels))
+        records.append({"target": t, "penalty": penalty(float(t)), "n": len(labels),
+                        "n_answered": answered, "false_premise_answer_rate":
+                        answered / len(labels) if len(labels) else math.nan,
+                        "false_premise_answer_rate_low": low,
+                        "false_premise_answer_rate_high": high})
+    return records
+
+
 def targets_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Per suite x bin (each suite's 'all', then every suite's) x target: section 5 figures.
 
-    Empty when the run asked nothing under a target.
+    Controls get their false-premise answer rate in rows of their own and stay out of the
+    pooled 'all' rows. Empty when the run asked nothing under a target.
     """
     asked = _target_rows(rows)
     if not len(asked):
         return pd.DataFrame()
     records = []
-    for (suite, family), group in asked.groupby(["suite", "family"], sort=True):
+    for (suite, family, control), group in asked.groupby(["suite", "family", "control"],
+                                                         sort=True):
         strata = [*group.groupby("bin", sort=True), ("all", group)]
         for bin_, part in strata:
-            records += [{"suite": suite, "family": family, "bin": bin_, **r}
-                        for r in _stratum(part)]
-    for family, group in asked.groupby("family", sort=True):
+            figures = _controls(part) if control else _stratum(part)
+            records += [{"suite": suite, "family": family, "bin": bin_, **r} for r in figures]
+    facts = asked[~asked["control"]]
+    for family, group in facts.groupby("family", sort=True):
         if group["suite"].nunique() > 1:
             records += [{"suite": "all", "family": family, "bin": "all", **r}
                         for r in _stratum(group)]
@@ -207,8 +233,8 @@ def _point_columns(group: pd.DataFrame) -> dict[str, float]:
     precision: dict[float, float] = {}
     for t, at_t in group.groupby("target", sort=True):
         labels = at_t["label"]
-        answered = int(labels.isin(ANSWERED).sum())
-        precision[float(t)] = (int((labels == "correct").sum()) / answered if answered
+        stated = int(labels.isin(("correct", "hallucinated")).sum())
+        precision[float(t)] = (int((labels == "correct").sum()) / stated if stated
                                else math.nan)
         if float(t) in LEADERBOARD_TARGETS:
             out[f"score_t{float(t):g}"] = float(item_scores(labels, float(t)).mean())

@@ -203,7 +203,7 @@ def print_extras(result: EvalResult, console: Console) -> None:
 
 VARIANT_COLUMNS = {
     "targets": ["suite", "family", "target", "n", "answer_rate", "precision", "score",
-                "abstain_auc", "bcg"],
+                "abstain_auc", "bcg", "false_premise_answer_rate"],
     "cutoff": ["suite", "variant", "stratum", "n", "hallucination_rate",
                "hallucination_rate_low", "hallucination_rate_high", "abstention_rate",
                "non_answer_rate", "accuracy"],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from halprobe.analysis.summary import analysis_tables
@@ -43,10 +44,12 @@ tr.all td{font-weight:600;background:#fafafa}
 .muted{color:#666;font-size:.88rem}
 """
 FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("hr_vs_monofact", "Hallucination rate vs monofact estimate",
-     "Each point is a frequency bin of a suite. The theory predicts that a calibrated model "
-     "hallucinates at about the monofact rate, so points should rise with the estimate and "
-     "lie near y = x; points below it need miscalibration or abstention."),
+    ("hr_vs_monofact", "Hallucination rate by frequency bin",
+     "Each point is a frequency bin of a suite (bins are proxy quantiles, 0 the rarest). A "
+     "proxy only ranks items, so without an anchor (--reference-corpus counts) this is a rank "
+     "view: HR should fall from bin 0 up. Only with an anchor, and only for arbitrary facts, "
+     "is HR also drawn against the anchored monofact level sr, beside the line HR = sr "
+     "(METRICS.md 3)."),
     ("outcomes", "Outcomes by frequency bin", ""),
     ("reliability", "Reliability diagram", "Answers that state a fact (correct or "
      "hallucinated) with a confidence from log-probs; abstentions and vague answers left out."),
@@ -149,12 +152,12 @@ def _sign_sentence(row: pd.Series, summary: pd.DataFrame) -> str:
         return f"Spearman not computable ({_why_no_spearman(row, summary)})."
     ci = ("no bootstrap CI" if _missing(row["spearman_low"]) else
           f"95% bootstrap CI {row['spearman_low']:+.2f} to {row['spearman_high']:+.2f}")
-    text = (f"Spearman of HR with the monofact estimate across {int(row['n_bins'])} bins "
+    text = (f"Spearman of HR with the proxy bin across {int(row['n_bins'])} bins "
             f"= {rho:+.2f} ({ci}; p = {row['spearman_p']:.2g}): ")
-    if rho > 0:
-        text += "positive, the sign the theory predicts (HR falls as facts get more frequent)"
-    elif rho < 0:
-        text += "negative, the opposite of the theory's prediction"
+    if rho < 0:
+        text += "negative, the sign the theory predicts (HR falls as facts get more frequent)"
+    elif rho > 0:
+        text += "positive, the opposite of the theory's prediction"
     else:
         text += "zero, no relation"
     low, high = row["spearman_low"], row["spearman_high"]
@@ -170,7 +173,7 @@ def _logit_sentence(row: pd.Series) -> str:
     verdict = "the predicted sign (b < 0)" if coef < 0 else "not the predicted sign (b < 0)"
     if row["logit_coef_low"] <= 0 <= row["logit_coef_high"]:
         verdict += ", but its CI includes 0"
-    return (f" Item-level logistic slope of hallucinated on log(1 + λ): b = {coef:+.2f} "
+    return (f" Item-level logistic slope of hallucinated on log(1 + proxy): b = {coef:+.2f} "
             f"[{row['logit_coef_low']:+.2f}, {row['logit_coef_high']:+.2f}], "
             f"p = {row['logit_p']:.2g}: {verdict}.")
 
@@ -181,7 +184,8 @@ def closing_note(report: RunReport) -> str:
     items = []
     for _, row in correlation.iterrows():
         if row["suite"] == "all":
-            items.append("<li><b>all suites</b> (ranks are compared within a suite only):"
+            items.append("<li><b>all suites</b> (ranks are compared within a suite only; the "
+                         "pooled slope has one intercept per suite and proxy):"
                          f"{_esc(_logit_sentence(row))}</li>")
             continue
         items.append(f"<li><b>{_esc(row['suite'])}</b>: {_esc(_sign_sentence(row, summary))}"
@@ -189,13 +193,27 @@ def closing_note(report: RunReport) -> str:
     without = sorted(set(summary["suite"]) - set(correlation.get("suite", [])) - {"all"})
     for suite in without:
         items.append(f"<li><b>{_esc(suite)}</b>: no frequency proxy (as for controls: "
-                     "entities that do not exist, facts that are not true), so no monofact "
-                     "estimate; its HR is the rate of made-up answers.</li>")
-    return ("<div class='note'><b>Closing note: does the hallucination rate track the "
-            "monofact estimate?</b><ul>" + "".join(items) + "</ul>"
-            "<span class='muted'>Estimate: sr with κ = 1 on proxies scaled by the suite median "
-            "(METRICS.md 3); CIs from 10,000 bootstrap draws resampling items within bins "
-            "(METRICS.md 6).</span></div>")
+                     "entities that do not exist, facts that are not true), so no rank and no "
+                     "level; its HR is the false-premise answer rate, kept out of the overall "
+                     "rate.</li>")
+    return ("<div class='note'><b>Closing note: does the hallucination rate track training "
+            "frequency?</b><ul>" + "".join(items) + "</ul>"
+            f"<span class='muted'>{_esc(_support_note(summary))} CIs from 10,000 bootstrap "
+            "draws resampling items within bins (METRICS.md 6).</span></div>")
+
+
+def _support_note(summary: pd.DataFrame) -> str:
+    """What the figures support: rank statistics only, or levels, and from which anchor."""
+    anchors = sorted({str(a) for a in summary.get("anchor", pd.Series(dtype=str)).dropna()
+                      if not str(a).startswith("none")})
+    if not anchors:
+        return ("These are rank statistics only (METRICS.md 3): the proxies rank items but "
+                "say nothing about how many training documents state a fact, so this run "
+                "shows no monofact level, no diagonal HR = level and no bound. Give exact counts "
+                "(--reference-corpus) to anchor a level.")
+    return (f"Levels are anchored on {', '.join(anchors)}: kappa = Σ n_i / Σ c_i per suite "
+            "and proxy (METRICS.md 3); a level is compared with HR only for suites of "
+            "arbitrary facts, and the bound only where answers were sampled.")
 
 
 def rates_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
@@ -210,8 +228,12 @@ def rates_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
 
 
 def monofact_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
-    return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "items with proxy":
-             str(r["n_proxy"]), "mean λ": _num(r["mean_lambda"], 2),
+    """Anchored levels per stratum; none without an anchor (a proxy only ranks)."""
+    if not np.isfinite(pd.to_numeric(summary.get("monofact_sr"), errors="coerce")).any():
+        return []
+    return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "facts": str(r["fact_kind"]),
+             "items with proxy": str(r["n_proxy"]), "κ [95% CI]": _ci(r, "kappa", _num),
+             "mean λ": _num(r["mean_lambda"], 2), "MF = N_1/n": _num(r["monofact_exact"]),
              "sr (singleton share)": _num(r["monofact_sr"]),
              "u (unseen fraction)": _num(r["monofact_u"]),
              "s1 (singleton fraction)": _num(r["monofact_s1"]),
@@ -243,52 +265,56 @@ def sampling_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
              "ECE (10 width)": _num(r["sampling_ece_width10"]),
              "ECE (15 mass)": _num(r["sampling_ece_mass15"]),
              "Brier": _num(r["sampling_brier"]), "AUROC": _num(r["sampling_auroc"]),
-             "Mis": _num(r["mis"]), "items in Mis": _num(r["mis_n_items"], 0)}
+             "Mis": _num(r["mis"]), "items in Mis": _num(r["mis_n_items"], 0),
+             "HR of samples (T = 1)": _pct(r.get("sampled_hr"))}
             for _, r in summary.iterrows()]
 
 
 def correlation_rows(correlation: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(r["suite"]), "bins": str(r["n_bins"]), "items": str(r["n_items"]),
-             "Spearman [95% CI]": _ci(r, "spearman", lambda v: f"{float(v):+.2f}"),
-             "Pearson [95% CI]": _ci(r, "pearson", lambda v: f"{float(v):+.2f}"),
+             "basis": str(r.get("rank_basis", "")),
+             "Spearman HR vs bin [95% CI]": _ci(r, "spearman", lambda v: f"{float(v):+.2f}"),
              "logistic slope b [95% CI]": _ci(r, "logit_coef", lambda v: f"{float(v):+.2f}"),
              "p (b)": _num(r.get("logit_p"), 4), "sign as predicted":
-             "–" if _missing(r["expected_sign"]) else ("yes" if r["expected_sign"] else "no"),
-             "bootstrap": str(r.get("bootstrap", ""))}
+             "–" if _missing(r.get("expected_sign")) else
+             ("yes" if r["expected_sign"] else "no")}
             for _, r in correlation.iterrows()]
 
 
 def bound_rows(bound: pd.DataFrame) -> list[dict[str, str]]:
     return [{"suite": str(r["suite"]), "bin": str(r["bin"]), "n": str(r["n"]),
-             "HR [95% CI]": f"{_pct(r['hallucination_rate'])} [{_pct(r['hr_low'])}, "
-                            f"{_pct(r['hr_high'])}]",
-             f"monofact ({r.get('monofact_source', 'sr')})": _num(r["monofact"]),
-             "Mis": _num(r["mis"]), "bound max(0, monofact − Mis)": _num(r["bound"]),
-             "HR ≥ bound": "–" if _missing(r["hr_ge_bound"]) else
-             ("yes" if r["hr_ge_bound"] else "no")}
+             "HR of samples (T = 1)": _pct(r["sampled_hr"]),
+             "greedy HR": _pct(r["hallucination_rate"]),
+             f"monofact ({r['monofact_source']})": _num(r["monofact"]),
+             "Mis (generative)": _num(r["mis"]),
+             "bound max(0, MF − Mis)": _num(r["bound"]),
+             "sampled HR ≥ bound": "yes" if r["sampled_hr_ge_bound"] else "no",
+             "anchor": str(r["anchor"])}
             for _, r in bound.iterrows()]
 
 
-def kappa_rows(sensitivity: pd.DataFrame) -> list[dict[str, str]]:
-    if not len(sensitivity):
-        return []
-    wide = sensitivity.pivot_table(index=["suite", "bin"], columns="kappa", values="sr",
-                                   sort=True)
-    hr = sensitivity.drop_duplicates(["suite", "bin"]).set_index(["suite", "bin"])
-    return [{"suite": str(s), "bin": str(b), "HR": _pct(hr.loc[(s, b), "hallucination_rate"]),
-             **{f"sr κ={k:g}": _num(v) for k, v in row.items()}}
-            for (s, b), row in wide.iterrows()]
+def kappa_rows(kappas: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"suite": str(r["suite"]), "proxy": str(r["proxy"]),
+             "κ = Σ n_i / Σ c_i [95% CI]": _ci(r, "kappa", lambda v: f"{float(v):.4g}"),
+             "items counted": str(r["n_anchor"]), "anchor": str(r["anchor"])}
+            for _, r in kappas.iterrows()]
 
 
-def _mis_note(bound: pd.DataFrame) -> str:
-    """What stands for Mis in the bound table: generative Mis from samples, or the ECE."""
-    sources = sorted({str(x) for x in bound.get("mis_source", pd.Series(dtype=str)).dropna()})
-    if not sources:
-        return ""
-    sampled = any(x.startswith("generative") for x in sources)
-    advice = ("" if sampled else " Run with --samples 20 (or more) to measure the generative "
-              "Mis; until then read this column as indicative only.")
-    return f" Mis here: {'; '.join(sources)}.{advice}"
+BOUND_NOTE = ("Shown only for suites of arbitrary facts, with an anchor (exact counts) and "
+              "sampled answers (--samples 20): bound = max(0, MF − Mis), MF the exact N_1/n "
+              "where every item was counted, else the anchored sr, Mis the generative "
+              "miscalibration (METRICS.md 4), compared with the hallucination rate of the "
+              "temperature-1 samples, which the theorem is about. The finite-sample terms are "
+              "left out. Answer ECE is never used in place of Mis.")
+
+
+def _bound_section(t: dict[str, pd.DataFrame]) -> list[str]:
+    rows = bound_rows(t["bound"]) if len(t["bound"]) else []
+    if rows:
+        return ["<h3>Kalai–Vempala bound estimate</h3>"
+                f"<p class='muted'>{_esc(BOUND_NOTE)}</p>", _table(rows)]
+    return ["<h3>Kalai–Vempala bound estimate</h3><p class='muted'>Not reported for this run: "
+            f"{_esc(BOUND_NOTE)}</p>"]
 
 
 def _sources(summary: pd.DataFrame) -> str:
@@ -301,25 +327,28 @@ def tables_section(report: RunReport) -> str:
     sampled = sampling_rows(t["summary"])
     return "".join([
         "<h3>Rates by frequency bin</h3>", _table(rates_rows(t["summary"]), _is_all),
-        "<h3>Monofact estimates (METRICS.md 3)</h3><p class='muted'>λ = κ · proxy / suite "
-        "median, κ = 1; an 'all' row pools its items, so its sr is dominated by the common "
-        "ones.</p>", _table(monofact_rows(t["summary"]), _is_all),
+        *(["<h3>Anchored monofact levels (METRICS.md 3)</h3><p class='muted'>λ = κ · proxy, "
+           "κ fitted on exact counts (table below); an 'all' row pools its items.</p>",
+           _table(monofact_rows(t["summary"]), _is_all),
+           "<h3>Anchor: κ per suite and proxy</h3>", _table(kappa_rows(t["kappa"]))]
+          if monofact_rows(t["summary"]) else
+          ["<h3>Monofact levels</h3><p class='muted'>None: no anchor. A proxy only ranks "
+           "items (METRICS.md 3); run with --reference-corpus to anchor it on exact counts."
+           "</p>"]),
         "<h3>Calibration of answer confidence (METRICS.md 4)</h3><p class='muted'>Over "
         "answers that state a fact (correct or hallucinated); figures are blank where no "
         f"answer had a confidence. Confidence source: {_esc(_sources(t['summary']))}.</p>",
         _table(calibration_rows(t["summary"]), _is_all),
         *(["<h3>Sampled answers (--samples): sampling confidence and generative Mis</h3>"
            "<p class='muted'>Sampling confidence = share of the K temperature-1 answers that "
-           "agree with the greedy one; Mis = ½ Σ_B |P_B − G_B| over 10 bins of g plus g = 0 "
-           "(METRICS.md 4).</p>", _table(sampled, _is_all)] if sampled else []),
-        "<h3>HR vs monofact estimate: correlation and logistic slope</h3>",
+           "agree with the greedy one; Mis = ½ Σ_B |P_B − G_B| over 10 bins of g, each "
+           "prompt's Good–Turing unseen mass in the lowest bin (METRICS.md 4).</p>",
+           _table(sampled, _is_all)] if sampled else []),
+        "<h3>HR vs training frequency: rank statistics</h3><p class='muted'>Rank-only: "
+        "Spearman of HR with the proxy's bin, and the logistic slope of hallucinated on "
+        "log(1 + proxy); both should be negative.</p>",
         _table(correlation_rows(t["correlation"])),
-        "<h3>Kalai–Vempala bound estimate</h3><p class='muted'>bound = max(0, monofact − Mis), "
-        "without the theorem's finite-sample terms; the generative Mis (METRICS.md 4) comes "
-        f"from sampled answers.{_esc(_mis_note(t['bound']))}</p>", _table(bound_rows(t["bound"])),
-        "<h3>Sensitivity of sr to κ</h3><p class='muted'>λ = κ · proxy / suite median; the "
-        "ranking of bins, and so Spearman, rarely changes with κ.</p>",
-        _table(kappa_rows(t["kappa_sensitivity"])),
+        *_bound_section(t),
     ])
 
 
@@ -366,8 +395,9 @@ def _prepare(run_dir: Path, out: Path, prefix: str, figures: FigureWorkers,
         raise UserError(f"{run_dir} has no responses yet; nothing to report")
     if tables is None:
         tables = analysis_tables(run.responses)
-    for name in ("correlation", "bound", "kappa_sensitivity"):
-        tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.4f")
+    for name in ("correlation", "bound", "kappa"):
+        if len(tables[name]):
+            tables[name].to_csv(out / f"{prefix}{name}.csv", index=False, float_format="%.6g")
     jobs = figure_jobs(tables["summary"], run.responses, out, prefix)
     drawn = dict(zip(jobs, figures.draw(list(jobs.values())), strict=True))
     return RunReport(run, tables, {k: v for k, v in drawn.items() if v is not None})

@@ -33,10 +33,13 @@ FIGURES = {
     "hallucination_rate_high": "hallucination_rate_high",
     "abstention_rate": "abstention_rate", "non_answer_rate": "non_answer_rate",
     "hallucination_given_attempted": "hallucination_given_attempted",
-    "f_score": "f_score", "monofact_sr": "monofact_sr", "ece": "ece_width10",
-    "brier": "brier", "auroc": "auroc", "spearman": "spearman",
+    "f_score": "f_score", "fact_kind": "fact_kind", "anchor": "anchor",
+    "monofact_sr": "monofact_sr", "ece": "ece_width10",
+    "brier": "brier", "auroc": "auroc", "spearman_hr_proxy": "spearman",
     "spearman_low": "spearman_low", "spearman_high": "spearman_high",
 }
+# monofact_sr is a level: empty unless `anchor` names exact counts (METRICS.md 3); the
+# spearman_* columns are rank statistics (HR against the proxy's bins: < 0 as predicted).
 # Confidence targets (METRICS.md 5): score_t0, score_t0.5, score_t0.75, score_t0.9, bcg; empty
 # for a run asked under no target.
 COLUMNS = (*PROVENANCE, *FIGURES, *LEADERBOARD_COLUMNS)

@@ -63,8 +63,11 @@ LABEL_OFFSETS = ((5, 4), (-11, -12), (5, -12), (-11, 4))
 
 def _scatter_panel(ax: Axes, rows: pd.DataFrame, summary: pd.DataFrame,
                    colours: dict[str, str]) -> None:
-    """HR against sr per bin, y = x, bins labelled; the suites' Spearman in the legend."""
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="y = x (HR = monofact estimate)")
+    """HR against the ANCHORED sr per bin of arbitrary facts, with y = x (METRICS.md 3).
+
+    Drawn only where a level exists: without an anchor there is no sr, no y = x.
+    """
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="y = x (HR = monofact level)")
     for index, (suite, group) in enumerate(rows.groupby("suite", sort=True)):
         colour = colours[str(suite)]
         ax.errorbar(group["monofact_sr"], group["hallucination_rate"],
@@ -74,56 +77,67 @@ def _scatter_panel(ax: Axes, rows: pd.DataFrame, summary: pd.DataFrame,
         for _, r in group.iterrows():
             ax.annotate(str(r["bin"]), (r["monofact_sr"], r["hallucination_rate"]),
                         xytext=offset, textcoords="offset points", fontsize=8, color=colour)
-    kappa = summary["kappa"].dropna()
-    kappa_text = f"κ = {kappa.iloc[0]:g}" if len(kappa) else "κ per proxy"
+    anchors = ", ".join(sorted(rows["anchor"].dropna().astype(str).unique()))
     ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.08),
-           xlabel=f"monofact estimate sr [% of training mentions seen once] ({kappa_text})",
+           xlabel="anchored monofact level sr [share of training mentions seen once]",
            ylabel="hallucination rate [% of graded answers]",
-           title="HR vs monofact estimate (point labels: bin)")
+           title=f"Arbitrary facts: HR vs anchored sr\n(anchor: {anchors})")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8.5,
-              title="suite: Spearman HR vs sr [95% CI]", title_fontsize=8.5)
+              title="suite: Spearman HR vs proxy bin [95% CI]", title_fontsize=8.5)
 
 
 def _by_bin_panel(ax: Axes, rows: pd.DataFrame, colours: dict[str, str]) -> None:
-    """HR (solid, with CI) and sr (dashed) against the bin: both should fall left to right."""
+    """HR (solid, with CI) by bin, a rank view; the anchored sr (dashed) where there is one."""
     labels = list(dict.fromkeys(rows.sort_values(["_order", "bin"])["bin"].astype(str)))
     position = {label: float(i) for i, label in enumerate(labels)}  # any bin names, in order
     groups = list(rows.groupby("suite", sort=True))
+    anchored = bool(np.isfinite(rows["monofact_sr"]).any())
     for index, (suite, group) in enumerate(groups):
         colour = colours[str(suite)]
         dodge = 0.07 * (index - (len(groups) - 1) / 2)  # keep the CIs apart
         x = group["bin"].astype(str).map(position).to_numpy(dtype=float) + dodge
         ax.errorbar(x, group["hallucination_rate"], yerr=_yerr(group, "hallucination_rate"),
-                    color=colour, marker="o", ms=5, lw=1.4, capsize=3)
-        ax.plot(x, group["monofact_sr"], color=colour, ls="--", marker="s", ms=4, mfc="white")
-    handles = [Line2D([], [], color="black", marker="o", lw=1.4, label="hallucination rate"),
-               Line2D([], [], color="black", ls="--", marker="s", mfc="white",
-                      label="monofact estimate sr")]
+                    color=colour, marker="o", ms=5, lw=1.4, capsize=3, label=str(suite))
+        if anchored:
+            ax.plot(x, group["monofact_sr"], color=colour, ls="--", marker="s", ms=4,
+                    mfc="white")
+    handles = [Line2D([], [], color=colours[str(s)], marker="o", lw=1.4, label=str(s))
+               for s, _ in groups]
+    if anchored:
+        handles.append(Line2D([], [], color="black", ls="--", marker="s", mfc="white",
+                              label="anchored sr"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8.5,
-              ncol=2)
+              ncol=min(len(handles), 4))
     ax.set_xticks(range(len(labels)), labels)
-    ax.set(ylim=(-0.03, 1.08), xlabel="frequency bin (0 = rarest)",
-           ylabel="rate [%] (colours: suites as on the left)",
-           title="HR and sr by bin (theory: both fall as facts get commoner)")
+    ax.set(ylim=(-0.03, 1.08), xlabel="frequency bin of the proxy (0 = rarest)",
+           ylabel="hallucination rate [%]",
+           title="HR by proxy bin" + ("" if anchored else " (rank only: no anchor, no level)"))
 
 
 def plot_hr_vs_monofact(summary: pd.DataFrame, path: Path) -> Path | None:
-    """Per bin: HR (Wilson CI) against the monofact estimate sr with y = x, and both by bin."""
+    """Per bin: HR (Wilson CI) by proxy bin; beside it, only for arbitrary facts with an
+    anchored level, HR against sr with y = x (METRICS.md 3: a proxy alone only ranks)."""
     rows = strata(summary)
-    rows = rows[np.isfinite(rows["monofact_sr"])]
+    rows = rows[rows["proxy_source"].fillna("none") != "none"] if "proxy_source" in rows \
+        else rows.iloc[0:0]
     if not len(rows):
         return None
-    fig = Figure(figsize=(12.5, 6.6), layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
+    levels = rows[np.isfinite(rows["monofact_sr"]) & (rows.get("fact_kind") == "arbitrary")]
     colours = _colours(sorted(rows["suite"].unique()))
-    _scatter_panel(left, rows, summary, colours)
+    fig = Figure(figsize=(12.5 if len(levels) else 7.0, 6.6), layout="constrained")
+    if len(levels):
+        left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
+        _scatter_panel(left, levels, summary, colours)
+        left.xaxis.set_major_formatter(PERCENT)
+        axes: list[Axes] = [left, right]
+    else:
+        right = fig.subplots(1, 1)
+        axes = [right]
     _by_bin_panel(right, rows, colours)
-    for ax in (left, right):
+    for ax in axes:
         ax.yaxis.set_major_formatter(PERCENT)
         ax.grid(alpha=0.3)
-    left.xaxis.set_major_formatter(PERCENT)
-    fig.suptitle("Hallucination rate vs monofact estimate per frequency bin "
-                 "(error bars: Wilson 95% CI)")
+    fig.suptitle("Hallucination rate per frequency bin (error bars: Wilson 95% CI)")
     fig.savefig(path, dpi=DPI)
     return path
 

@@ -17,6 +17,12 @@ from halprobe.errors import SuiteError
 from halprobe.yamlfile import SafeLoader
 
 SCALES = ("log10", "log10p1", "linear")
+# METRICS.md 3: the theorem is about arbitrary facts (no pattern in the rest of the data
+# predicts them: a death date, a paper's authors); a suite that does not say is systematic,
+# so no monofact level or bound is compared with its hallucination rate unless its author
+# marks it arbitrary.
+FACT_KINDS = ("arbitrary", "systematic")
+DEFAULT_FACT_KIND = "systematic"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class SuiteSpec:
     sources: tuple[dict[str, Any], ...] = ()
     columns: dict[str, str] = field(default_factory=dict)
     digest: str = ""
+    fact_kind: str = DEFAULT_FACT_KIND
 
     def render(self, question: str) -> str:
         """The user message for one item."""
@@ -109,6 +116,10 @@ def _parse(data: dict[str, Any], path: Path, lines: dict[str, int]) -> SuiteSpec
     items_path = path.parent / str(items_name)
     if not items_path.is_file():
         problems.append(f"{at('items')}: items file {items_path} does not exist")
+    fact_kind = data.get("fact_kind", DEFAULT_FACT_KIND)
+    if fact_kind not in FACT_KINDS:
+        problems.append(f"{at('fact_kind')}: fact_kind is {fact_kind!r}; expected one of "
+                        f"{list(FACT_KINDS)} (default {DEFAULT_FACT_KIND})")
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
         problems.append(f"{at('columns')}: columns must map item fields to CSV column names")
@@ -121,7 +132,7 @@ def _parse(data: dict[str, Any], path: Path, lines: dict[str, int]) -> SuiteSpec
         items_path=items_path, path=path,
         proxy=tuple(_as_list(data.get("proxy"))), sources=tuple(_as_list(data.get("sources"))),
         columns={str(k): str(v) for k, v in columns.items()},
-        digest=_digest(path, items_path),
+        digest=_digest(path, items_path), fact_kind=str(fact_kind),
     )
 
 

@@ -79,3 +79,32 @@ def plot_frontier(frontiers: pd.DataFrame, path: Path) -> Path:
                  "unseen mass is moved")
     fig.savefig(path, dpi=110)
     return path
+
+
+ESTIMATOR_PANELS = ("mis", "sampled_hr", "sr", "u", "bound", "mis_literal")
+
+
+def plot_estimators(table: pd.DataFrame, path: Path) -> Path:
+    """estimators.csv drawn: per quantity, estimate (with its interval) against the exact value
+    the world knows, one colour a model; on the diagonal an estimator is right (issue 16)."""
+    fig = Figure(figsize=(13, 8), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    kinds = table["quantity"].str.split(" ").str[0]
+    models = sorted(table["model"].unique())
+    colours = {m: f"C{i}" for i, m in enumerate(models)}
+    for ax, name in zip(axes, ESTIMATOR_PANELS, strict=True):
+        rows = table[kinds == name]
+        top = float(np.nanmax([rows["exact"].max(), rows["estimate"].max(), 0.05])) * 1.05
+        ax.plot([0, top], [0, top], color="grey", ls="--", lw=1)
+        for model, group in rows.groupby("model"):
+            low = (group["estimate"] - group["low"]).clip(lower=0).fillna(0)
+            high = (group["high"] - group["estimate"]).clip(lower=0).fillna(0)
+            ax.errorbar(group["exact"], group["estimate"], yerr=[low, high], fmt="o", ms=4,
+                        color=colours[str(model)], alpha=0.8, label=str(model))
+        ax.set(title=name, xlabel="exact (the world)", ylabel="estimate (halprobe)",
+               xlim=(0, top), ylim=(0, top))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Estimators against the synthetic world's exact values (per bin and overall)")
+    fig.savefig(path, dpi=110)
+    return path

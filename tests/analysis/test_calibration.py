@@ -18,7 +18,6 @@ from halprobe.analysis.calibration import (
     brier,
     calibration_metrics,
     calibration_table,
-    cluster_frequencies,
     coverage_at_risk,
     e_aurc,
     ece,
@@ -26,6 +25,8 @@ from halprobe.analysis.calibration import (
     oracle_aurc,
     reliability_table,
     risk_curve,
+    sampled_g,
+    sampled_miscalibration,
     sampling_confidence,
 )
 
@@ -89,6 +90,20 @@ def test_ece_by_hand() -> None:
     assert ece(CONF, CORRECT, n_bins=2, strategy="mass") == pytest.approx(mass)
 
 
+def test_equal_mass_ece_keeps_ties_together_whatever_the_order() -> None:
+    # METRICS.md 4: calibrated confidences in {.5, .8, 1}; splitting ties made ECE .027-.22
+    conf = np.array([0.5] * 10 + [0.8] * 10 + [1.0] * 10)
+    y = np.array([1, 0] * 5 + [1] * 8 + [0] * 2 + [1] * 10, dtype=float)
+    rng = np.random.default_rng(0)
+    values = set()
+    for _ in range(20):
+        order = rng.permutation(30)
+        values.add(round(ece(conf[order], y[order], n_bins=15, strategy="mass"), 12))
+    assert values == {0.0}
+    table = reliability_table(conf, y, n_bins=15, strategy="mass")
+    assert list(table["count"]) == [10, 10, 10]
+
+
 def test_equal_mass_bins_hold_equal_counts() -> None:
     conf, y = _random(6, n=301)
     table = reliability_table(conf, y, n_bins=15, strategy="mass")
@@ -128,19 +143,39 @@ def test_sampling_confidence() -> None:
 
 
 def test_generative_miscalibration_worked_example() -> None:
+    # METRICS.md 4: no singletons, so U = 0; 0.2-wide bins
     prompts = [({"A": 0.6, "B": 0.3, "C": 0.1}, "A"), ({"D": 0.5, "E": 0.5}, "E")]
     result = generative_miscalibration(prompts, n_bins=5)
-    assert result.g_shares == pytest.approx([0, 0.05, 0.15, 0.5, 0.3, 0])
-    assert result.p_shares == pytest.approx([0, 0, 0, 0.5, 0.5, 0])
+    assert result.g_shares == pytest.approx([0.05, 0.15, 0.5, 0.3, 0])
+    assert result.p_shares == pytest.approx([0, 0, 0.5, 0.5, 0])
     assert result.mis == pytest.approx(0.20)
     assert generative_miscalibration(prompts).mis == pytest.approx(0.20)  # 10 bins
-    counts = [({"A": 12, "B": 6, "C": 2}, "A"), ({"D": 1, "E": 1}, "E")]
-    assert generative_miscalibration(counts, n_bins=5).mis == pytest.approx(0.20)
+    counts = [({"A": 12, "B": 6, "C": 2}, "A"), ({"D": 10, "E": 10}, "E")]
+    assert sampled_miscalibration(counts, n_bins=5).mis == pytest.approx(0.20)
 
 
-def test_generative_miscalibration_gold_never_sampled_and_bin_guard() -> None:
-    result = generative_miscalibration([(cluster_frequencies(["x", "x", "y"]), "gold")])
-    assert result.p_shares[0] == 1.0 and result.mis == pytest.approx(1.0)
+def test_unseen_mass_and_a_never_sampled_gold_go_to_the_lowest_bin() -> None:
+    # K = 20 samples of 20 distinct dates (a uniform belief): U = 1, the gold never sampled.
+    # Both sit in the lowest bin, so a calibrated model gets Mis 0 (a g = 0 bin gave 1).
+    uniform = {f"d{i}": 1 for i in range(20)}
+    result = sampled_miscalibration([(uniform, "gold")])
+    assert result.g_shares[0] == pytest.approx(1.0) and result.p_shares[0] == 1.0
+    assert result.mis == pytest.approx(0.0)
+    # 12 x gold, 8 singletons: U = .4, g(gold) = 12/20 = .6 -> G = (.4 in [0,.1), .6 in
+    # [.6,.7)), P = 1 in [.6,.7): Mis = .4
+    mixed = {"gold": 12, **{f"d{i}": 1 for i in range(8)}}
+    result = sampled_miscalibration([(mixed, "gold")])
+    assert result.g_shares[0] == pytest.approx(0.4) and result.g_shares[6] == pytest.approx(0.6)
+    assert result.mis == pytest.approx(0.4)
+    # the literal reading (1 - U) f over every cluster moves the gold to .36: [.3, .4)
+    literal = sampled_miscalibration([(mixed, "gold")], singletons="sampled")
+    assert literal.g_shares[3] == pytest.approx(0.36) and literal.p_shares[3] == 1.0
+
+
+def test_sampled_g_good_turing() -> None:
+    g, u = sampled_g({"a": 10, "b": 5, "c": 1, "d": 1, "e": 3})
+    assert u == pytest.approx(0.1)
+    assert g == pytest.approx({"a": 0.5, "b": 0.25, "e": 0.15})
     with pytest.raises(ValueError):
         generative_miscalibration([({"A": 1.0}, "A")], n_bins=1)
 

@@ -1,4 +1,4 @@
-"""HR vs monofact estimate: correlations, logistic regression, bound table (METRICS.md 6)."""
+"""HR vs training frequency: rank statistics, pooled logistic slope, bound table (METRICS.md 3)."""
 
 from __future__ import annotations
 
@@ -8,79 +8,74 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from scipy.stats import pearsonr, rankdata, spearmanr
+from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
 
 from halprobe.analysis.correlation import (
-    _rowwise_pearson,
     bound_table,
-    hr_monofact_correlation,
-    logistic_lambda,
-    logistic_table,
+    hr_proxy_correlation,
+    logistic_proxy,
+    rowwise_spearman,
     stratum_table,
 )
-from halprobe.analysis.monofact import poisson_estimates
 
 
-def _items(seed: int = 0, n_per_bin: int = 80, n_bins: int = 5) -> pd.DataFrame:
-    """Rarer bins (small lambda) hallucinate more, as the theory predicts."""
+def _items(seed: int = 0, n_per_bin: int = 80, n_bins: int = 5, suite: str = "s",
+           base: float = 0.1) -> pd.DataFrame:
+    """Rarer bins (small proxy) hallucinate more, as the theory predicts."""
     rng = np.random.default_rng(seed)
     frames = []
     for b in range(n_bins):
-        lam = rng.gamma(2.0, 0.3 * 3**b, n_per_bin)
-        p_hall = 0.1 + 0.6 * np.exp(-lam)
+        proxy = rng.gamma(2.0, 0.3 * 3**b, n_per_bin)
+        p_hall = base + 0.6 * np.exp(-proxy)
         draw = rng.uniform(size=n_per_bin)
         label = np.where(draw < p_hall, "hallucinated",
                          np.where(draw < p_hall + 0.1, "abstained", "correct"))
-        frames.append(pd.DataFrame({"suite": "s", "bin": b, "label": label, "lambda": lam}))
+        frames.append(pd.DataFrame({"suite": suite, "bin": b, "label": label,
+                                    "popularity": proxy, "proxy": "views"}))
     return pd.concat(frames, ignore_index=True)
 
 
 def test_stratum_table() -> None:
     items = pd.DataFrame({"suite": "s", "bin": [0, 0, 0, 1, 1],
                           "label": ["hallucinated", "correct", "unscored", "correct", "error"],
-                          "lambda": [0.5, 1.0, 4.0, 2.0, np.nan]})
+                          "popularity": [0.5, 1.0, 4.0, 2.0, np.nan]})
     table = stratum_table(items)
     assert table["n"].tolist() == [2, 1]
     assert table["hallucination_rate"].tolist() == [0.5, 0.0]
-    assert table.loc[0, "monofact"] == pytest.approx(poisson_estimates([0.5, 1.0]).sr)
+    assert table["proxy_median"].tolist() == [0.75, 2.0]
 
 
-def test_correlation_points_agree_with_scipy_and_have_the_predicted_sign() -> None:
+def test_spearman_is_of_hr_with_the_bin_and_negative_as_predicted() -> None:
     items = _items()
-    result = hr_monofact_correlation(items, n_resamples=2000, seed=1).iloc[0]
+    result = hr_proxy_correlation(items, n_resamples=2000, seed=1).iloc[0]
     table = stratum_table(items)
-    x, y = table["monofact"], table["hallucination_rate"]
-    assert result["spearman"] == pytest.approx(spearmanr(x, y).statistic)
-    assert result["pearson"] == pytest.approx(pearsonr(x, y).statistic)
-    assert result["pearson_p"] == pytest.approx(pearsonr(x, y).pvalue)
-    assert result["pearson_low"] <= result["pearson"] <= result["pearson_high"]
-    assert result["n_bins"] == 5 and bool(result["expected_sign"]) is True
-    again = hr_monofact_correlation(items, n_resamples=2000, seed=1).iloc[0]
+    assert result["spearman"] == pytest.approx(
+        spearmanr(table["rank"], table["hallucination_rate"]).statistic)
+    assert result["spearman"] < 0 and bool(result["expected_sign"]) is True
+    assert result["spearman_low"] <= result["spearman"] <= result["spearman_high"]
+    again = hr_proxy_correlation(items, n_resamples=2000, seed=1).iloc[0]
     assert again["spearman_low"] == result["spearman_low"]  # seeded
 
 
-def test_rowwise_correlations_agree_with_scipy() -> None:
+def test_rowwise_spearman_agrees_with_scipy() -> None:
     rng = np.random.default_rng(2)
-    x, y = rng.normal(size=(20, 6)), rng.normal(size=(20, 6))
-    pearson = _rowwise_pearson(x, y)
-    spearman = _rowwise_pearson(rankdata(x, axis=1), rankdata(y, axis=1))
+    x, y = np.arange(6.0), rng.normal(size=(20, 6))
+    rho = rowwise_spearman(x, y)
     for row in range(20):
-        assert pearson[row] == pytest.approx(pearsonr(x[row], y[row]).statistic)
-        assert spearman[row] == pytest.approx(spearmanr(x[row], y[row]).statistic)
+        assert rho[row] == pytest.approx(spearmanr(x, y[row]).statistic)
 
 
 def test_correlation_needs_three_bins() -> None:
-    result = hr_monofact_correlation(_items(n_bins=2), n_resamples=100).iloc[0]
-    assert math.isnan(result["spearman"]) and math.isnan(result["spearman_low"])
+    result = hr_proxy_correlation(_items(n_bins=2), n_resamples=100).iloc[0]
+    assert math.isnan(result["spearman_low"])
 
 
 def test_logistic_agrees_with_statsmodels_and_sklearn() -> None:
     items = _items(3)
-    out = logistic_lambda(items)
-    graded = items[items.label != "unscored"]
-    y = (graded["label"] == "hallucinated").to_numpy(float)
-    x = np.log1p(graded["lambda"].to_numpy())
+    out = logistic_proxy(items)
+    y = (items["label"] == "hallucinated").to_numpy(float)
+    x = np.log1p(items["popularity"].to_numpy())
     fit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
     assert out["coef"] == pytest.approx(fit.params[1])
     assert out["p"] == pytest.approx(fit.pvalues[1])
@@ -90,26 +85,46 @@ def test_logistic_agrees_with_statsmodels_and_sklearn() -> None:
     assert out["coef"] < 0 and out["coef_high"] < 0  # rarer facts, more hallucinations
 
 
+def test_pooled_logistic_has_one_intercept_per_suite() -> None:
+    # two suites with the same slope and very different base rates: pooled with one
+    # intercept per suite, the slope is statsmodels' fixed-effects fit
+    items = pd.concat([_items(4, suite="a", base=0.05), _items(5, suite="b", base=0.3)])
+    out = logistic_proxy(items)
+    y = (items["label"] == "hallucinated").to_numpy(float)
+    x = np.log1p(items["popularity"].to_numpy())
+    design = np.column_stack([np.ones_like(x), x, (items["suite"] == "b").to_numpy(float)])
+    fit = sm.Logit(y, design).fit(disp=0)
+    assert out["coef"] == pytest.approx(fit.params[1]) and out["n_groups"] == 2
+    # a suite hallucinated on every item says nothing about the slope: left out, fit exists
+    stuck = items.assign(label=np.where(items["suite"] == "b", "hallucinated", items["label"]))
+    alone = logistic_proxy(stuck)
+    assert alone["coef"] == pytest.approx(logistic_proxy(items[items.suite == "a"])["coef"])
+
+
 def test_logistic_without_variation_says_why() -> None:
     items = pd.DataFrame({"suite": "s", "bin": 0, "label": ["correct"] * 5,
-                          "lambda": [1, 2, 3, 4, 5]})
-    out = logistic_lambda(items)
+                          "popularity": [1, 2, 3, 4, 5]})
+    out = logistic_proxy(items)
     assert math.isnan(out["coef"]) and out["note"]
-    table = logistic_table(pd.concat([items, _items().assign(suite="t")]))
-    assert table["suite"].tolist() == ["s", "t", "all"]
 
 
-def test_bound_table() -> None:
-    items = pd.DataFrame({"suite": "s", "bin": [0, 0, 1, 1, 2],
-                          "label": ["hallucinated", "correct", "correct", "correct", "correct"],
-                          "lambda": [0.1, 0.2, 5.0, 6.0, 1.0]})
-    mis = pd.DataFrame({"suite": "s", "bin": [0, 1], "mis": [0.2, 0.5]})
-    table = bound_table(items, mis)
-    row0 = table.iloc[0]
-    est0 = poisson_estimates([0.1, 0.2]).sr
-    assert row0["bound"] == pytest.approx(max(0.0, est0 - 0.2))
-    assert bool(row0["hr_ge_bound"]) is False  # HR .5 < bound ~.66
-    assert table.loc[1, "bound"] == 0.0 and bool(table.loc[1, "hr_ge_bound"]) is True
-    assert math.isnan(table.loc[2, "bound"]) and pd.isna(table.loc[2, "hr_ge_bound"])
-    assert (table["mis_source"] == "generative").all()
-    assert bound_table(items, None)["bound"].isna().all()
+def _strata(**changes: object) -> pd.DataFrame:
+    base = {"suite": "s", "bin": ["0", "1", "2"], "n": 10, "anchor": "corpus",
+            "fact_kind": "arbitrary", "hallucination_rate": [0.9, 0.5, 0.1],
+            "sampled_hr": [0.8, 0.4, 0.1], "monofact_sr": [0.7, 0.5, 0.2],
+            "monofact_exact": [np.nan, 0.3, np.nan], "mis": [0.1, 0.05, np.nan],
+            "mis_n_items": 10, "samples_k": 20}
+    return pd.DataFrame({**base, **changes})
+
+
+def test_bound_only_where_mis_level_and_arbitrary_facts_exist() -> None:
+    table = bound_table(_strata())
+    # bin 2 has no Mis: no bound (answer ECE never stands in)
+    assert table["bin"].tolist() == ["0", "1"]
+    assert table["bound"].tolist() == pytest.approx([0.6, 0.25])  # sr - Mis; exact MF - Mis
+    assert table["monofact_source"].tolist() == ["anchored sr",
+                                                 "exact N_1/n (every item counted)"]
+    assert table["sampled_hr_ge_bound"].tolist() == [True, True]
+    assert not len(bound_table(_strata(fact_kind="systematic")))
+    assert not len(bound_table(_strata(monofact_sr=np.nan, monofact_exact=np.nan)))
+    assert not len(bound_table(_strata(sampled_hr=np.nan)))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from halprobe.analysis.calibration import aurc, auroc, brier, e_aurc
-from halprobe.analysis.correlation import hr_monofact_correlation, logistic_lambda
-from halprobe.analysis.monofact import CORPUS_PROXY, add_lambda, poisson_estimates
+from halprobe.analysis.correlation import hr_proxy_correlation, logistic_proxy
+from halprobe.analysis.monofact import poisson_estimates
 from halprobe.analysis.rates import summarise
 from halprobe.analysis.summary import (
     CALIBRATION_COLUMNS,
@@ -19,9 +19,7 @@ from halprobe.analysis.summary import (
     MONOFACT_COLUMNS,
     SAMPLING_COLUMNS,
     analysis_tables,
-    bootstrap_sums,
     build_summary,
-    correlation_table,
 )
 
 
@@ -63,34 +61,55 @@ def test_rates_columns_come_first_unchanged() -> None:
     assert _at(summary, "s", "0")["n_error"] == 1 and _at(summary, "s", "0")["n_unscored"] == 1
 
 
-def test_monofact_matches_metrics_example_and_skips_error_rows() -> None:
+def test_without_an_anchor_there_is_no_level_and_no_bound() -> None:
     summary = build_summary(hand_rows())
+    assert set(summary["anchor"]) == {"none: proxy ranks only"}
+    for column in ("kappa", "monofact_sr", "monofact_u", "monofact_s1", "monofact_exact",
+                   "mean_lambda"):
+        assert summary[column].isna().all(), column
+    assert _at(summary, "s", "0")["n_proxy"] == 0  # no lambda without kappa
+    assert not len(analysis_tables(hand_rows(), n_resamples=200)["bound"])
+
+
+def anchored_rows() -> pd.DataFrame:
+    """Proxies (1, 2, 8) and (2, 3) with exact counts (0, 1, 5) and (1, 1): kappa = 8/16 = .5,
+    so bin 0 has METRICS.md 3's lambda (.5, 1, 4); counts (0,1,5,1,1) give MF = 3/8 = .375
+    (METRICS.md 2)."""
+    rows = [_row(k, b, lab, pop, 0.5) | {"corpus_count": n, "anchor": "corpus.txt",
+                                          "fact_kind": "arbitrary"}
+            for k, b, lab, pop, n in (("a", 0, "hallucinated", 1, 0), ("b", 0, "correct", 2, 1),
+                                      ("c", 0, "correct", 8, 5), ("d", 1, "hallucinated", 2, 1),
+                                      ("e", 1, "correct", 3, 1))]
+    return pd.DataFrame(rows)
+
+
+def test_anchored_kappa_and_levels_match_metrics_examples() -> None:
+    tables = analysis_tables(anchored_rows(), n_resamples=500)
+    summary, kappas = tables["summary"], tables["kappa"]
+    assert kappas.iloc[0]["kappa"] == pytest.approx(0.5) and kappas.iloc[0]["n_anchor"] == 5
+    assert kappas.iloc[0]["kappa_low"] <= 0.5 <= kappas.iloc[0]["kappa_high"]
     bin0 = _at(summary, "s", "0")
-    assert bin0["n_proxy"] == 3  # d and e have no proxy; f and g are error/unscored
     assert (bin0["monofact_sr"], bin0["monofact_u"], bin0["monofact_s1"]) == pytest.approx(
         (0.135, 0.331, 0.248), abs=5e-4)
-    assert bin0["mean_lambda"] == pytest.approx((0.5 + 1 + 4) / 3)
-    assert _at(summary, "s", "1")["monofact_sr"] == pytest.approx(math.exp(-1))
-    every = poisson_estimates([0.5, 1.0, 4.0, 1.0, 1.0])
-    assert _at(summary, "s", "all")["monofact_sr"] == pytest.approx(every.sr)
-    assert bin0["kappa"] == 1.0
+    assert bin0["anchor"] == "corpus.txt" and bin0["kappa"] == pytest.approx(0.5)
+    assert bin0["monofact_exact"] == pytest.approx(1 / 6)
+    assert _at(summary, "s", "all")["monofact_exact"] == pytest.approx(0.375)
+    assert _at(summary, "s", "1")["monofact_sr"] == pytest.approx(
+        poisson_estimates([1.0, 1.5]).sr)
+    # one item without a count: MF is no longer exact for its stratum, the level stays
+    partial = analysis_tables(anchored_rows().assign(
+        corpus_count=[0, 1, 5, 1, None]), n_resamples=200)["summary"]
+    assert math.isnan(_at(partial, "s", "1")["monofact_exact"])
+    assert _at(partial, "s", "0")["monofact_exact"] == pytest.approx(1 / 6)
 
 
-def test_kappa_scales_lambda() -> None:
-    summary = build_summary(hand_rows(), kappa=3.0)
-    expected = poisson_estimates([0.5, 1.0, 4.0], kappa=3.0)
-    assert _at(summary, "s", "0")["monofact_sr"] == pytest.approx(expected.sr)
-    assert _at(summary, "s", "0")["kappa"] == 3.0
-
-
-def test_controls_have_no_monofact() -> None:
+def test_controls_have_no_proxy_and_stay_out_of_the_overall_rates() -> None:
     summary = build_summary(hand_rows())
     for bin_ in ("0", "all"):
-        row = _at(summary, "z", bin_)
-        assert row["n_proxy"] == 0
-        assert all(math.isnan(row[c]) for c in ("monofact_sr", "monofact_u", "monofact_s1"))
-    # ...and the overall row pools suite s's items only
-    assert _at(summary, "all", "all")["n_proxy"] == 5
+        assert _at(summary, "z", bin_)["proxy_source"] == "none"
+    overall = _at(summary, "all", "all")
+    assert overall["n"] == 7 and overall["n_hallucinated"] == 2  # suite s only
+    assert _at(summary, "z", "all")["hallucination_rate"] == 0.5  # false-premise answers
 
 
 def test_calibration_matches_metrics_example() -> None:
@@ -147,104 +166,62 @@ def _trend_rows(seed: int = 0, per_bin: int = 40, suites: tuple[str, ...] = ("p"
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("per_bin", [40, 300])  # exact resampling, then the normal approx
-def test_correlation_agrees_with_hr_monofact_correlation(per_bin: int) -> None:
-    rows = _trend_rows(per_bin=per_bin)
-    tables = analysis_tables(rows)
-    items = add_lambda(rows.assign(bin=rows["bin"].astype(str)))
-    reference = hr_monofact_correlation(items, n_resamples=4000, seed=3).set_index("suite")
+def test_correlation_is_rank_only_and_agrees_with_the_reference_functions() -> None:
+    rows = _trend_rows(per_bin=40)
+    tables = analysis_tables(rows, n_resamples=2000)
+    items = rows.assign(bin=rows["bin"].astype(str))
+    reference = hr_proxy_correlation(items, n_resamples=2000).set_index("suite")
     ours = tables["correlation"].set_index("suite")
     for suite in ("p", "q"):
-        for name in ("spearman", "pearson", "spearman_p", "pearson_p"):
+        for name in ("spearman", "spearman_p", "spearman_low", "spearman_high"):
             assert ours.loc[suite, name] == pytest.approx(reference.loc[suite, name])
-        for name in ("pearson_low", "pearson_high"):
-            assert ours.loc[suite, name] == pytest.approx(reference.loc[suite, name], abs=0.05)
-        assert ours.loc[suite, "spearman_low"] <= ours.loc[suite, "spearman"]
-        assert bool(ours.loc[suite, "expected_sign"]) is True
-        logit = logistic_lambda(items[items["suite"] == suite])
-        assert ours.loc[suite, "logit_coef"] == pytest.approx(logit["coef"])
-        assert ours.loc[suite, "logit_coef"] < 0
-    assert ours.loc["all", "n_bins"] == 10 and math.isnan(ours.loc["all", "spearman"])
-    pooled = logistic_lambda(items)  # lambda is already relative to each suite's median
+        assert ours.loc[suite, "spearman"] < 0 and bool(ours.loc[suite, "expected_sign"])
+        assert ours.loc[suite, "rank_basis"] == "proxy ranks (views)"
+        logit = logistic_proxy(items[items["suite"] == suite])
+        assert ours.loc[suite, "logit_coef"] == pytest.approx(logit["coef"]) and logit["coef"] < 0
+    pooled = logistic_proxy(items)  # one intercept per suite
     assert ours.loc["all", "logit_coef"] == pytest.approx(pooled["coef"])
+    assert math.isnan(ours.loc["all", "spearman"])  # ranks are not pooled across suites
     summary = tables["summary"]
     assert _at(summary, "p", "all")["spearman"] == pytest.approx(ours.loc["p", "spearman"])
     assert math.isnan(_at(summary, "p", "0")["spearman"])  # only on 'all' rows
 
 
-def test_fewer_than_three_bins_gives_nan_correlation() -> None:
-    table = analysis_tables(hand_rows())["correlation"]
+def test_fewer_than_three_bins_gives_no_spearman_ci() -> None:
+    table = analysis_tables(hand_rows(), n_resamples=200)["correlation"]
     assert list(table["suite"]) == ["s"]  # controls have no proxy, so no row
-    assert math.isnan(table.iloc[0]["spearman"]) and math.isnan(table.iloc[0]["spearman_low"])
+    assert math.isnan(table.iloc[0]["spearman_low"])
 
 
-def test_bootstrap_sums_exact_and_approx_have_the_resampling_moments() -> None:
-    rng = np.random.default_rng(0)
-    stats = np.column_stack([rng.uniform(size=200) < 0.3, rng.gamma(2, 1, 200),
-                             rng.gamma(1, 2, 200)]).astype(float)
-    for exact_max in (1000, 10):
-        sums = bootstrap_sums(stats, 20_000, np.random.default_rng(1), exact_max=exact_max)
-        assert sums.mean(axis=0) == pytest.approx(200 * stats.mean(axis=0), rel=0.01)
-        assert sums.std(axis=0) == pytest.approx(np.sqrt(200) * stats.std(axis=0), rel=0.03)
-    exact = bootstrap_sums(stats[:5], 10, np.random.default_rng(2))
-    assert np.allclose(exact[:, 0], np.round(exact[:, 0]))  # whole numbers of items
+def _sampled(rows: pd.DataFrame, clusters: list[dict[str, int]]) -> pd.DataFrame:
+    return rows.assign(sample_clusters=clusters)
 
 
-def test_bootstrap_runs_every_draw_on_a_large_run() -> None:
-    # speed is measured by benchmarks/bench_summary.py, not asserted here
-    rows = _trend_rows(per_bin=1500, suites=("p", "q", "r", "s"))  # 30,000 rows
-    items = add_lambda(rows.assign(bin=rows["bin"].astype(str)))
-    table = correlation_table(items)
-    suites = table[table["suite"] != "all"]
-    assert len(suites) == 4 and (suites["n_boot_valid"] == 10_000).all()
-
-
-def test_bound_and_kappa_tables() -> None:
-    rows = _trend_rows(per_bin=30).assign(confidence=0.7, confidence_source="logprobs:sequence")
-    tables = analysis_tables(rows)
-    summary, bound = tables["summary"], tables["bound"]
-    first = bound.iloc[0]
-    stratum = _at(summary, str(first["suite"]), str(first["bin"]))
-    assert first["monofact"] == pytest.approx(stratum["monofact_sr"])
-    assert first["mis"] == pytest.approx(stratum["ece_width10"])
-    assert first["bound"] == pytest.approx(max(0.0, first["monofact"] - first["mis"]))
-    assert first["hallucination_rate"] == pytest.approx(stratum["hallucination_rate"])
-    sweep = tables["kappa_sensitivity"]
-    assert sorted(sweep["kappa"].unique()) == [0.1, 0.3, 1.0, 3.0, 10.0]
-    at_one = sweep[(sweep["kappa"] == 1.0) & (sweep["suite"] == "p") & (sweep["bin"] == "2")]
-    assert at_one["sr"].iloc[0] == pytest.approx(_at(summary, "p", "2")["monofact_sr"])
-    assert at_one["hallucination_rate"].iloc[0] == pytest.approx(
-        _at(summary, "p", "2")["hallucination_rate"])
+def test_bound_needs_an_anchor_samples_and_arbitrary_facts() -> None:
+    # K = 20; item a: a uniform guesser (20 singletons, hallucinated); others: gold x 20
+    wrong = {f"=hallucinated:d{i}": 1 for i in range(20)}
+    clusters = [wrong, {"=gold": 20}, {"=gold": 20}, wrong, {"=gold": 20}]
+    tables = analysis_tables(_sampled(anchored_rows(), clusters), n_resamples=200)
+    bound = tables["bound"].set_index("bin")
+    row = bound.loc["0"]
+    # calibrated: the wrong prompt's U = 1 and its gold both in the lowest bin; Mis = 0
+    assert row["mis"] == pytest.approx(0.0) and row["sampled_hr"] == pytest.approx(1 / 3)
+    assert row["monofact"] == pytest.approx(1 / 6)  # exact N_1/n: every item counted
+    assert row["bound"] == pytest.approx(1 / 6) and bool(row["sampled_hr_ge_bound"])
+    systematic = analysis_tables(_sampled(anchored_rows().assign(fact_kind="systematic"),
+                                          clusters), n_resamples=200)
+    assert not len(systematic["bound"])
+    unanchored = analysis_tables(_sampled(anchored_rows().drop(columns="corpus_count"),
+                                          clusters), n_resamples=200)
+    assert not len(unanchored["bound"])
+    assert not len(analysis_tables(anchored_rows(), n_resamples=200)["bound"])  # no samples
 
 
 def test_no_logistic_slope_when_every_item_is_hallucinated() -> None:
     rows = _trend_rows(per_bin=10).assign(label="hallucinated")
     table = analysis_tables(rows, n_resamples=200)["correlation"].set_index("suite")
     assert math.isnan(table.loc["p", "logit_coef"]) and math.isnan(table.loc["p", "spearman"])
-    assert table.loc["p", "logit_note"] == "no variation in outcome"
-
-
-def test_reference_corpus_counts_are_raw_and_give_the_exact_monofact() -> None:
-    """Counts (1, 1, 2) in bin 0 and (4, 0) in bin 1: lambda = count (no division by the
-    suite median, 1.5), MF = N_1 / n exactly: 2/4 in bin 0, 0/4 in bin 1, 2/8 overall."""
-    labels = {"a": "hallucinated", "b": "hallucinated", "c": "correct", "d": "correct",
-              "e": "correct"}
-    counts = {"a": 1, "b": 1, "c": 2, "d": 4, "e": 0}
-    rows = pd.DataFrame([{**_row(k, 0 if k in "abc" else 1, labels[k], counts[k], 0.5),
-                          "proxy": CORPUS_PROXY} for k in labels])
-    tables = analysis_tables(rows, n_resamples=200)
-    summary = tables["summary"]
-    assert _at(summary, "s", "0")["mean_lambda"] == pytest.approx(4 / 3)
-    assert _at(summary, "s", "0")["monofact_exact"] == pytest.approx(0.5)
-    assert _at(summary, "s", "1")["monofact_exact"] == pytest.approx(0.0)
-    assert _at(summary, "s", "all")["monofact_exact"] == pytest.approx(0.25)
-    assert (summary["proxy_source"] == CORPUS_PROXY).all()
-    sr = (2 * math.exp(-1) + 2 * math.exp(-2)) / 4
-    assert _at(summary, "s", "0")["monofact_sr"] == pytest.approx(sr)
-    bound = tables["bound"].set_index("bin")
-    assert bound.loc["0", "monofact"] == pytest.approx(0.5)
-    assert bound.loc["0", "monofact_source"] == "exact N_1/n (reference corpus)"
-    assert bound.loc["0", "bound"] == pytest.approx(0.5 - bound.loc["0", "mis"])
+    assert table.loc["p", "logit_note"] == "no variation in outcome or in the proxy"
 
 
 def test_suite_proxies_are_named_and_have_no_exact_monofact() -> None:

@@ -58,15 +58,17 @@ def test_bcg_by_hand() -> None:
 
 def test_targets_table_by_hand() -> None:
     """t = 0: answer rate 1, precision .6, score .6. t = .5: .8, 5/8, (5 - 3)/10 = .2.
-    t = .75: .6, 4/6, (4 - 3 x 2)/10 = -.2. t = .9: answered 5 (one vague), precision 3/5,
-    score (3 - 9)/10 = -.6. The unscored row is left out (N stays 10)."""
+    t = .75: .6, 4/6, (4 - 3 x 2)/10 = -.2. t = .9: answered 5 (one vague, counted apart),
+    precision 3/(3 + 1) = .75, score (3 - 9)/10 = -.6. BCG = (.75 - 2/3) + (.9 - .75) = .2333
+    (METRICS.md 5). The unscored row is left out (N stays 10)."""
     table = targets_table(rows())
     table = table[table["bin"] == "0"].set_index("target")
     assert table["n"].tolist() == [10, 10, 10, 10]
     assert table["answer_rate"].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.5])
-    assert table["precision"].tolist() == pytest.approx([0.6, 0.625, 2 / 3, 0.6])
+    assert table["precision"].tolist() == pytest.approx([0.6, 0.625, 2 / 3, 0.75])
+    assert table["n_vague"].tolist() == [0, 0, 0, 1]
     assert table["score"].tolist() == pytest.approx([0.6, 0.2, -0.2, -0.6])
-    assert table["bcg"].unique().tolist() == pytest.approx([0.38333], abs=1e-5)
+    assert table["bcg"].unique().tolist() == pytest.approx([0.23333], abs=1e-5)
     assert (table["score_low"] <= table["score"]).all()
     assert (table["score"] <= table["score_high"]).all()
 
@@ -87,7 +89,20 @@ def test_score_columns_for_a_leaderboard_row() -> None:
     wide = score_columns(targets_table(rows()))
     assert len(wide) == 1  # one row per suite and family
     assert wide.loc[0, "score_t0.75"] == pytest.approx(-0.2)
-    assert wide.loc[0, "bcg"] == pytest.approx(0.38333, abs=1e-5)
+    assert wide.loc[0, "bcg"] == pytest.approx(0.23333, abs=1e-5)
+
+
+def test_controls_are_apart_and_a_silent_model_shows_answer_rate_zero() -> None:
+    controls = rows().assign(base_suite="z", suite=lambda d: "z@" + d["target"].astype(str),
+                             exists=False, item_id=lambda d: "z" + d["item_id"])
+    table = targets_table(pd.concat([rows().assign(exists=True), controls]))
+    z = table[(table["suite"] == "z") & (table["bin"] == "all")].set_index("target")
+    assert z["false_premise_answer_rate"].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.5])
+    assert z["precision"].isna().all() and z["bcg"].isna().all()
+    assert "all" not in set(table["suite"])  # one factual suite: nothing pooled with controls
+    silent = targets_table(rows().assign(label="abstained"))
+    silent = silent[silent["bin"] == "all"]
+    assert (silent["bcg"] == 0).all() and (silent["answer_rate"] == 0).all()
 
 
 def test_no_target_rows_gives_an_empty_table() -> None:

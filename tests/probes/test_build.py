@@ -19,7 +19,8 @@ ITEM_KEYS = [
     "id", "suite", "question", "answer", "aliases", "answer_type", "exists", "popularity",
     "proxy", "precision", "event_date", "subject", "bin", "meta",
 ]  # fmt: skip
-SUITE_KEYS = ["name", "version", "description", "prompt", "proxy", "bins", "sources", "build"]
+SUITE_KEYS = ["name", "version", "description", "fact_kind", "prompt", "proxy", "bins",
+              "sources", "build"]
 
 
 @cache

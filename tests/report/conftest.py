@@ -17,9 +17,14 @@ SUITES = {  # name -> (proxy name, exists, proxy value of bin 0)
 }
 
 
+FACT_KINDS = {"capitals": "systematic", "papers": "arbitrary", "controls": "systematic"}
+
+
 def fake_rows(seed: int = 0, per_bin: int = 10, logprobs: bool = True,
-              hall_scale: float = 1.0) -> list[dict[str, Any]]:
-    """Response rows over the SUITES: bins 0..4 for facts, bin 0 only for controls."""
+              hall_scale: float = 1.0, anchored: bool = False) -> list[dict[str, Any]]:
+    """Response rows over the SUITES: bins 0..4 for facts, bin 0 only for controls. With
+    ``anchored``, each fact has an exact count ~ Poisson(proxy / (10 x bin 0's proxy)) from a
+    reference corpus "corpus.jsonl" (METRICS.md 3)."""
     rng = np.random.default_rng(seed)
     rows = []
     for suite, (proxy, exists, base) in SUITES.items():
@@ -49,7 +54,9 @@ def fake_rows(seed: int = 0, per_bin: int = 10, logprobs: bool = True,
                     "confidence_source": "logprobs:answer_span" if has else "none",
                     "tokens": None, "token_logprobs": None, "prompt_tokens": 10,
                     "completion_tokens": 8, "finish_reason": "stop", "cached": False,
-                    "latency_s": 0.1})
+                    "latency_s": 0.1, "fact_kind": FACT_KINDS[suite],
+                    **({"corpus_count": int(rng.poisson(pop / (10 * base))),
+                        "anchor": "corpus.jsonl"} if anchored and base is not None else {})})
     return rows
 
 

@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import typer
@@ -37,10 +38,14 @@ def test_single_run_report_is_self_contained(tmp_path: Path) -> None:
     for name in SINGLE:
         data = (run / name).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 15_000, name
-    for name in ("correlation.csv", "bound.csv", "kappa_sensitivity.csv"):
-        assert len(pd.read_csv(run / name)) > 0, name
+    assert len(pd.read_csv(run / "correlation.csv")) > 0
+    # no anchor: rank statistics only; no level, no y = x, no bound (METRICS.md 3)
+    assert not (run / "bound.csv").exists() and not (run / "kappa.csv").exists()
+    assert "rank statistics only" in page and "y = x" not in page
+    assert "Monofact levels</h3><p class='muted'>None: no anchor" in page
+    assert "Kalai–Vempala bound estimate</h3><p class='muted'>Not reported" in page
     # the closing note: Spearman per suite with its CI and the sign verdict
-    assert re.search(r"capitals</b>: Spearman of HR with the monofact estimate across 5 bins "
+    assert re.search(r"capitals</b>: Spearman of HR with the proxy bin across 5 bins "
                      r"= [+-]\d\.\d\d \(95% bootstrap CI", page)
     assert "the sign the theory predicts" in page or "opposite of the theory" in page
     assert "controls</b>: no frequency proxy" in page
@@ -58,7 +63,7 @@ def test_several_runs_side_by_side(tmp_path: Path) -> None:
     page = write_report([a, b], out).read_text(encoding="utf-8")
     assert (out / "models.png").read_bytes().startswith(PNG_MAGIC)
     assert (out / f"{a.name}_hr_vs_monofact.png").is_file()
-    assert (out / f"{b.name}_bound.csv").is_file()
+    assert (out / f"{b.name}_correlation.csv").is_file()
     assert len(_embedded(page)) == 1 + 2 * 4
     assert "Models side by side" in page and "Other-1B" in page
 
@@ -108,14 +113,17 @@ def test_command_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         report_command(runs=[tmp_path / "nothing"], out=None)
 
 
-def test_bound_table_names_what_stood_in_for_mis() -> None:
-    from halprobe.report.html import _mis_note
+def test_an_anchored_run_says_by_what_and_shows_levels(tmp_path: Path) -> None:
+    from halprobe.report.html import _support_note, monofact_rows
 
-    ece = pd.DataFrame({"mis_source": ["ece_width10 (answer ECE; generative Mis not measured)"]})
-    assert "--samples 20" in _mis_note(ece)
-    sampled = pd.DataFrame({"mis_source": ["generative Mis (METRICS.md 4)"] * 2})
-    note = _mis_note(sampled)
-    assert "generative Mis" in note and "--samples" not in note
+    run = write_run(tmp_path, "20260101-000000-SmolLM2-aaaaaa", per_bin=10, anchored=True)
+    page = write_report([run], run).read_text(encoding="utf-8")
+    assert "Levels are anchored on corpus.jsonl" in page
+    assert len(pd.read_csv(run / "kappa.csv")) == 2  # capitals and papers
+    assert not (run / "bound.csv").exists()  # anchored, but no samples: still no bound
+    summary = pd.DataFrame({"anchor": ["none: proxy ranks only"], "monofact_sr": [np.nan]})
+    assert "rank statistics only" in _support_note(summary)
+    assert monofact_rows(summary) == []
 
 
 def test_sampling_table_only_for_runs_with_samples() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -51,9 +52,11 @@ def test_figures_and_provenance_come_from_the_run(results: Path) -> None:
     row = table[(table["run_id"] == RUN_A) & (table["suite"] == "capitals")].iloc[0]
     line = summary[(summary["suite"] == "capitals") & (summary["bin"] == "all")].iloc[0]
     for column, source in (("hallucination_rate", "hallucination_rate"), ("ece", "ece_width10"),
-                           ("monofact_sr", "monofact_sr"), ("spearman", "spearman"),
+                           ("spearman_hr_proxy", "spearman"),
                            ("auroc", "auroc"), ("f_score", "f_score")):
         assert row[column] == pytest.approx(line[source]), column
+    # no anchor: no level on the leaderboard, and the row says so
+    assert math.isnan(row["monofact_sr"]) and row["anchor"] == "none: proxy ranks only"
     config = fake_config("SmolLM2-135M-Instruct", "2026-01-01T00:00:00+00:00")
     blob = json.dumps(config["fingerprint"], sort_keys=True).encode()
     assert row["fingerprint"] == hashlib.sha256(blob).hexdigest()[:12]

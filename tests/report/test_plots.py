@@ -33,7 +33,11 @@ def _check_png(path: Path | None, min_width: int = 500) -> None:
 
 
 def test_every_figure(tmp_path: Path, rows: pd.DataFrame, summary: pd.DataFrame) -> None:
-    _check_png(plots.plot_hr_vs_monofact(summary, tmp_path / "a.png"), 1200)
+    _check_png(plots.plot_hr_vs_monofact(summary, tmp_path / "a.png"), 600)
+    # no anchor: one panel (HR by bin), no level panel with its diagonal
+    assert imread(tmp_path / "a.png").shape[1] < 1200
+    anchored = build_summary(pd.DataFrame(fake_rows(0, per_bin=10, anchored=True)))
+    _check_png(plots.plot_hr_vs_monofact(anchored, tmp_path / "a2.png"), 1200)
     _check_png(plots.plot_outcomes(summary, tmp_path / "b.png"))
     _check_png(plots.plot_reliability(rows, tmp_path / "c.png"))
     _check_png(plots.plot_risk_coverage(rows, tmp_path / "d.png"))

@@ -100,6 +100,19 @@ def test_suite_yaml_problems_name_the_line(tmp_path: Path) -> None:
                                    "'{question}'"]
 
 
+def test_fact_kind_defaults_to_systematic_and_is_validated(tmp_path: Path) -> None:
+    assert load_suite(write_suite(tmp_path / "a", ITEMS)).spec.fact_kind == "systematic"
+    text = SUITE_YAML.replace("version: 0.1.0\n", "version: 0.1.0\nfact_kind: arbitrary\n")
+    assert load_suite(write_suite(tmp_path / "b", ITEMS, yaml_text=text)).spec.fact_kind \
+        == "arbitrary"
+    bad = SUITE_YAML.replace("version: 0.1.0\n", "version: 0.1.0\nfact_kind: random\n")
+    path = write_suite(tmp_path / "c", ITEMS, yaml_text=bad)
+    with pytest.raises(SuiteError) as info:
+        load_suite(path)
+    assert info.value.problems == [f"{path}:3: fact_kind is 'random'; expected one of "
+                                   "['arbitrary', 'systematic'] (default systematic)"]
+
+
 def test_invalid_yaml_reports_line(tmp_path: Path) -> None:
     path = write_suite(tmp_path / "s", ITEMS, yaml_text="name: x\nbins: [1, 2\n")
     with pytest.raises(SuiteError, match=r"suite.yaml:3: not valid YAML"):

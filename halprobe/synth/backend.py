@@ -1,0 +1,186 @@
+"""The synthetic models as a halprobe backend (`--model synth:...`): the test oracle of the
+estimators (METRICS.md 3, 4 and 7; issue 16).
+
+A spec names a world and a model, ``synth:m2?alpha=1&n=2000&people=4000&seed=0&gamma=0.02``:
+- world: ``alpha`` (Zipf exponent), ``n`` (training documents), ``people``, ``seed``;
+- model: ``m1`` (Good–Turing) or ``m2`` (smoothed, ``gamma`` its date smoothing, fitted by
+  leave-one-out when not given; in these worlds the fit sits at its floor, since no
+  document ever contradicts another, so the check names a gamma);
+- ``calibrated=true``: each person's favourite date is the true one with exactly the
+  probability the model gives it (the gold drawn from the model's own belief), so the model is
+  calibrated by construction; otherwise the favourite is the true date (a seen person) or a
+  seeded random date (an unseen one, whose belief is uniform);
+- post-training (issue 16: miscalibrated on purpose): ``post=seen`` moves a ``fraction`` of the
+  mass off the favourite date onto it (confident answers where the model knows nothing);
+  ``post=idk`` moves that fraction onto "I don't know".
+The backend reads the person from "When did NAME die?", answers greedily (temperature 0) or
+samples its belief (temperature > 0, seeded by the decoding seed, the sample index and the
+person, so the runner's cache and resume work as for any model), and gives no log-probs.
+``belief_of`` exposes the exact belief per person, so the check compares every estimate with
+the value the world knows.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import numpy as np
+import numpy.typing as npt
+
+from halprobe.errors import UserError
+from halprobe.synth.models import SynthModel, good_turing, smoothed
+from halprobe.synth.world import DAYS, World, date_text, make_world
+from halprobe.types import Capabilities, DecodingParams, Generation, Message
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+IDK = "I don't know."
+QUESTION = re.compile(r"When did (?P<name>.+?) die\?")
+MODELS = ("m1", "m2")
+POSTS = ("none", "seen", "idk")
+
+
+@dataclass(frozen=True)
+class SynthSpec:
+    """What a ``synth:`` spec names (module docstring)."""
+
+    model: str = "m1"
+    alpha: float = 1.0
+    n: int = 2000
+    people: int = 4000
+    seed: int = 0
+    gamma: float | None = None
+    calibrated: bool = False
+    post: str = "none"
+    fraction: float = 0.0
+
+    def world(self) -> World:
+        return _world(self.alpha, self.n, self.seed, self.people)
+
+
+@functools.lru_cache(maxsize=8)
+def _world(alpha: float, n: int, seed: int, people: int) -> World:
+    return make_world(alpha, n, seed, people)
+
+
+def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
+    """``m2?alpha=1&gamma=.02`` plus backend options -> SynthSpec; a bad value is one line."""
+    model, _, query = target.partition("?")
+    fields: dict[str, Any] = {**dict(parse_qsl(query)), **options, "model": model}
+    types = {"alpha": float, "n": int, "people": int, "seed": int, "gamma": float,
+             "fraction": float, "model": str, "post": str}
+    parsed: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key == "calibrated":
+            parsed[key] = str(value).lower() in ("1", "true", "yes")
+        elif key in types:
+            try:
+                parsed[key] = types[key](value)
+            except ValueError:
+                raise UserError(f"synth:{target}: {key} must be a number, got {value!r}") \
+                    from None
+        else:
+            raise UserError(f"synth:{target}: unknown setting {key!r}; known: "
+                            f"{', '.join(sorted([*types, 'calibrated']))}")
+    spec = SynthSpec(**parsed)
+    if spec.model not in MODELS or spec.post not in POSTS or not 0 <= spec.fraction <= 1:
+        raise UserError(f"synth:{target}: model must be one of {MODELS}, post one of {POSTS}, "
+                        "fraction in [0, 1]")
+    return spec
+
+
+@dataclass(frozen=True)
+class Belief:
+    """Per person: probability of the favourite date, the favourite, and "I don't know";
+    the rest is spread evenly over the other DAYS - 1 dates."""
+
+    q: FloatArray
+    favourite: IntArray
+    idk: FloatArray
+
+    def other(self) -> FloatArray:
+        return (1.0 - self.q - self.idk) / (DAYS - 1)
+
+    def gold_g(self, dates: IntArray) -> FloatArray:
+        """g(gold | person): q where the favourite is the true date, else an 'other' date."""
+        return np.where(self.favourite == dates, self.q, self.other())
+
+
+def _model(world: World, spec: SynthSpec) -> SynthModel:
+    return good_turing(world) if spec.model == "m1" else smoothed(world, gamma=spec.gamma)
+
+
+def belief_of(spec: SynthSpec) -> Belief:
+    """The exact belief of the spec's model over each person's death date (module docstring)."""
+    world = spec.world()
+    q = _model(world, spec).date_prob.astype(np.float64)
+    rng = np.random.default_rng([spec.seed, 29])
+    wrong = (world.dates + 1 + rng.integers(0, DAYS - 1, size=len(q))) % DAYS
+    right = rng.random(len(q)) < q if spec.calibrated else world.counts > 0
+    favourite = np.where(right, world.dates, wrong).astype(np.int64)
+    idk = np.zeros(len(q))
+    moved = spec.fraction * (1.0 - q)
+    if spec.post == "seen":
+        q = q + moved
+    elif spec.post == "idk":
+        idk = moved
+    return Belief(q, favourite, idk)
+
+
+class SynthBackend:
+    """Answers "When did X die?" from a synthetic model's exact belief (module docstring)."""
+
+    def __init__(self, spec: SynthSpec) -> None:
+        self.spec = spec
+        self.world = spec.world()
+        self.belief = belief_of(spec)
+        self.capabilities = Capabilities(logprobs=False, batching=True, max_batch_size=256)
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {"backend": "synth", "model": f"synth-{self.spec.model}",
+                **{k: v for k, v in vars(self.spec).items() if v is not None}}
+
+    def person(self, prompt: Sequence[Message]) -> int:
+        match = QUESTION.search(prompt[-1].content)
+        name_id = self.world.names.lookup(match["name"]) if match else None
+        person = self.world.person_of_name.get(name_id) if name_id is not None else None
+        if person is None:
+            raise UserError(f"synth backend: no person of this world in {prompt[-1].content!r}")
+        return person
+
+    def answer(self, person: int, params: DecodingParams) -> str:
+        b = self.belief
+        q, idk, other = float(b.q[person]), float(b.idk[person]), float(b.other()[person])
+        name = self.world.names.name(self.world.people[person])
+        rng = np.random.default_rng([params.seed, params.sample_index, person])
+        if params.temperature <= 0:
+            if idk > max(q, other):
+                return IDK
+            day = int(b.favourite[person]) if q > other else int(rng.integers(DAYS))
+        else:
+            draw = rng.random()
+            if draw < idk:
+                return IDK
+            if draw < idk + q:
+                day = int(b.favourite[person])
+            else:  # uniform over the other dates
+                day = int((b.favourite[person] + 1 + rng.integers(DAYS - 1)) % DAYS)
+        return f"{name} died on {date_text(day)}."
+
+    def generate(self, prompts: Sequence[Sequence[Message]],
+                 params: DecodingParams) -> list[Generation]:
+        return [Generation(text=self.answer(self.person(p), params), finish_reason="stop")
+                for p in prompts]
+
+    def close(self) -> None:
+        return None
+
+
+def from_spec(target: str, options: dict[str, Any]) -> SynthBackend:
+    """Registry factory: ``synth:m1?alpha=1&n=2000`` (``backends.registry.BUILTIN``)."""
+    return SynthBackend(parse_spec(target, options))
