@@ -108,8 +108,12 @@ def apply_counts(rows: list[dict[str, Any]], counts: Mapping[str, int], anchor: 
 
 
 def anchor_label(path: Path) -> str:
-    """How a summary names a local reference corpus anchor."""
-    return f"reference corpus {path.name} ({CORPUS_PROXY})"
+    """How a summary names a reference corpus anchor: a local corpus by its file name, an
+    infini-gram index by its spec (the API's counts are windows, not documents: the name says
+    which engine and index gave them)."""
+    spec = parse_spec(str(path))
+    name = path.name if spec is None else spec.text.partition("?")[0]
+    return f"reference corpus {name} ({CORPUS_PROXY})"
 
 
 def corpus_config(path: Path, text_field: str, counts: CorpusCounts) -> dict[str, Any]:

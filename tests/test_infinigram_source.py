@@ -36,8 +36,9 @@ def test_eval_takes_its_counts_from_a_local_index(tmp_path: Path) -> None:
     code, output, out = _eval(tmp_path, f"infinigram:{index}")
     assert code == 0, output
     rows = {r["item_id"]: r for r in map(json.loads, (out / "responses.jsonl").open())}
-    assert {k: r["popularity"] for k, r in rows.items() if r["popularity"]} == FOUND
-    assert all(r["proxy"] == CORPUS_PROXY for r in rows.values())
+    assert {k: r["corpus_count"] for k, r in rows.items() if r["corpus_count"]} == FOUND
+    assert {r["anchor"] for r in rows.values()} == {
+        f"reference corpus infinigram:{index} ({CORPUS_PROXY})"}
     corpus = json.loads((out / "config.json").read_text())["reference_corpus"]
     assert corpus["monofact_exact"] == pytest.approx(5 / 11)
     assert corpus["n_items_counted"] == 20 and corpus["n_documents"] == 15
@@ -94,7 +95,9 @@ def test_eval_asks_the_api_inside_the_run_cassette(tmp_path: Path) -> None:
                    "--reference-corpus", "infinigram-api:v4_piletrain_llama")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = {r["item_id"]: r for r in map(json.loads, (out / "responses.jsonl").open())}
-    assert {k: r["popularity"] for k, r in rows.items() if r["popularity"]} == windows
+    assert {k: r["corpus_count"] for k, r in rows.items() if r["corpus_count"]} == windows
+    assert rows["t/FRA"]["anchor"] == (
+        f"reference corpus infinigram-api:v4_piletrain_llama ({CORPUS_PROXY})")
     corpus = json.loads((out / "config.json").read_text())["reference_corpus"]
     assert corpus["source"]["unit"] == "windows" and corpus["n_items_counted"] == 20
     assert corpus["monofact_exact"] == pytest.approx(2 / 13)
