@@ -37,7 +37,7 @@ from halprobe.report.parallel import FigureWorkers
 from halprobe.runner import Runner, RunStats
 from halprobe.sampling_pass import annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
-from halprobe.store.rundir import SAMPLES, SUMMARY
+from halprobe.store.rundir import SAMPLES, SUMMARY, read_json_object
 from halprobe.suites import Suite, load, sample
 from halprobe.types import DecodingParams, Message, ProbeItem
 
@@ -175,7 +175,7 @@ def open_run_dir(opts: EvalOptions, config: dict[str, Any]) -> tuple[RunDir, boo
     if opts.out is not None:
         existing = opts.out / "config.json"
         if existing.is_file():
-            old = json.loads(existing.read_text(encoding="utf-8"))
+            old = read_json_object(existing)
             if old.get("config_hash") != config["config_hash"]:
                 raise UserError(f"{opts.out} already holds a different run; choose another --out")
             return RunDir(opts.out), True

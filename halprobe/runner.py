@@ -105,6 +105,7 @@ class Runner:
         """Ask every item not already in responses.jsonl; return counts for the run."""
         start = time.perf_counter()
         self.stats.retried_errors = self.run_dir.drop_rows("error")
+        self.run_dir.cut_torn_line()  # appending after half a line would damage the file
         done = {row["item_id"] for row in self.run_dir.read_rows()}
         todo = [i for i in items if i.id not in done]
         self.stats.skipped_done = len(items) - len(todo)

@@ -20,7 +20,7 @@ import pandas as pd
 from halprobe.analysis.summary import build_summary
 from halprobe.analysis.targets import LEADERBOARD_COLUMNS, leaderboard_scores
 from halprobe.store.load import find_runs, load_run
-from halprobe.store.rundir import CONFIG, SUMMARY
+from halprobe.store.rundir import CONFIG, SUMMARY, read_json_object
 
 LEADERBOARD = "leaderboard.csv"
 
@@ -62,7 +62,7 @@ def is_complete(run_dir: Path) -> bool:
 
 def run_summary(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """A run's config and summary, recomputed when summary.csv lacks a leaderboard figure."""
-    config = json.loads((run_dir / CONFIG).read_text(encoding="utf-8"))
+    config = read_json_object(run_dir / CONFIG)
     path = run_dir / SUMMARY
     summary = pd.read_csv(path, dtype={"bin": str}) if path.is_file() else pd.DataFrame()
     if not len(summary) or not set(FIGURES.values()) <= set(summary.columns):

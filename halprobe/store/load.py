@@ -1,8 +1,8 @@
-"""Read a finished (or interrupted) run back as DataFrames, for notebooks and reports."""
+"""Read a finished (or interrupted, or still running) run back as DataFrames, for notebooks
+and reports. Reading never writes to the run."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from halprobe.errors import UserError
-from halprobe.store.rundir import CONFIG, SAMPLES, SUMMARY, RunDir
+from halprobe.store.rundir import CONFIG, SAMPLES, SUMMARY, RunDir, read_json_object
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def load_run(path: str | Path) -> Run:
     directory = Path(path)
     if not (directory / CONFIG).is_file():
         raise UserError(f"{directory} is not a halprobe run directory (no {CONFIG})")
-    config = json.loads((directory / CONFIG).read_text(encoding="utf-8"))
+    config = read_json_object(directory / CONFIG)
     responses = pd.DataFrame(RunDir(directory).read_rows())
     summary_path = directory / SUMMARY
     summary = (pd.read_csv(summary_path, dtype={"bin": str}) if summary_path.is_file()

@@ -1,7 +1,9 @@
 """A run directory: config.json, responses.jsonl (append-only, resumable), summary.csv.
 
-responses.jsonl gets one line per finished item as soon as it finishes. On resume a torn
-last line (from a kill mid-write) is cut off and the finished item ids are skipped.
+responses.jsonl gets one line per finished item as soon as it finishes. Reading never writes:
+a torn last line (a kill mid-write, or a writer still at work while a notebook reads) is left
+out of what is read; only the writer, before it appends on resume, cuts it off. A damaged file
+(a line that is not a JSON object) is a one-line error naming the file and line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from halprobe.errors import UserError
 
 CONFIG = "config.json"
 RESPONSES = "responses.jsonl"
@@ -45,22 +49,30 @@ class RunDir:
         return self.path / self.rows_name
 
     def read_config(self) -> dict[str, Any]:
-        return json.loads(self.config_path.read_text(encoding="utf-8"))
+        return read_json_object(self.config_path)
 
     def write_config(self, config: dict[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self.config_path, config)
 
     def read_rows(self) -> list[dict[str, Any]]:
-        """Finished rows, after cutting a torn trailing line if there is one."""
+        """Finished rows (whole lines only); the file is never changed."""
         if not self.responses_path.exists():
             return []
         raw = self.responses_path.read_bytes()
+        return _parse_rows(raw[: raw.rfind(b"\n") + 1], self.responses_path)
+
+    def cut_torn_line(self) -> None:
+        """Cut a torn trailing line (a kill mid-write) before appending after it: the writer's
+        job on resume, never a reader's."""
+        if not self.responses_path.exists():
+            return
+        size = self.responses_path.stat().st_size
+        raw = self.responses_path.read_bytes()
         end = raw.rfind(b"\n") + 1
-        if end < len(raw):
+        if end < size:
             with self.responses_path.open("r+b") as f:
                 f.truncate(end)
-        return [json.loads(line) for line in raw[:end].decode("utf-8").splitlines() if line]
 
     def drop_rows(self, label: str) -> int:
         """Remove rows with this label (backend errors, to re-ask on resume); return how many."""
@@ -96,6 +108,35 @@ class RunDir:
             if self._handle is not None:
                 self._handle.close()
                 self._handle = None
+
+
+def _parse_rows(raw: bytes, path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+            raise UserError(f"{path}:{number}: damaged run file: not a JSON row ({reason})"
+                            ) from None
+        if not isinstance(row, dict):
+            raise UserError(f"{path}:{number}: damaged run file: a row must be a JSON object")
+        rows.append(row)
+    return rows
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A run's JSON file (config.json), or a one-line error if it is damaged."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise UserError(f"{path}{where}: damaged run file: not valid JSON") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: damaged run file: expected a JSON object")
+    return data
 
 
 def find_resumable(root: Path, config_hash: str) -> Path | None:
