@@ -51,14 +51,12 @@ def wanted(argv: list[str], environ: Mapping[str, str] = os.environ) -> bool:
 
 def run(argv: list[str]) -> int:
     """Run ``halprobe ARGV`` in a child; return the exit code to leave with."""
-    import halprobe
-
-    package_root = str(Path(halprobe.__file__).resolve().parents[1])  # the child runs this code
     waited = {*FORWARDED, signal.SIGCHLD}
     with tempfile.TemporaryDirectory(prefix="halprobe-crash-") as crash_dir:
-        env = {**os.environ, ENV_CHILD: "1", crash_context.ENV_DIR: crash_dir,
-               "PYTHONPATH": os.pathsep.join(
-                   p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+        env = {**os.environ, ENV_CHILD: "1", crash_context.ENV_DIR: crash_dir}
+        path = _child_pythonpath()
+        if path:
+            env["PYTHONPATH"] = path
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, waited)
         try:
             child = subprocess.Popen([sys.executable, "-m", "halprobe.cli", *argv], env=env,
@@ -67,6 +65,23 @@ def run(argv: list[str]) -> int:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return _outcome(status, forwarded, Path(crash_dir))
+
+
+def _child_pythonpath() -> str | None:
+    """PYTHONPATH for the child, so it runs this very halprobe: a source tree that this process
+    found on its own path (the current folder, a checkout) goes first; an installed package is
+    found by the child anyway, and site-packages must not go ahead of the standard library."""
+    import site
+
+    import halprobe
+
+    root = Path(halprobe.__file__).resolve().parents[1]
+    installed = {Path(p).resolve() for p in [*site.getsitepackages(),
+                                             site.getusersitepackages()]}
+    current = os.environ.get("PYTHONPATH")
+    if root in installed:
+        return current
+    return os.pathsep.join(p for p in (str(root), current) if p)
 
 
 def _child_setup(parent: int, waited: set[signal.Signals]) -> Any:
