@@ -64,6 +64,7 @@ def test_counts_anchor_the_proxy_and_give_the_exact_monofact(tmp_path: Path) -> 
     assert at.loc[("t", "4"), "anchor"] == f"reference corpus c ({CORPUS_PROXY})"
     assert not (out / "bound.csv").exists()  # no samples, so no Mis and no bound
     assert "MF = N_1/n = 0.3750" in output
+    assert "anchor t (population): kappa = sum n / sum c" in output
 
 
 def test_a_bad_path_or_jsonl_line_stops_before_any_question(tmp_path: Path) -> None:

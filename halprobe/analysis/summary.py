@@ -32,11 +32,11 @@ from halprobe.analysis.calibration import calibration_metrics, calibration_table
 from halprobe.analysis.correlation import bound_table, hr_proxy_correlation, logistic_proxy
 from halprobe.analysis.rates import GRADED, summarise
 from halprobe.analysis.sampling import SOURCE, has_samples, stratum_mis
+from halprobe.suites.spec import DEFAULT_FACT_KIND  # no level compared unless a suite says
 
 N_RESAMPLES = 10_000
 MAX_RISK = 0.05
 CONF_COL = "confidence"
-DEFAULT_FACT_KIND = "systematic"  # suites.spec.DEFAULT_FACT_KIND: no level compared unless said
 
 MONOFACT_COLUMNS = ("fact_kind", "anchor", "kappa", "kappa_low", "kappa_high", "n_anchor",
                     "n_proxy", "mean_lambda", "monofact_sr", "monofact_u", "monofact_s1",

@@ -186,7 +186,8 @@ def print_extras(result: EvalResult, console: Console) -> None:
         rows = result.summary[result.summary["bin"] == "all"]
         for _, row in rows.iterrows():
             console.print(f"  {row['suite']}: Mis {row['mis']:.3f} over {row['mis_n_items']} "
-                          f"items; sampling confidence ECE {row['sampling_ece_width10']:.3f}, "
+                          f"items; HR of the samples {row.get('sampled_hr', float('nan')):.3f}; "
+                          f"sampling confidence ECE {row['sampling_ece_width10']:.3f}, "
                           f"AUROC {row['sampling_auroc']:.3f}", markup=False, highlight=False)
     corpus = result.config.get("reference_corpus")
     if corpus:
@@ -199,6 +200,11 @@ def print_extras(result: EvalResult, console: Console) -> None:
         console.print(f"reference corpus: {read}; {corpus['n_items_found']} of "
                       f"{corpus['n_items_counted']} items co-occur; MF = N_1/n = "
                       + ("n/a" if mf is None else f"{mf:.4f}"), markup=False, highlight=False)
+        kappas = result.analysis.get("kappa")
+        for _, row in (kappas.iterrows() if kappas is not None else iter(())):
+            console.print(f"  anchor {row['suite']} ({row['proxy']}): kappa = sum n / sum c = "
+                          f"{row['kappa']:.4g} [{row['kappa_low']:.4g}, {row['kappa_high']:.4g}] "
+                          f"over {row['n_anchor']} items", markup=False, highlight=False)
 
 
 VARIANT_COLUMNS = {

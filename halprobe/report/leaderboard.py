@@ -34,11 +34,12 @@ FIGURES = {
     "abstention_rate": "abstention_rate", "non_answer_rate": "non_answer_rate",
     "hallucination_given_attempted": "hallucination_given_attempted",
     "f_score": "f_score", "fact_kind": "fact_kind", "anchor": "anchor",
-    "monofact_sr": "monofact_sr", "ece": "ece_width10",
+    "monofact_sr": "monofact_sr", "monofact_u": "monofact_u", "ece": "ece_width10",
     "brier": "brier", "auroc": "auroc", "spearman_hr_proxy": "spearman",
     "spearman_low": "spearman_low", "spearman_high": "spearman_high",
 }
-# monofact_sr is a level: empty unless `anchor` names exact counts (METRICS.md 3); the
+# monofact_sr (mention-weighted) and monofact_u (item-weighted, like the rate beside it) are
+# levels: empty unless `anchor` names exact counts (METRICS.md 3); the
 # spearman_* columns are rank statistics (HR against the proxy's bins: < 0 as predicted).
 # Confidence targets (METRICS.md 5): score_t0, score_t0.5, score_t0.75, score_t0.9, bcg; empty
 # for a run asked under no target.

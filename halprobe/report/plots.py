@@ -278,7 +278,8 @@ def plot_models(summaries: Mapping[str, pd.DataFrame], path: Path) -> Path | Non
         data = rows[rows["run"] == run].set_index("suite").reindex(suites)
         x = np.arange(len(suites)) - 0.4 + width * (i + 0.5)
         ax.bar(x, data["hallucination_rate"], width=width * 0.95, color=colours[run],
-               yerr=_yerr(data.fillna(0), "hallucination_rate"), capsize=3, label=run)
+               yerr=_yerr(data[[c for c in data if c.startswith("hallucination_rate")]]
+                          .fillna(0), "hallucination_rate"), capsize=3, label=run)
     ax.set_xticks(np.arange(len(suites)), ["all suites" if s == "all" else s for s in suites])
     ax.set(ylim=(0, 1), xlabel="suite", ylabel="hallucination rate [% of graded answers]",
            title="Hallucination rate by model and suite (Wilson 95% CI)")

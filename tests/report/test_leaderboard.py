@@ -152,7 +152,8 @@ def _targets_run(root: Path) -> Path:
 def test_score_t_columns_by_hand(tmp_path: Path) -> None:
     """score_t = (correct - t/(1-t) hallucinated) / 10: t = 0: (6 - 0)/10 = .6; t = .5:
     (5 - 3)/10 = .2; t = .75: (4 - 3 x 2)/10 = -.2; t = .9: (3 - 9 x 1)/10 = -.6 (the vague
-    answer scores 0). precision .6, .625, 2/3, .6 -> BCG = .0833 + .3 = .3833. Every target
+    answer scores 0). precision = correct / (correct + hallucinated), the vague answer apart
+    (METRICS.md 5): .6, .625, 2/3, 3/4 -> BCG = .0833 + .15 = .2333. Every target
     row of the suite and the run's 'all' row (all of it asked under targets) carry them."""
     _targets_run(tmp_path)
     table = build_leaderboard(tmp_path)
@@ -162,7 +163,7 @@ def test_score_t_columns_by_hand(tmp_path: Path) -> None:
     for _, row in table.iterrows():
         assert [row[f"score_t{t:g}"] for t in TARGET_LABELS] == pytest.approx(
             [0.6, 0.2, -0.2, -0.6]), row["suite"]
-        assert row["bcg"] == pytest.approx(0.38333, abs=1e-5)
+        assert row["bcg"] == pytest.approx(0.23333, abs=1e-5)
 
 
 def test_score_t_columns_are_empty_without_targets(results: Path) -> None:

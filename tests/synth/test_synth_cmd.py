@@ -89,3 +89,17 @@ def test_unwritable_out_fails_before_running(tmp_path: Path) -> None:
     result = _run("--alpha", "1", "--out", str(blocker / "sub"))
     assert isinstance(result.exception, UserError)  # type: ignore[attr-defined]
     assert "cannot create output directory" in str(result.exception)  # type: ignore[attr-defined]
+
+
+def test_check_estimators_writes_the_table_and_the_plot(tmp_path: Path) -> None:
+    result = _run("--check-estimators", "--alpha", "1", "--n", "600", "--people", "1200",
+                  "--check-items", "40", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    table = pd.read_csv(tmp_path / "estimators.csv")
+    assert list(table.columns) == ["world", "model", "quantity", "exact", "estimate", "low",
+                                   "high"]
+    assert set(table["model"]) == {"m1-calibrated", "m2-calibrated", "m2", "m1-post-seen-0.5",
+                                   "m1-post-idk-0.5"}
+    assert (tmp_path / "estimators.png").read_bytes()[:4] == b"\x89PNG"
+    bad = _run("--check-estimators", "--proxy-noise", "-1", "--out", str(tmp_path))
+    assert isinstance(bad.exception, UserError)  # type: ignore[attr-defined]
