@@ -3,11 +3,12 @@
 `halprobe/default` is the embedded SmolLM2-135M-Instruct GGUF through halprobe's llama.cpp
 backend (offline, log-probs, the AMX-safe load of backends/cpu.py); `halprobe/llamacpp:FILE`,
 `halprobe/hf:DIR` and `halprobe/openai:MODEL` are the other halprobe specs, `-M KEY=VALUE` the
-backend options (`-M n_threads=2`). Why a provider and not inspect's own `hf/` one: the default
-model is a GGUF, which inspect's local providers cannot load in-process (`llama-cpp-python/`
-is a client for a server one must start, on AMX CPUs through a wrapper); and through the same
-backend an answer asked in inspect is the answer `halprobe eval` gets, token for token, so the
-labels of the two runs can be compared item by item (tests/integrations/test_inspect_model.py).
+backend options (`-M n_threads=2`). Why a provider and not inspect's own local ones: the
+default model is a GGUF, which inspect's `llama-cpp-python/` provider reaches only as a client
+of a server one must start (on AMX CPUs through a wrapper, or llama.cpp crashes), and its `hf/`
+provider would run transformers' f32 dequantisation of it, other weights on another code path;
+through halprobe's backend an answer asked in inspect is the answer `halprobe eval` gets, token
+for token, so the two runs compare item by item (tests/integrations/test_inspect_model.py).
 
 The provider only generates (STYLE.md habit 2): inspect does the retries, concurrency and
 logging; one prompt a call, at most the backend's concurrency at once, in a worker thread so
