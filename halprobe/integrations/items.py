@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from halprobe.errors import UserError
@@ -96,7 +95,3 @@ def find_item(ref: str, item_id: str, where: str) -> ProbeItem:
         raise UserError(f"{where}: item {item_id!r} is not in suite {ref!r} (a different "
                         "version of the suite?)")
     return items[item_id]
-
-
-def is_path_ref(ref: str) -> bool:
-    return Path(ref).is_absolute()

@@ -14,12 +14,12 @@ pytest.importorskip("inspect_ai")  # the dev extra installs it; without it nothi
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessage, ChatMessageUser, ModelOutput, ModelUsage, get_model
+from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import match
 from inspect_ai.solver import generate
 
 import halprobe.integrations.inspect_registry  # noqa: F401  (the entry point's module)
-from halprobe.integrations.inspect_task import capitals
+from halprobe.integrations.inspect_task import capitals, suite
 from halprobe.integrations.items import find_item
 from halprobe.scoring import grade
 from halprobe.store.load import load_run
@@ -33,13 +33,16 @@ ANSWERS = {"Philippines": "The capital of the Philippines is Pasay.",
            "Laos": "I don't know the capital of Laos."}
 
 
-def answer(messages: list[ChatMessage], *_: Any) -> ModelOutput:
-    question = messages[-1].text
-    text = next(a for country, a in ANSWERS.items() if country in question)
+def said(text: str) -> ModelOutput:
     output = ModelOutput.from_content(model="mockllm", content=text)
     # with usage given, mockllm counts no tokens (tiktoken would download its table)
     output.usage = ModelUsage(input_tokens=12, output_tokens=9, total_tokens=21)
     return output
+
+
+def answer(messages: list[ChatMessage], *_: Any) -> ModelOutput:
+    question = messages[-1].text
+    return said(next(a for country, a in ANSWERS.items() if country in question))
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +89,22 @@ def test_import_writes_a_run_halprobe_reads(log_file: Path, tmp_path: Path) -> N
     assert check.returncode == 0, check.stderr
 
 
+def test_a_users_suite_runs_as_the_suite_task(tiny_suite: Path, tmp_path: Path) -> None:
+    model = get_model("mockllm/model", custom_outputs=lambda *_: said("Paris."))
+    [log] = inspect_eval(suite(path=str(tiny_suite), per_bin=5), model=model,
+                         log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success"
+    result = run_cli("import", "inspect", log.location, "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    labels = load_run(tmp_path / "run").responses.set_index("item_id")["label"].to_dict()
+    assert labels == {"tiny/FRA": "correct", "tiny/BFA": "hallucinated",
+                      "tiny/BRB": "hallucinated"}
+
+
 def test_a_log_of_another_task_is_one_line(tmp_path: Path) -> None:
     task = Task(dataset=[Sample(id="q1", input="Say hi", target="hi")], solver=generate(),
                 scorer=match())
-    model = get_model("mockllm/model", custom_outputs=lambda *_: answer(
-        [ChatMessageUser(content="Laos")]))
+    model = get_model("mockllm/model", custom_outputs=lambda *_: said("hi"))
     [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
     result = run_cli("import", "inspect", log.location)
     assert result.returncode == 2

@@ -68,6 +68,18 @@ def test_export_writes_plain_yaml_and_the_planned_items(tmp_path: Path) -> None:
     assert docs[0]["halprobe"]["seed"] == 1
 
 
+def test_export_command(tmp_path: Path) -> None:
+    result = run_cli("export", "lm-eval", "--suite", "capitals", "--suite", "controls",
+                     "--per-bin", "1", "--out", str(tmp_path / "tasks"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "tasks").iterdir()) == [
+        "halprobe_capitals.jsonl", "halprobe_capitals.yaml", "halprobe_controls.jsonl",
+        "halprobe_controls.yaml"]
+    assert "--tasks halprobe_capitals,halprobe_controls --apply_chat_template" in result.stdout
+    bad = run_cli("export", "lm-eval", "--suite", "nope", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2 and bad.stderr.startswith("halprobe: error: unknown suite 'nope'")
+
+
 def test_import_grades_with_halprobe(tmp_path: Path) -> None:
     samples = lm_eval_output(tmp_path)
     result = run_cli("import", "lm-eval", str(samples), "--out", str(tmp_path / "run"),
