@@ -75,35 +75,35 @@ def suite_task(suite: str, per_bin: int | None = 8, seed: int = 0, prompt_style:
 
 
 @task
-def capitals(per_bin: int = 8, seed: int = 0, prompt_style: str = "chat",
+def capitals(per_bin: int | None = 8, seed: int = 0, prompt_style: str = "chat",
              limit: int | None = None, max_tokens: int = MAX_TOKENS) -> Task:
     """Capitals of countries and territories, by population bin."""
     return suite_task("capitals", per_bin, seed, prompt_style, limit, max_tokens)
 
 
 @task
-def papers(per_bin: int = 8, seed: int = 0, prompt_style: str = "chat",
+def papers(per_bin: int | None = 8, seed: int = 0, prompt_style: str = "chat",
            limit: int | None = None, max_tokens: int = MAX_TOKENS) -> Task:
     """Authors of papers, by citation-count bin."""
     return suite_task("papers", per_bin, seed, prompt_style, limit, max_tokens)
 
 
 @task
-def obituaries(per_bin: int = 8, seed: int = 0, prompt_style: str = "chat",
+def obituaries(per_bin: int | None = 8, seed: int = 0, prompt_style: str = "chat",
                limit: int | None = None, max_tokens: int = MAX_TOKENS) -> Task:
     """Death dates of people, by page-view bin."""
     return suite_task("obituaries", per_bin, seed, prompt_style, limit, max_tokens)
 
 
 @task
-def controls(per_bin: int = 8, seed: int = 0, prompt_style: str = "chat",
+def controls(per_bin: int | None = 8, seed: int = 0, prompt_style: str = "chat",
              limit: int | None = None, max_tokens: int = MAX_TOKENS) -> Task:
     """Questions about things that do not exist: only abstaining is right."""
     return suite_task("controls", per_bin, seed, prompt_style, limit, max_tokens)
 
 
 @task
-def suite(path: str, per_bin: int = 8, seed: int = 0, prompt_style: str = "chat",
+def suite(path: str, per_bin: int | None = 8, seed: int = 0, prompt_style: str = "chat",
           limit: int | None = None, max_tokens: int = MAX_TOKENS) -> Task:
     """Any suite: `-T path=my_suite/suite.yaml` (a user's suite, no code change)."""
     return suite_task(path, per_bin, seed, prompt_style, limit, max_tokens)
