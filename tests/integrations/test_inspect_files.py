@@ -120,3 +120,20 @@ def test_a_file_that_is_not_a_log_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"halprobe: error: {bad}: not an inspect eval log (")
+
+
+def test_the_entry_point_registers_tasks_and_provider() -> None:
+    """pyproject's ``inspect_ai`` entry point names a module that registers what
+    `inspect eval halprobe/capitals --model halprobe/default` looks up."""
+    import importlib
+    import tomllib
+
+    from inspect_ai._util.registry import registry_lookup
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml")
+                              .read_text())
+    module = pyproject["project"]["entry-points"]["inspect_ai"]["halprobe"]
+    importlib.import_module(module)
+    for name in ("capitals", "papers", "obituaries", "controls", "suite"):
+        assert registry_lookup("task", f"halprobe/{name}") is not None
+    assert registry_lookup("modelapi", "halprobe/halprobe") is not None
