@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from halprobe import __version__, transforms
-from halprobe.analysis.confidence import confidence
+from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
+from halprobe.runner import Runner
 from halprobe.store import RunDir
 from halprobe.suites import Suite
-from halprobe.types import Generation, Label, ProbeItem
+from halprobe.types import Generation, ProbeItem
 
 
 @dataclass(frozen=True)
@@ -67,31 +68,21 @@ class Imported:
 
 
 def answer_row(answer: HarnessAnswer) -> dict[str, Any]:
-    """A responses.jsonl row for one harness answer, graded now."""
-    item = answer.item
-    base: dict[str, Any] = {
-        "item_id": item.id, "suite": item.suite, "bin": item.bin,
-        "answer_type": str(item.answer_type), "exists": item.exists,
-        "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
-        "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
-        "prompt": answer.prompt, **answer.extra,
-    }
+    """A responses.jsonl row for one harness answer, graded now.
+
+    Built by the runner's own row code (``Runner._row``, which reads nothing of the runner but
+    its grade function), so an imported row has exactly the fields and confidence figures a
+    native row has, whatever later grading adds to rows; then the harness's own ids and label.
+    """
+    runner = Runner.__new__(Runner)  # no backend, cache or run directory: only the row code
+    runner.grade_fn = transforms.grade_item
+    result: Generation | BackendError = (
+        BackendError("fatal", f"harness error: {answer.error}") if answer.response is None
+        else Generation(answer.response, answer.tokens, answer.token_logprobs))
+    row = runner._row(answer.item, answer.prompt, result, cached=False, latency=0.0)
     if answer.response is None:
-        return {**base, "response": None, "label": "error", "matched": None,
-                "reason": f"harness error: {answer.error}", "error": answer.error,
-                "confidence": None, "confidence_norm": None, "confidence_source": "none",
-                "cached": False, "latency_s": None}
-    grade = transforms.grade_item(item, answer.response)
-    generation = Generation(answer.response, answer.tokens, answer.token_logprobs)
-    conf = confidence(generation, grade.matched if grade.label != Label.ABSTAINED else None)
-    return {**base, "response": answer.response, "label": str(grade.label),
-            "matched": grade.matched, "reason": grade.reason, "error": None,
-            "confidence": conf.value, "confidence_norm": conf.value_normalised,
-            "confidence_source": conf.source,
-            "tokens": list(answer.tokens) if answer.tokens is not None else None,
-            "token_logprobs": (list(answer.token_logprobs)
-                               if answer.token_logprobs is not None else None),
-            "harness_label": answer.harness_label, "cached": False, "latency_s": None}
+        row["reason"] = f"harness error: {answer.error}"
+    return {**row, **answer.extra, "harness_label": answer.harness_label, "latency_s": None}
 
 
 def _hash(data: Any) -> str:

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from halprobe.integrations.items import plan
+from halprobe.integrations.items import find_item, plan
 from halprobe.integrations.lm_eval_export import export
 from halprobe.store.load import load_run
+from halprobe.transforms import grade_item
 from tests.conftest import run_cli
 
 STAMP = "2026-12-06T21-26-18.446089"
@@ -85,16 +87,20 @@ def test_import_grades_with_halprobe(tmp_path: Path) -> None:
     result = run_cli("import", "lm-eval", str(samples), "--out", str(tmp_path / "run"),
                      "--results", str(tmp_path / "results"))
     assert result.returncode == 0, result.stderr
-    assert "imported 3 answers: abstained 1, hallucinated 2" in result.stdout
+    expected = {i: str(grade_item(find_item("capitals", i, "test"), text).label)
+                for i, text in ANSWERS.items()}
+    assert expected["capitals/BRN"] == expected["capitals/PHL"] == "hallucinated"
+    counts = ", ".join(f"{label} {n}" for label, n in sorted(Counter(expected.values()).items()))
+    assert f"imported 3 answers: {counts}" in result.stdout
     run = load_run(tmp_path / "run")
     labels = dict(zip(run.responses["item_id"], run.responses["label"], strict=True))
-    assert labels == {"capitals/BRN": "hallucinated", "capitals/PHL": "hallucinated",
-                      "capitals/MWI": "abstained"}
+    assert labels == expected
     assert run.config["fingerprint"]["model"] == "/cache/smollm2"
     assert run.config["imported_from"]["harness"] == "lm-eval"
     assert run.config["status"] == "complete"
     all_row = run.summary[(run.summary["suite"] == "capitals") & (run.summary["bin"] == "all")]
     assert float(all_row["hallucination_rate"].iloc[0]) == round(2 / 3, 4)  # summary.csv
+    assert run.responses["harness_doc_id"].notna().all()
     report = run_cli("report", str(tmp_path / "run"), "--out", str(tmp_path / "report"))
     assert report.returncode == 0, report.stderr
 
