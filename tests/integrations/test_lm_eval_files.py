@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from halprobe.integrations.items import find_item, plan
@@ -99,7 +100,7 @@ def test_import_grades_with_halprobe(tmp_path: Path) -> None:
     assert run.config["imported_from"]["harness"] == "lm-eval"
     assert run.config["status"] == "complete"
     all_row = run.summary[(run.summary["suite"] == "capitals") & (run.summary["bin"] == "all")]
-    assert float(all_row["hallucination_rate"].iloc[0]) == round(2 / 3, 4)  # summary.csv
+    assert float(all_row["hallucination_rate"].iloc[0]) == pytest.approx(2 / 3, abs=1e-4)
     assert run.responses["harness_doc_id"].notna().all()
     report = run_cli("report", str(tmp_path / "run"), "--out", str(tmp_path / "report"))
     assert report.returncode == 0, report.stderr
