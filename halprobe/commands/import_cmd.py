@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from halprobe.integrations.import_run import Imported, write_run
+from halprobe.report.console import print_summary
 
 import_app = typer.Typer(help="Turn another harness's answers to a halprobe suite into a "
                          "halprobe run directory (graded with halprobe's grader).",
@@ -18,8 +19,9 @@ OUT_HELP = "Run directory to write (default: RESULTS/runs/<run id>)."
 RESULTS_HELP = "Results root: the run goes to RESULTS/runs/ and leaderboard.csv is updated."
 
 
-def _print(result: Imported) -> None:
+def _print(result: Imported, title: str) -> None:
     console = Console()
+    print_summary(result.summary, title, console)
     labels = ", ".join(f"{label} {n}" for label, n in sorted(result.labels.items()))
     console.print(f"imported {sum(result.labels.values())} answers: {labels}", markup=False,
                   highlight=False)
@@ -41,7 +43,7 @@ def import_inspect(
     from halprobe.integrations.inspect_import import read_answers
 
     run, answers = read_answers(log)
-    _print(write_run(run, answers, out, results))
+    _print(write_run(run, answers, out, results), f"halprobe (imported from inspect): {run.model}")
 
 
 @import_app.command("lm-eval")
@@ -59,4 +61,4 @@ def import_lm_eval(
     from halprobe.integrations.lm_eval_import import read_answers
 
     run, answers = read_answers(samples, model)
-    _print(write_run(run, answers, out, results))
+    _print(write_run(run, answers, out, results), f"halprobe (imported from lm-eval): {run.model}")

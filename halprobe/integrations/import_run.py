@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from halprobe import __version__, transforms
 from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
@@ -65,6 +67,7 @@ class Imported:
     labels: Counter[str]
     n_compared: int  # answers that carried a harness label
     n_differ: int  # of those, how many halprobe graded differently now
+    summary: pd.DataFrame  # summary.csv: suite x bin
 
 
 def answer_row(answer: HarnessAnswer) -> dict[str, Any]:
@@ -158,4 +161,4 @@ def write_run(run: HarnessRun, answers: list[HarnessAnswer], out: Path | None,
         update_leaderboard(results)
     compared = [r for r in rows if r.get("harness_label") is not None]
     return Imported(target, labels, len(compared),
-                    sum(r["harness_label"] != r["label"] for r in compared))
+                    sum(r["harness_label"] != r["label"] for r in compared), analysis["summary"])
