@@ -39,7 +39,6 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState, generate
 
-from halprobe import transforms
 from halprobe.integrations.items import Plan, find_item, plan
 from halprobe.types import Message
 
@@ -159,6 +158,8 @@ def halprobe_grader() -> Scorer:
     """halprobe's typed grader: the label as the value; reason and matched in metadata."""
 
     async def score(state: TaskState, target: Target) -> Score:
+        from halprobe import transforms  # the grader's tables load on first use, not at start
+
         meta: dict[str, Any] = state.metadata
         item = find_item(str(meta["suite_ref"]), str(meta["item_id"]), f"sample {state.sample_id}")
         text = state.output.completion

@@ -18,7 +18,6 @@ from functools import cache
 from typing import Any
 
 from halprobe.errors import UserError
-from halprobe.pipeline import prompt_builder
 from halprobe.suites import Suite, load, sample
 from halprobe.suites.registry import builtin_root
 from halprobe.types import Message, ProbeItem
@@ -38,6 +37,9 @@ class Plan:
     prompt_style: str
 
     def messages(self, item: ProbeItem) -> list[Message]:
+        # imported here: inspect loads this module at every start, the pipeline only on use
+        from halprobe.pipeline import prompt_builder
+
         return prompt_builder([self.suite])(item)
 
     def metadata(self, item: ProbeItem) -> dict[str, Any]:
