@@ -1,5 +1,5 @@
 """Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth |
-tune-prompt | doctor`.
+tune-prompt | doctor | import | export`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -16,7 +16,9 @@ from halprobe.commands import (
     check_cmd,
     doctor_cmd,
     eval_cmd,
+    export_cmd,
     grade_cmd,
+    import_cmd,
     leaderboard_cmd,
     report_cmd,
     suites_cmd,
@@ -41,6 +43,8 @@ app.command("leaderboard")(leaderboard_cmd.leaderboard_command)
 app.command("synth")(synth_cmd.synth_command)
 app.command("tune-prompt")(tune_cmd.tune_command)
 app.command("doctor")(doctor_cmd.doctor_command)
+app.add_typer(import_cmd.import_app, name="import")
+app.add_typer(export_cmd.export_app, name="export")
 
 
 def _version(value: bool) -> None:
