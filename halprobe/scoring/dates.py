@@ -63,7 +63,7 @@ DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assas
 BIRTH_CUES = rf"(?<!-)born|birth|b{_ABBREV}"  # not "German-born"
 OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
               r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
-              r"|diagnosed|knighted")
+              r"|diagnosed|knighted|prize|award|medal|honou?red|inducted|premiered|season")
 # The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
 # the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and
 # Japanese put the verb after the date and write no spaces, so their cues need no word edge.
