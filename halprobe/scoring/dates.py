@@ -156,7 +156,7 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
             taken.append((start, end))
             found.append(DateMention(start, end, text[start:end], readings))
 
-    for m in named_days.pattern().finditer(low) if _NAMED_DAY_HINT.search(low) else ():
+    for m in named_days.pattern().finditer(low) if any(w in low for w in _NAMED_DAY_HINT) else ():
         day = named_days.resolve(m.group("holiday"), int(m.group("year")))
         keep(m.start(), m.end(), ((day.year, day.month, day.day),) if day else ())
     for pattern in _patterns(low):
@@ -166,13 +166,13 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
 
 
 # Every named day in ``named_days`` holds one of these words (a cheap test before the scan).
-_NAMED_DAY_HINT = re.compile(r"\b(?:day|eve|christmas|thanksgiving|friday|birthday|holiday)\b")
+_NAMED_DAY_HINT = (" day", " eve", "christmas", "thanksgiving")
 
 
 def _patterns(low: str) -> tuple[re.Pattern[str], ...]:
     """The English patterns, with the locale ones (``locale_dates``) after the full dates when
     the text holds a foreign month name or a CJK date."""
-    if low.isascii() and not locale_dates.gate().search(low):
+    if not locale_dates.may_hold_a_date(low):
         return _PATTERNS
     return _PATTERNS[:_FULL_DATES] + locale_dates.patterns() + _PATTERNS[_FULL_DATES:]
 
