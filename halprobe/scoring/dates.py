@@ -194,8 +194,8 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
         end = min([s for s in stops if s > mention.end] + [len(text)])
         before = [c for c in _CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]
         cue = before[-1] if before else _CUE.search(low, mention.end, min(end, next_start))
-        if cue and not before and i + 1 < len(mentions) and _LEADS_IN.match(
-                low, cue.end(), next_start):
+        if cue and not before and i + 1 < len(mentions) and mentions[i + 1].readings \
+                and _LEADS_IN.match(low, cue.end(), next_start):  # (an age takes no cue)
             cue = None  # "(1990-2000) died on May 5, 2012": the cue is the next date's
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
             cue = _CUE.search(low, mention.end, end)  # but only a non-death cue
@@ -214,9 +214,22 @@ def _range_tags(text: str, mentions: list[DateMention], question: str = "") -> l
     for i in range(len(mentions) - 1):
         if mentions[i].text in question and mentions[i + 1].text in question:
             continue  # "Chairperson (1990–2000)" repeated from the question
-        if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]):
+        if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]) \
+                and _lifespan(text, mentions[i], mentions[i + 1]):
             tags[i], tags[i + 1] = "birth", "death"
     return tags
+
+
+_SPELL = re.compile(r"\b(?:season|term|tenure|from|between|war|reign|campaign)\W*$", re.IGNORECASE)
+
+
+def _lifespan(text: str, first: DateMention, last: DateMention) -> bool:
+    """Whether "X – Y" can be a life: ten years or more, and not a season, term or war
+    ("the 2019-2020 season", "from 1990 to 2000")."""
+    years = [r[0] for m in (first, last) for r in m.readings[:1] if r[0] is not None]
+    if len(years) == 2 and years[0] > 999 and years[1] - years[0] < 10:
+        return False
+    return not _SPELL.search(text, max(0, first.start - 20), first.start)
 
 
 def coordinated(between: str) -> bool:
@@ -279,7 +292,10 @@ NO_ANSWER = "no death date found"
 _UNREAD = re.compile(rf"\b(?:{DEATH_CUES})\s+(?:on|in)\s+(?:the\s+)?\S*\d\S*")
 # "X died at the age of 82": a death stated without a date (a claim about a control).
 _DEATH_CLAIM = re.compile(r"\b(?:died|passed\s+away|was\s+(?:killed|murdered|assassinated)"
-                          r"|is\s+(?:dead|deceased)|(?:his|her|their)\s+death\s+(?:occurred|came))\b")
+                          r"|is\s+(?:dead|deceased)|(?:his|her|their)\s+death\s+(?:occurred|came)"
+                          # "the artist's untimely passing", "his sudden death"
+                          r"|(?:his|her|their|\w+'s)\s+(?:untimely|recent|tragic|sudden|early)\s+"
+                          r"(?:passing|death|demise))\b")
 _NOT_A_CLAIM = re.compile(r"\b(?:when|whether|if|not|never|no|yet|how|where|why|unless)\b|n't")
 
 
