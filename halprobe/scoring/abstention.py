@@ -41,7 +41,8 @@ _VERBS = (r"(?:find|provide|locate|determine|confirm|verify|answer|identify|give
           r"|assist|share|offer|pinpoint|specify)")
 _INFO = r"(?:information|data|details|knowledge|records?|access|ability|idea|answer)"
 REFUSAL_PATTERNS: tuple[str, ...] = (
-    r"\bi\s+(?:do\s+not|don'?t)\s+know\b",
+    r"\bi\s+(?:really\s+|honestly\s+|simply\s+|just\s+|truly\s+)?(?:do\s+not|don'?t)\s+know\b",
+    r"\bi(?:'d|\s+would)\s+rather\s+not\s+(?:guess|say|speculate|answer)\b",
     r"\bi\s+(?:do\s+not|don'?t)\s+have\s+(?:any\s+)?(?:specific\s+|reliable\s+|accurate\s+|enough\s+"
     r"|real[-\s]time\s+|up[-\s]to[-\s]date\s+|access\s+to\s+|the\s+|that\s+|this\s+|such\s+)?"
     + _INFO + r"\b",

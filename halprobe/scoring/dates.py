@@ -50,6 +50,7 @@ DATE_PATTERNS: tuple[str, ...] = (
     rf"(?<![\d/.\-])(?P<mm>1[0-2]|0?[1-9])[/.]{YEAR}{_END}(?![/.\-]\d)",
     rf"(?<![\d/.\-]){YEAR}-(?P<mm>1[0-2]|0[1-9])(?![\d\-/.])",
     rf"(?<![\d/.]){YEAR}{_END}(?![/.]\d)(?!-\d\d?\b)",  # "1879-1955" is two years
+    r"\bon\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b",  # "..., on the 15th": a day alone
     r"(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)",  # "in '54"
 )
 _PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
@@ -133,7 +134,7 @@ def _readings(m: re.Match[str], order: Order | None = None) -> tuple[Ymd, ...]:
     else:
         month = (_month(g["mon"]) if g.get("mon") else int(g["mm"]) if g.get("mm") else None)
         day = g.get("day") or g.get("dd")
-        pairs = {(month, int(day) if day else None)} if month else {(None, None)}
+        pairs = {(month, int(day) if day else None)}
     return tuple((year, mo, d) for mo, d in sorted(pairs, key=str) if _valid(year, mo, d))
 
 
@@ -162,7 +163,37 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
     for pattern in _patterns(low):
         for m in pattern.finditer(low):
             keep(m.start(), m.end(), _readings(m, order))
-    return sorted(found, key=lambda d: d.start)
+    return _completed(text, sorted(found, key=lambda d: d.start))
+
+
+_CONTINUES = re.compile(r"^[\s,;:.\-]*(?:on\s+|in\s+)?(?:the\s+)?$", re.IGNORECASE)
+
+
+def _completed(text: str, found: list[DateMention]) -> list[DateMention]:
+    """A date given in two steps is one date: "in April 1955, on the 17th", "in 1955... on
+    April 17". The later mention fills the fields the earlier one left empty."""
+    out: list[DateMention] = []
+    for mention in found:
+        last = out[-1] if out else None
+        if (last is not None and len(last.readings) == 1 and len(mention.readings) == 1
+                and _CONTINUES.match(text[last.end:mention.start])):
+            merged = _merge(last.readings[0], mention.readings[0])
+            if merged is not None:
+                out[-1] = DateMention(last.start, mention.end, text[last.start:mention.end],
+                                      (merged,))
+                continue
+        out.append(mention)
+    return out
+
+
+def _merge(first: Ymd, second: Ymd) -> Ymd | None:
+    """The two readings as one, when each gives what the other lacks and nothing clashes."""
+    if first[0] is None or second[0] is not None or first[2] is not None:
+        return None
+    if first[1] is not None and (second[1] is not None or second[2] is None):
+        return None
+    merged = (first[0], first[1] or second[1], second[2])
+    return merged if _valid(*merged) else None
 
 
 # Every named day in ``named_days`` holds one of these words (a cheap test before the scan).
@@ -189,7 +220,9 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
         if tags[i]:
             continue
         prev_end = mentions[i - 1].end if i else 0
-        next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        # an age ("a 23-year-old singer") between a date and its verb does not bound the search
+        later = [m for m in mentions[i + 1:] if m.readings or not mention.readings]
+        next_start = later[0].start if later else len(text)
         lo = max([s for s in stops if s <= mention.start] + [prev_end])
         end = min([s for s in stops if s > mention.end] + [len(text)])
         before = [c for c in _CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]

@@ -40,7 +40,8 @@ _CLAUSE_VERB = re.compile(r"\s+(?:is|was|are|were|serves|remains|has|had|became)
 _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
-                        "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if"})
+                        "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if",
+                        "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure"})
 
 
 @dataclass(frozen=True)

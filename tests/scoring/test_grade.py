@@ -203,3 +203,19 @@ def test_slips_seasons_and_institutions(item: ProbeItem, response: str, label: L
     """A misspelt gold that names no other place is the gold; a short "2019-2020" is a season,
     not a life; an institution credited with "effort by" names no author."""
     assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("Einstein died in April 1955, on the 18th.", Label.CORRECT),   # one date in two steps
+    ("Einstein died in April 1955, on the 17th.", Label.HALLUCINATED),
+    ("He died in 1955... on April 17.", Label.HALLUCINATED),
+    ("He died on the 18th.", Label.VAGUE),                           # a day alone
+])
+def test_a_date_given_in_two_steps(response: str, label: Label) -> None:
+    assert grade(EINSTEIN, response).label is label
+
+
+@pytest.mark.parametrize("response", ["I'd rather not guess.",
+                                      "Hmm, I really don't know this one."])
+def test_more_declines(response: str) -> None:
+    assert grade(FRANCE, response).label is Label.ABSTAINED

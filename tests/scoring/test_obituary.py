@@ -196,3 +196,9 @@ def test_a_date_before_the_death_cue_and_an_untimely_passing() -> None:
     assert (verdict.label, verdict.matched) == (Label.HALLUCINATED, "October 22, 2021")
     assert grade(LIVING, "His obituary is a reminder of the artist's untimely passing."
                  ).label is Label.HALLUCINATED
+
+
+def test_an_age_between_the_date_and_its_verb() -> None:
+    smith = death("John Smith", "2025-01-02")
+    text = "On May 3, 2019, John Smith, a 23-year-old singer, passed away at the age of 22."
+    assert grade(smith, text).claims_false == ("death date: May 3, 2019",)
