@@ -235,6 +235,7 @@ def _is_gold(cand: slots.Candidate, gold: list[Span], view: _View, item: ProbeIt
         f"{normalize(a)} ".startswith(f"{view.subject} ") for a in item.aliases)
 
 
+@lru_cache(maxsize=8192)
 def _slip(name: str, aliases: tuple[str, ...]) -> bool:
     """A misspelt gold ("Bishkeq", "Bratisláa"): at least 85% alike, same first letter, and
     no place of its own (Kingstown is not a slip for Kingston: it is another capital)."""
