@@ -17,6 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from halprobe.scoring import date_order, locale_dates, named_days
 from halprobe.scoring.date_order import Order
@@ -208,11 +209,22 @@ _NAMED_DAY_HINT = (" day", " eve", "christmas", "thanksgiving")
 def _patterns(low: str) -> tuple[re.Pattern[str], ...]:
     """The English patterns, with the locale ones (``locale_dates``) after the full dates when
     the text holds a foreign month name or a CJK date."""
-    english = tuple(p for p, hint in zip(_PATTERNS, _HINTS, strict=True)
-                    if hint is None or any(sign in low for sign in hint))
-    if not locale_dates.may_hold_a_date(low):
+    signs = tuple(sign in low for sign in _SIGNS)
+    return _pattern_set(signs, locale_dates.may_hold_a_date(low))
+
+
+_SIGNS = tuple(sorted({sign for hint in _HINTS if hint for sign in hint}))
+
+
+@lru_cache(maxsize=128)
+def _pattern_set(signs: tuple[bool, ...], foreign: bool) -> tuple[re.Pattern[str], ...]:
+    """The patterns to run for a text with these signs (``_HINTS``), worked out once."""
+    present = {sign for sign, there in zip(_SIGNS, signs, strict=True) if there}
+    keep = [i for i, hint in enumerate(_HINTS) if hint is None or present & set(hint)]
+    english = tuple(_PATTERNS[i] for i in keep)
+    if not foreign:
         return english
-    full = sum(1 for p in english if _PATTERNS.index(p) < _FULL_DATES)
+    full = sum(1 for i in keep if i < _FULL_DATES)
     return english[:full] + locale_dates.patterns() + english[full:]
 
 
