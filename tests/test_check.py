@@ -76,7 +76,8 @@ def test_summary_csv_baseline_uses_the_z_test(tmp_path: Path) -> None:
     # METRICS.md 6: 45/300 vs 66/300 gives z = 2.21, one-sided p = .014 -> fails at .05
     result = run_cli("check", str(run), "--baseline", str(baseline))
     assert result.returncode == 1, result.stdout
-    assert "| s | 0 | 300 | 300 | 0 | 0.150 | 0.220 | 0.070 | z |" in result.stdout
+    assert ("| s | 0 | 300 | 300 | 0 | 0.150 | 0.220 | 0.070 | 0.000 | 0.000 | 0.000 | 0.000 | z |"
+            in result.stdout)
     assert "FAIL: hallucination rate rose significantly in 1 stratum(s): s/bin 0" \
         in result.stdout
 

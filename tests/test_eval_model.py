@@ -77,7 +77,7 @@ def test_eval_writes_run_directory_with_graded_rows(tmp_path: Path, capitals_sui
     summary = pd.read_csv(out / "summary.csv")
     total = summary[(summary.suite == "all")].iloc[0]
     labels = pd.Series([r["label"] for r in rows.values()])
-    graded = labels.isin(["correct", "hallucinated", "abstained", "vague"]).sum()
+    graded = labels.isin(["correct", "hallucinated", "abstained", "non_answer", "vague"]).sum()
     assert total["n"] == graded
     assert total["hallucination_rate"] == pytest.approx((labels == "hallucinated").sum() / graded,
                                                         abs=1e-4)

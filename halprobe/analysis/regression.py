@@ -67,7 +67,17 @@ def _outcomes(rows: pd.DataFrame, name: str) -> pd.DataFrame:
     out = graded[["item_id", "suite", "bin"]].copy()
     out["bin"] = out["bin"].astype(str)
     out["hallucinated"] = (graded["label"] == "hallucinated").astype(int)
+    out["label"] = graded["label"]
     return out
+
+
+def _shares(rows: pd.DataFrame, side: str) -> dict[str, float]:
+    """Abstained ("I don't know") and non-answer shares of one side, shown beside the HRs
+    (METRICS.md section 1 reports them apart); a run graded before issue 14 has no
+    non-answers (they were counted as abstained then)."""
+    n = len(rows)
+    return {f"{label}_{side}": float((rows["label"] == label).sum() / n) if n else math.nan
+            for label in ("abstained", "non_answer")}
 
 
 def _compare_stratum(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, object]:
@@ -107,7 +117,8 @@ def compare_runs(baseline_rows: pd.DataFrame, candidate_rows: pd.DataFrame,
     for suite, bin_ in strata:
         pick_b = before[(before["suite"] == suite) & (before["bin"] == bin_)]
         pick_a = after[(after["suite"] == suite) & (after["bin"] == bin_)]
-        records.append({"suite": suite, "bin": bin_, **_compare_stratum(pick_b, pick_a)})
+        records.append({"suite": suite, "bin": bin_, **_compare_stratum(pick_b, pick_a),
+                        **_shares(pick_b, "before"), **_shares(pick_a, "after")})
     table = pd.DataFrame.from_records(records)
     if table.empty:
         return table
@@ -118,5 +129,6 @@ def compare_runs(baseline_rows: pd.DataFrame, candidate_rows: pd.DataFrame,
     table["p_holm"] = holm(table["p"].to_numpy(dtype=float))
     table["failed"] = (table["p_holm"] < alpha) & (table["increase"] > tolerance)
     columns = ["suite", "bin", "n_before", "n_after", "n_paired", "hr_before", "hr_after",
-               "increase", "test", "fixed", "broken", "z", "p", "p_holm", "failed"]
+               "increase", "abstained_before", "abstained_after", "non_answer_before",
+               "non_answer_after", "test", "fixed", "broken", "z", "p", "p_holm", "failed"]
     return table[columns]

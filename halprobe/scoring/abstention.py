@@ -41,7 +41,8 @@ _VERBS = (r"(?:find|provide|locate|determine|confirm|verify|answer|identify|give
           r"|assist|share|offer|pinpoint|specify)")
 _INFO = r"(?:information|data|details|knowledge|records?|access|ability|idea|answer)"
 REFUSAL_PATTERNS: tuple[str, ...] = (
-    r"\bi\s+(?:do\s+not|don'?t)\s+know\b",
+    r"\bi\s+(?:really\s+|honestly\s+|simply\s+|just\s+|truly\s+)?(?:do\s+not|don'?t)\s+know\b",
+    r"\bi(?:'d|\s+would)\s+rather\s+not\s+(?:guess|say|speculate|answer)\b",
     r"\bi\s+(?:do\s+not|don'?t)\s+have\s+(?:any\s+)?(?:specific\s+|reliable\s+|accurate\s+|enough\s+"
     r"|real[-\s]time\s+|up[-\s]to[-\s]date\s+|access\s+to\s+|the\s+|that\s+|this\s+|such\s+)?"
     + _INFO + r"\b",
@@ -80,7 +81,6 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi(?:'m|\s+am)\s+(?:afraid|sorry)\s+(?:but\s+)?i\s+(?:can'?t|cannot|don'?t|do\s+not)\b",
     r"\bnot\s+(?:a|an)\s+(?:\w+\s+){0,2}(?:that\s+)?i(?:'m|\s+am)\s+(?:aware|familiar)\s+(?:of|with)\b",
     r"\b(?:does|do|did)\s*(?:n'?t|\s+not)\s+(?:appear|seem)\s+to\s+be\s+(?:a|an|any)\s",
-    *OTHER_LANGUAGES,
 )
 
 ALIVE_PATTERNS: tuple[str, ...] = (
@@ -91,7 +91,7 @@ ALIVE_PATTERNS: tuple[str, ...] = (
     r"\b(?:is|are)\s+not\s+(?:dead|deceased)\b",
     r"\b(?:appears?|seems?)\s+to\s+be\s+(?:still\s+)?alive\b",
     r"\bremains?\s+alive\b",
-    r"\b(?:now|currently|still|today)\s+(?:lives|resides|works|teaches|serves)\b",
+    r"\b(?:now|currently|still|today)\s+(?:lives|resides|works|teaches)\b",
     r"\b(?:lives|resides)\s+(?:in|with)\b",
     # the same in the other languages the grader reads (folded, lower case)
     r"\b(?:toujours|encore)\s+(?:vivante?|en\s+vie)\b", r"\best\s+vivante?\b",
@@ -121,21 +121,28 @@ def _compile(**kinds: tuple[str, ...]) -> re.Pattern[str]:
 # One regex per mix of kinds: the alive and cutoff phrases are left out of the scan when the
 # words they all contain are absent (each branch costs about a microsecond a response).
 _PHRASES = {
-    (alive, cutoff): _compile(refusal=REFUSAL_PATTERNS,
-                              **({"alive": ALIVE_PATTERNS} if alive else {}),
-                              **({"cutoff": CUTOFF_PATTERNS} if cutoff else {}))
-    for alive in (False, True) for cutoff in (False, True)}
+    (alive, cutoff, other): _compile(
+        refusal=REFUSAL_PATTERNS + (OTHER_LANGUAGES if other else ()),
+        **({"alive": ALIVE_PATTERNS} if alive else {}),
+        **({"cutoff": CUTOFF_PATTERNS} if cutoff else {}))
+    for alive in (False, True) for cutoff in (False, True) for other in (False, True)}
+# The other languages' refusals are scanned only for a text with a non-ASCII letter or one of
+# their words (most answers are English: the longer scan would cost every one of them).
+_OTHER_WORDS = re.compile(r"[^\x00-\x7f]|\b(?:ne|weiss|keine?n?|non|nao|niet|geen|aucune)\b"
+                          r"|\bno\s+(?:se|lo|conozco|estoy|tengo|existe)\b|n'existe")
 _ALIVE_WORDS = re.compile(r"alive|living|with\s+us|died|passed|dead|deceased|lives|resides"
-                          r"|works|teaches|serves|viv|leben|leeft|жив")
+                          r"|works|teaches|viv|leben|leeft|жив")
 _CUTOFF_WORDS = re.compile(r"as\s+of|knowledge|training")
 # Every phrase above contains one of these: a response with none (most answers) skips the
 # scan, which costs tens of microseconds (keep the list in step with the patterns).
 TRIGGERS: tuple[str, ...] = (
     "n't", "no ", "not", "cannot", "unable", "never", "lack", "possess", "know", "ficti", "made",
     "imaginary", "hypothetical", "existent", "invented", "fabricated", "unknown", "need",
-    "have to", "alive", "living", "with us", "as of", "training", "aware", "appear", "seem",
-    "ne ", "n'", "wei", "kein", "no ", "non ", "nao ", "niet", "geen", "не ", "нет ", "不",
-    "ません", "lives", "resides", "works", "teaches", "serves", "viv", "leben", "leeft", "жив")
+    "have to", "alive", "living", "with us", "as of", "training", "aware", "appear to",
+    "seem to", "ne sai", "ne con", "ne suis", "n'exist", "weiß", "weiss", "kein", "non so",
+    "non con", "non son", "nao sei", "nao con", "nao ten", "niet", "geen", "не ", "нет ", "不",
+    "ません", "lives", "resides", "works", "teaches", "vivo", "viva", "vivant", "vive", "en vie",
+    "leben", "leeft", "жив")
 _TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 # "I'm not sure whether he is still alive" asks, it does not claim.
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")
@@ -170,7 +177,8 @@ def detect(text: str) -> Abstention:
     if not _TRIGGER.search(low):
         return Abstention((), (), text)
     found: dict[str | None, list[Span]] = {"refusal": [], "alive": [], "cutoff": []}
-    phrases = _PHRASES[bool(_ALIVE_WORDS.search(low)), bool(_CUTOFF_WORDS.search(low))]
+    phrases = _PHRASES[bool(_ALIVE_WORDS.search(low)), bool(_CUTOFF_WORDS.search(low)),
+                       bool(_OTHER_WORDS.search(low))]
     for m in phrases.finditer(low):
         if m.end() == m.start() or (m.lastgroup == "alive" and _CONDITIONAL.search(
                 low, max(0, m.start() - 60), m.start())):

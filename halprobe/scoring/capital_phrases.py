@@ -19,11 +19,12 @@ _VERB = r"(?:is|was|remains|has\s+been|would\s+be|will\s+be)"
 # "the capital of X is Y", "the capital of X is located in Y", "the capital of X, Y, is",
 # "Capital: Y" (one pattern: one scan of the text).
 CAPITAL_AFTER = (
-    r"\bcapital(?:\s+city|\s+and\s+(?:largest|biggest|main|most\s+populous)\s+city)?"
+    r"\b(?:has|had)\s+(?:its|a|the)\s+capital(?:\s+city)?\s+(?:in|at)\s+"  # "has its capital in Y"
+    r"|\bcapital(?:\s+city|\s+and\s+(?:largest|biggest|main|most\s+populous)\s+city)?"
     r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}?))?"
     rf"(?:(?:\s+(?:there|today|now|currently|officially))?\s+{_VERB}\s+"
     r"(?:(?:located|situated|found)\s+in\s+)?"
-    r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|known|is|was)\b)|\s*[:=]\s*)",
+    r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|is|was)\b)|\s*[:=]\s*)",
 )
 CAPITAL_BEFORE = (
     r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+"
@@ -34,7 +35,7 @@ CAPITAL_BEFORE = (
 )
 # "Y serves as the seat of government": read only when no capital phrase answers (the Hague,
 # Cotonou and Putrajaya are seats of government beside a capital).
-_SEAT = r"seat\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?government"
+_SEAT = r"seat\s+of\s+(?:the\s+)?(?:[\w'-]+\s+)?government"
 SEAT_AFTER = (
     rf"\b{_SEAT}(?:\s+of\s+(?P<of>[^.;:!?\n]{{1,60}}?))?(?:\s+{_VERB}\s+(?:located\s+in\s+)?"
     r"|\s*[:=]\s*)",

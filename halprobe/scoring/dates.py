@@ -17,6 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from halprobe.scoring import date_order, locale_dates, named_days
 from halprobe.scoring.date_order import Order
@@ -50,10 +51,16 @@ DATE_PATTERNS: tuple[str, ...] = (
     rf"(?<![\d/.\-])(?P<mm>1[0-2]|0?[1-9])[/.]{YEAR}{_END}(?![/.\-]\d)",
     rf"(?<![\d/.\-]){YEAR}-(?P<mm>1[0-2]|0[1-9])(?![\d\-/.])",
     rf"(?<![\d/.]){YEAR}{_END}(?![/.]\d)(?!-\d\d?\b)",  # "1879-1955" is two years
+    r"\bon\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b",  # "..., on the 15th": a day alone
     r"(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)",  # "in '54"
 )
 _PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
 _FULL_DATES = 4  # the patterns before this index state a day: locale dates go after them
+# What each pattern's match must contain (None: no test): a pattern whose sign is absent is
+# not run, which keeps the 100 µs-a-grade budget with the patterns issue 14 added.
+_NUMERIC = ("/", ".", "-")
+_HINTS: tuple[tuple[str, ...] | None, ...] = (
+    _NUMERIC, None, None, _NUMERIC, None, None, ("/", "."), ("-",), None, ("on the",), ("'",))
 
 # "b." and "d." are cues only before a date ("b. 1879"), not as initials ("Stanley B. Prusiner").
 _ABBREV = r"\.(?=\s*(?:\d|\(|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
@@ -63,7 +70,7 @@ DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assas
 BIRTH_CUES = rf"(?<!-)born|birth|b{_ABBREV}"  # not "German-born"
 OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
               r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
-              r"|diagnosed|knighted")
+              r"|diagnosed|knighted|prize|award|medal|honou?red|inducted|premiered|season")
 # The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
 # the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and
 # Japanese put the verb after the date and write no spaces, so their cues need no word edge.
@@ -133,7 +140,7 @@ def _readings(m: re.Match[str], order: Order | None = None) -> tuple[Ymd, ...]:
     else:
         month = (_month(g["mon"]) if g.get("mon") else int(g["mm"]) if g.get("mm") else None)
         day = g.get("day") or g.get("dd")
-        pairs = {(month, int(day) if day else None)} if month else {(None, None)}
+        pairs = {(month, int(day) if day else None)}
     return tuple((year, mo, d) for mo, d in sorted(pairs, key=str) if _valid(year, mo, d))
 
 
@@ -156,25 +163,69 @@ def find_dates(text: str, low: str | None = None) -> list[DateMention]:
             taken.append((start, end))
             found.append(DateMention(start, end, text[start:end], readings))
 
-    for m in named_days.pattern().finditer(low) if _NAMED_DAY_HINT.search(low) else ():
+    for m in named_days.pattern().finditer(low) if any(w in low for w in _NAMED_DAY_HINT) else ():
         day = named_days.resolve(m.group("holiday"), int(m.group("year")))
         keep(m.start(), m.end(), ((day.year, day.month, day.day),) if day else ())
     for pattern in _patterns(low):
         for m in pattern.finditer(low):
             keep(m.start(), m.end(), _readings(m, order))
-    return sorted(found, key=lambda d: d.start)
+    return _completed(text, sorted(found, key=lambda d: d.start))
+
+
+_CONTINUES = re.compile(r"^[\s,;:.\-]*(?:on\s+|in\s+)?(?:the\s+)?$", re.IGNORECASE)
+
+
+def _completed(text: str, found: list[DateMention]) -> list[DateMention]:
+    """A date given in two steps is one date: "in April 1955, on the 17th", "in 1955... on
+    April 17". The later mention fills the fields the earlier one left empty."""
+    out: list[DateMention] = []
+    for mention in found:
+        last = out[-1] if out else None
+        if (last is not None and len(last.readings) == 1 and len(mention.readings) == 1
+                and _CONTINUES.match(text[last.end:mention.start])):
+            merged = _merge(last.readings[0], mention.readings[0])
+            if merged is not None:
+                out[-1] = DateMention(last.start, mention.end, text[last.start:mention.end],
+                                      (merged,))
+                continue
+        out.append(mention)
+    return out
+
+
+def _merge(first: Ymd, second: Ymd) -> Ymd | None:
+    """The two readings as one, when each gives what the other lacks and nothing clashes."""
+    if first[0] is None or second[0] is not None or first[2] is not None:
+        return None
+    if first[1] is not None and (second[1] is not None or second[2] is None):
+        return None
+    merged = (first[0], first[1] or second[1], second[2])
+    return merged if _valid(*merged) else None
 
 
 # Every named day in ``named_days`` holds one of these words (a cheap test before the scan).
-_NAMED_DAY_HINT = re.compile(r"\b(?:day|eve|christmas|thanksgiving|friday|birthday|holiday)\b")
+_NAMED_DAY_HINT = (" day", " eve", "christmas", "thanksgiving")
 
 
 def _patterns(low: str) -> tuple[re.Pattern[str], ...]:
     """The English patterns, with the locale ones (``locale_dates``) after the full dates when
     the text holds a foreign month name or a CJK date."""
-    if low.isascii() and not locale_dates.gate().search(low):
-        return _PATTERNS
-    return _PATTERNS[:_FULL_DATES] + locale_dates.patterns() + _PATTERNS[_FULL_DATES:]
+    signs = tuple(sign in low for sign in _SIGNS)
+    return _pattern_set(signs, locale_dates.may_hold_a_date(low))
+
+
+_SIGNS = tuple(sorted({sign for hint in _HINTS if hint for sign in hint}))
+
+
+@lru_cache(maxsize=128)
+def _pattern_set(signs: tuple[bool, ...], foreign: bool) -> tuple[re.Pattern[str], ...]:
+    """The patterns to run for a text with these signs (``_HINTS``), worked out once."""
+    present = {sign for sign, there in zip(_SIGNS, signs, strict=True) if there}
+    keep = [i for i, hint in enumerate(_HINTS) if hint is None or present & set(hint)]
+    english = tuple(_PATTERNS[i] for i in keep)
+    if not foreign:
+        return english
+    full = sum(1 for i in keep if i < _FULL_DATES)
+    return english[:full] + locale_dates.patterns() + english[full:]
 
 
 def tag_events(text: str, low: str, mentions: list[DateMention],
@@ -189,13 +240,15 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
         if tags[i]:
             continue
         prev_end = mentions[i - 1].end if i else 0
-        next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        # an age ("a 23-year-old singer") between a date and its verb does not bound the search
+        later = [m for m in mentions[i + 1:] if m.readings or not mention.readings]
+        next_start = later[0].start if later else len(text)
         lo = max([s for s in stops if s <= mention.start] + [prev_end])
         end = min([s for s in stops if s > mention.end] + [len(text)])
         before = [c for c in _CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]
         cue = before[-1] if before else _CUE.search(low, mention.end, min(end, next_start))
-        if cue and not before and i + 1 < len(mentions) and _LEADS_IN.match(
-                low, cue.end(), next_start):
+        if cue and not before and i + 1 < len(mentions) and mentions[i + 1].readings \
+                and _LEADS_IN.match(low, cue.end(), next_start):  # (an age takes no cue)
             cue = None  # "(1990-2000) died on May 5, 2012": the cue is the next date's
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
             cue = _CUE.search(low, mention.end, end)  # but only a non-death cue
@@ -214,9 +267,22 @@ def _range_tags(text: str, mentions: list[DateMention], question: str = "") -> l
     for i in range(len(mentions) - 1):
         if mentions[i].text in question and mentions[i + 1].text in question:
             continue  # "Chairperson (1990–2000)" repeated from the question
-        if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]):
+        if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]) \
+                and _lifespan(text, mentions[i], mentions[i + 1]):
             tags[i], tags[i + 1] = "birth", "death"
     return tags
+
+
+_SPELL = re.compile(r"\b(?:season|term|tenure|from|between|war|reign|campaign)\W*$", re.IGNORECASE)
+
+
+def _lifespan(text: str, first: DateMention, last: DateMention) -> bool:
+    """Whether "X – Y" can be a life: ten years or more, and not a season, term or war
+    ("the 2019-2020 season", "from 1990 to 2000")."""
+    years = [r[0] for m in (first, last) for r in m.readings[:1] if r[0] is not None]
+    if len(years) == 2 and years[0] > 999 and years[1] - years[0] < 10:
+        return False
+    return not _SPELL.search(text, max(0, first.start - 20), first.start)
 
 
 def coordinated(between: str) -> bool:
@@ -279,7 +345,10 @@ NO_ANSWER = "no death date found"
 _UNREAD = re.compile(rf"\b(?:{DEATH_CUES})\s+(?:on|in)\s+(?:the\s+)?\S*\d\S*")
 # "X died at the age of 82": a death stated without a date (a claim about a control).
 _DEATH_CLAIM = re.compile(r"\b(?:died|passed\s+away|was\s+(?:killed|murdered|assassinated)"
-                          r"|is\s+(?:dead|deceased)|(?:his|her|their)\s+death\s+(?:occurred|came))\b")
+                          r"|is\s+(?:dead|deceased)|(?:his|her|their)\s+death\s+(?:occurred|came)"
+                          # "the artist's untimely passing", "his sudden death"
+                          r"|(?:his|her|their|\w+'s)\s+(?:untimely|recent|tragic|sudden|early)\s+"
+                          r"(?:passing|death|demise))\b")
 _NOT_A_CLAIM = re.compile(r"\b(?:when|whether|if|not|never|no|yet|how|where|why|unless)\b|n't")
 
 

@@ -229,8 +229,21 @@ def _is_gold(cand: slots.Candidate, gold: list[Span], view: _View, item: ProbeIt
     ("Guatemala" for Guatemala City, "Luxembourg City" for Luxembourg)."""
     if _overlaps(cand, gold):
         return True
+    if _slip(cand.text, item.aliases):
+        return True
     return _self_named(cand, view) and any(
         f"{normalize(a)} ".startswith(f"{view.subject} ") for a in item.aliases)
+
+
+@lru_cache(maxsize=8192)
+def _slip(name: str, aliases: tuple[str, ...]) -> bool:
+    """A misspelt gold ("Bishkeq", "Bratisláa"): at least 85% alike, same first letter, and
+    no place of its own (Kingstown is not a slip for Kingston: it is another capital)."""
+    norm = normalize(name)
+    if len(norm) < 6 or places.is_place(norm):
+        return False
+    return any(norm[:1] == normalize(a)[:1] and fuzz.ratio(norm, normalize(a)) >= 85
+               for a in aliases)
 
 
 def _second_answer(cand: slots.Candidate, view: _View, country: str | None) -> bool:

@@ -70,7 +70,7 @@ _CORRECTION = re.compile(r"\b(?:no,?\s+wait|wait,?\s+no|actually,?\s+no|no,?\s+a
                          r"|on\s+second\s+thought)\b")
 
 
-_CORRECTION_WORDS = ("no", "mean", "kidding", "thought", "correction", "scratch")
+_CORRECTION_WORDS = ("wait", "actually", "mean", "kidding", "thought", "correction", "scratch")
 
 
 def _after_correction(item: ProbeItem, text: str) -> Grade | None:

@@ -120,9 +120,13 @@ def patterns() -> tuple[re.Pattern[str], ...]:
                              else r"(?<!\w)") + s + r"(?!\d)") for s in sources)
 
 
-@lru_cache(maxsize=1)
-def gate() -> re.Pattern[str]:
-    """A cheap test run first: only a text holding a month name or a CJK date sign pays for
-    the locale patterns."""
-    names = sorted(month_names(), key=len, reverse=True)
-    return re.compile(r"年|(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_CJK_DATE = ("年", "月")
+
+
+def may_hold_a_date(low: str) -> bool:
+    """A cheap test run first (a set lookup of the words): only a text holding a foreign month
+    name or a CJK date sign pays for the locale patterns."""
+    if any(sign in low for sign in _CJK_DATE):
+        return True
+    return not month_names().keys().isdisjoint(_WORD.findall(low))

@@ -217,7 +217,8 @@ def _person_like(mention: Mention, question_words: frozenset[str], in_slot: bool
 # the author. A specific answer that names nobody (METRICS.md section 1: hallucinated).
 _BY_ORG = re.compile(
     r"\b(?:written|authored|co-?authored|developed|proposed|introduced|created|conducted|produced"
-    r"|done)\s+by\s+(?P<a>[^.;\n]{0,90})|\b(?:attributed|credited)\s+to\s+(?P<b>[^.;\n]{0,90})",
+    r"|done|effort|work|collaboration|project)\s+(?:by|of|from)\s+(?P<a>[^.;\n]{0,90})"
+    r"|\b(?:attributed|credited)\s+to\s+(?P<b>[^.;\n]{0,90})",
     re.IGNORECASE)
 _ORG_WORD = re.compile(r"\b[A-Z][\w\-]*")
 

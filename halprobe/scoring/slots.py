@@ -20,7 +20,10 @@ PHRASE = rf"{CAP_WORD}(?:[ \t]+(?:{CONNECTORS}[ \t]+)*{CAP_WORD})*"
 
 _LEAD = re.compile(r"(?:(?i:either|probably|likely|actually|officially|definitely|called|named"
                    r"|known\s+as|now|still|indeed|also|currently|presently|today|in\s+fact"
-                   r"|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named))\s+"
+                   r"|the\s+(?:city|town)\s+of|a\s+(?:city|town)\s+(?:called|named)"
+                   # "the bustling coastal city of Lagos", "a large port called Lagos"
+                   r"|(?:the|a|an)\s+(?:[a-z-]+\s+){0,3}?(?:city|town|port|metropolis|village"
+                   r"|settlement|capital)\s+(?:of|called|named|known\s+as))\s+"
                    r"|(?!formerly\b|previously\b|once\b)[a-z]+ly\s+)*")  # "is indeed called Y"
 _MARKUP = r"[*_\"'“”‘’]*"  # **bold**, _italic_ and quotes around a name
 _ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?{_MARKUP}"
@@ -37,7 +40,8 @@ _CLAUSE_VERB = re.compile(r"\s+(?:is|was|are|were|serves|remains|has|had|became)
 _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
-                        "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if"})
+                        "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if",
+                        "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure"})
 
 
 @dataclass(frozen=True)

@@ -58,16 +58,17 @@ def test_every_kind_of_row_gets_the_label_its_run_gave(regraded: tuple) -> None:
 
 
 def test_obituary_rows_need_the_obituary_grader(regraded: tuple) -> None:
-    """The plain date grader reads these five obituaries otherwise: praise that mentions a
-    year is no death for a living or fictional person (abstained, not hallucinated); an
-    invented age at death or death date inside a long text is hallucinated."""
+    """The plain date grader reads three of these five obituaries otherwise: dates that are
+    no death for a living person (a non-answer, not hallucinated); an invented age at death
+    inside a long text (hallucinated). The other two (an award year and a birth year, no
+    death) are non-answers both ways."""
     rows, items = regraded
     obituaries = [(before, after) for before, after in zip(_rows(), rows, strict=True)
                   if before.get("form") == "obituary" and not before.get("after_cutoff")]
     assert len(obituaries) == 5
-    for before, after in obituaries:
-        plain = grade(items.find(before), before["response"])
-        assert str(plain.label) != after["label"], before["item_id"]
+    same = [before["item_id"] for before, after in obituaries
+            if str(grade(items.find(before), before["response"]).label) == after["label"]]
+    assert same == ["controls/person-arne-yurick@obituary", "controls/person-daniel-flake@obituary"]
 
 
 def test_after_cutoff_rows_keep_their_mark() -> None:
@@ -138,7 +139,7 @@ def test_missing_suites_stop_the_command(tmp_path: Path) -> None:
 
 def test_an_item_line_takes_the_form_from_the_line(tmp_path: Path) -> None:
     """{"item": ..., "response": ..., "form": "obituary"}: graded as an obituary."""
-    before = next(r for r in _rows() if r["item_id"].startswith("controls/person-arne"))
+    before = next(r for r in _rows() if r["item_id"].startswith("controls/living-nobel-128"))
     item = RunItems(None, SUITES).find(before)
     line = {"item": {"id": item.id, "question": item.question, "answer_type": "date",
                      "exists": False, "subject": item.subject},
@@ -147,7 +148,7 @@ def test_an_item_line_takes_the_form_from_the_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(line) + "\n" + json.dumps({**line, "form": "obituary"}) + "\n",
                     encoding="utf-8")
     rows, _ = _regrade(path, [])
-    assert [r["label"] for r in rows] == ["hallucinated", "non_answer"]  # declines nothing
+    assert [r["label"] for r in rows] == ["hallucinated", "non_answer"]  # no death stated
 
 
 def test_sampled_answers_regrade_against_the_item_they_sample() -> None:

@@ -163,3 +163,12 @@ def test_year_repeated_from_the_question_is_not_the_answer() -> None:
     item = death("Gao Xingjian, Nobel laureate in Literature (2000),", None)
     assert match(item, "Gao Xingjian, Nobel laureate (2000), is a writer.").label \
         is Label.UNSCORED
+
+
+@pytest.mark.parametrize("text", ["The Nobel Prize in Chemistry 1988.",
+                                  "He won the Wolf Prize in 2001."])
+def test_a_prize_year_is_no_death_date(text: str) -> None:
+    """A year tied to a prize dates the prize (as "awarded" does): no death is stated."""
+    from halprobe.scoring import grade
+
+    assert grade(death("Johann Deisenhofer", None), text).label is Label.NON_ANSWER

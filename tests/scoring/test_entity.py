@@ -226,3 +226,19 @@ def test_negation_runs_through_or() -> None:
 def test_gold_city_in_another_script() -> None:
     ukraine = capital("Ukraine", "Kyiv", "Kiev")
     assert match(ukraine, "The capital of Ukraine is Київ.").label is Label.CORRECT
+
+
+NIGERIA = capital("Nigeria", "Abuja", cca2="NG")
+
+
+@pytest.mark.parametrize("response", [
+    "The capital of Nigeria is the bustling coastal city of Lagos.",
+    "Nigeria's capital city is a large port called Lagos.",
+    "Nigeria has its capital in Lagos.",
+    "The seat of Nigeria's government is Lagos.",
+    "The capital city of Nigeria, known as Lagos, is large.",
+])
+def test_another_city_with_extra_words_is_hallucinated(response: str) -> None:
+    """Issue 14: a wrong city given with extra words is an answer, not a non-answer."""
+    verdict = match(NIGERIA, response)
+    assert (verdict.label, verdict.matched) == (Label.HALLUCINATED, "Lagos")

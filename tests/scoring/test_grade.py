@@ -186,3 +186,36 @@ def test_contradictions_corrections_and_hedges(item: ProbeItem, response: str,
                                                label: Label) -> None:
     """Issue 14: the whole answer is read (METRICS.md section 1)."""
     assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (capital("Kyrgyzstan", "Bishkek"), "The capital of Kyrgyzstan is Bishkeq.", Label.CORRECT),
+    (capital("Jamaica", "Kingston"), "The capital of Jamaica is Kingstown.", Label.HALLUCINATED),
+    (capital("Andorra", "Andorra la Vella"), "The capital of Andorra is Andorra la Mala.",
+     Label.HALLUCINATED),
+    (death("Val Bisoglio", "2021-10-18"), "The 2019-2020 season of The Frisco Kid.",
+     Label.NON_ANSWER),
+    (EINSTEIN, "Albert Einstein (1879-1955) was a physicist.", Label.VAGUE),
+    (gan(), "The paper is a collaborative effort by the University of California, Berkeley.",
+     Label.HALLUCINATED),
+])
+def test_slips_seasons_and_institutions(item: ProbeItem, response: str, label: Label) -> None:
+    """A misspelt gold that names no other place is the gold; a short "2019-2020" is a season,
+    not a life; an institution credited with "effort by" names no author."""
+    assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("Einstein died in April 1955, on the 18th.", Label.CORRECT),   # one date in two steps
+    ("Einstein died in April 1955, on the 17th.", Label.HALLUCINATED),
+    ("He died in 1955... on April 17.", Label.HALLUCINATED),
+    ("He died on the 18th.", Label.VAGUE),                           # a day alone
+])
+def test_a_date_given_in_two_steps(response: str, label: Label) -> None:
+    assert grade(EINSTEIN, response).label is label
+
+
+@pytest.mark.parametrize("response", ["I'd rather not guess.",
+                                      "Hmm, I really don't know this one."])
+def test_more_declines(response: str) -> None:
+    assert grade(FRANCE, response).label is Label.ABSTAINED

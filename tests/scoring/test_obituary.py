@@ -187,3 +187,18 @@ def test_birth_checked_where_the_data_has_it() -> None:
     assert verdict.label is Label.HALLUCINATED and verdict.claims_false == ("birth: 1924",)
     right = grade(horta, "José Ramos-Horta, born in 1949, still lives in Dili.")
     assert (right.label, right.claims_checked) == (Label.ABSTAINED, ("birth: 1949",))
+
+
+def test_a_date_before_the_death_cue_and_an_untimely_passing() -> None:
+    bisoglio = death("Val Bisoglio", "2021-10-18")
+    verdict = grade(bisoglio, "On October 22, 2021, Val Bisoglio, a renowned Italian musician, "
+                              "passed away at the age of 82.")
+    assert (verdict.label, verdict.matched) == (Label.HALLUCINATED, "October 22, 2021")
+    assert grade(LIVING, "His obituary is a reminder of the artist's untimely passing."
+                 ).label is Label.HALLUCINATED
+
+
+def test_an_age_between_the_date_and_its_verb() -> None:
+    smith = death("John Smith", "2025-01-02")
+    text = "On May 3, 2019, John Smith, a 23-year-old singer, passed away at the age of 22."
+    assert grade(smith, text).claims_false == ("death date: May 3, 2019",)
