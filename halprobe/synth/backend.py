@@ -45,6 +45,7 @@ IDK = "I don't know."
 QUESTION = re.compile(r"When did (?P<name>.+?) die\?")
 MODELS = ("m1", "m2", "m3")
 POSTS = ("none", "seen", "idk")
+MIN_M3_STEPS = 21
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,10 @@ def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
         raise UserError(f"synth:{target}: {', '.join(m3_only) or 'calibrated/post'} does not "
                         f"apply to {spec.model} (steps, d_model, layers, batch: m3 only; "
                         "gamma: m2; calibrated and post: m1 and m2, whose belief is exact)")
-    if any(v is not None and v < 1 for v in (spec.steps, spec.d_model, spec.layers,
-                                             spec.batch)):
-        raise UserError(f"synth:{target}: steps, d_model, layers and batch must be >= 1")
+    if any(v is not None and v < 1 for v in (spec.d_model, spec.layers, spec.batch)) or \
+            (spec.steps is not None and spec.steps < MIN_M3_STEPS):
+        raise UserError(f"synth:{target}: d_model, layers and batch must be >= 1, steps >= "
+                        f"{MIN_M3_STEPS} (M3's one-cycle schedule warms up over 5% of them)")
     return spec
 
 

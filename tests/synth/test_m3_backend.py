@@ -61,7 +61,8 @@ def test_weights_are_cached_and_reused(backend: M3Backend) -> None:
 
 
 def test_bad_m3_specs_are_one_line_errors() -> None:
-    for bad in ("m3?gamma=0.1", "m3?post=idk&fraction=0.5", "m1?steps=10", "m3?steps=0"):
+    for bad in ("m3?gamma=0.1", "m3?post=idk&fraction=0.5", "m1?steps=30", "m3?steps=20",
+                "m3?d_model=0"):
         with pytest.raises(UserError, match="synth:"):
             parse_spec(bad, {})
 
