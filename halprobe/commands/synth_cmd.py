@@ -134,20 +134,23 @@ def write_outputs(result: SynthResult, out: Path) -> list[Path]:
 
 
 def run_estimator_check(alpha: list[str], n: int, people: int, seeds: int, items: int,
-                        noise: float, out: Path) -> None:
+                        noise: float, out: Path, m3_steps: int = 0) -> None:
     """`--check-estimators`: estimators.csv and estimators.png under ``out`` (issue 16)."""
+    from halprobe.synth.backend import MIN_M3_STEPS
     from halprobe.synth.estimators import CheckConfig, check
     from halprobe.synth.plots import plot_estimators
 
-    if min(n, people, seeds, items) < 1 or noise < 0:
-        raise UserError("--n, --people, --seeds and --qa must be at least 1, --proxy-noise >= 0")
+    if min(n, people, seeds, items) < 1 or noise < 0 or not (
+            m3_steps == 0 or m3_steps >= MIN_M3_STEPS):
+        raise UserError("--n, --people, --seeds and --qa must be at least 1, --proxy-noise "
+                        f">= 0, --check-m3-steps 0 (no M3) or at least {MIN_M3_STEPS}")
     alphas = tuple(parse_alphas(alpha)) or (0.5, 1.0)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create output directory {out}: {exc.strerror}") from None
     table = check(CheckConfig(alphas=alphas, n=n, people=people, seeds=seeds, items=items,
-                              noise=noise))
+                              noise=noise, m3_steps=m3_steps))
     table.to_csv(out / "estimators.csv", index=False, float_format="%.6g")
     plot_estimators(table, out / "estimators.png")
     overall = table[table["quantity"].str.endswith("[bin all]")
@@ -189,6 +192,10 @@ def synth_command(
                                     "questions a world (distinct people drawn from p)."),
     noise: float = typer.Option(0.0, "--proxy-noise", help="With --check-estimators: sigma of "
                                 "the lognormal noise on the proxy (0: the clean proxy)."),
+    check_m3_steps: int = typer.Option(0, "--check-m3-steps", help="With --check-estimators: "
+                                       "add M3 (synth:m3), trained for at most this many steps "
+                                       "on each world (cached; 0: no M3; 300 takes about 2-3 "
+                                       "minutes a world on 2 shared cores)."),
 ) -> None:
     """Train models on a synthetic world with known facts; check the theory's predictions.
 
@@ -198,7 +205,7 @@ def synth_command(
     if not 0 < delta < 1:
         raise UserError("--delta must be between 0 and 1")
     if check_estimators:
-        run_estimator_check(alpha, n, people, seeds, check_items, noise, out)
+        run_estimator_check(alpha, n, people, seeds, check_items, noise, out, check_m3_steps)
         return
     config = _config(alpha, scenario_a, n=n, model=model, seeds=seeds, delta=delta, bins=bins,
                      people=people, smoothing=smoothing, m3_steps=steps, m3_samples=samples,

@@ -5,7 +5,9 @@ A spec names a world and a model, ``synth:m2?alpha=1&n=2000&people=4000&seed=0&g
 - world: ``alpha`` (Zipf exponent), ``n`` (training documents), ``people``, ``seed``;
 - model: ``m1`` (Good–Turing) or ``m2`` (smoothed, ``gamma`` its date smoothing, fitted by
   leave-one-out when not given; in these worlds the fit sits at its floor, since no
-  document ever contradicts another, so the check names a gamma);
+  document ever contradicts another, so the check names a gamma), or ``m3``, the tiny
+  transformer trained on the world's documents (``steps``, ``d_model``, ``layers``, ``batch``
+  its training settings; served by ``m3_backend``, which alone imports torch);
 - ``calibrated=true``: each person's favourite date is the true one with exactly the
   probability the model gives it (the gold drawn from the model's own belief), so the model is
   calibrated by construction; otherwise the favourite is the true date (a seen person) or a
@@ -41,8 +43,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 IDK = "I don't know."
 QUESTION = re.compile(r"When did (?P<name>.+?) die\?")
-MODELS = ("m1", "m2")
+MODELS = ("m1", "m2", "m3")
 POSTS = ("none", "seen", "idk")
+MIN_M3_STEPS = 21
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class SynthSpec:
     calibrated: bool = False
     post: str = "none"
     fraction: float = 0.0
+    steps: int | None = None  # M3's training settings (None: M3Config's defaults)
+    d_model: int | None = None
+    layers: int | None = None
+    batch: int | None = None
 
     def world(self) -> World:
         return _world(self.alpha, self.n, self.seed, self.people)
@@ -73,7 +80,8 @@ def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
     model, _, query = target.partition("?")
     fields: dict[str, Any] = {**dict(parse_qsl(query)), **options, "model": model}
     types = {"alpha": float, "n": int, "people": int, "seed": int, "gamma": float,
-             "fraction": float, "model": str, "post": str}
+             "fraction": float, "model": str, "post": str, "steps": int, "d_model": int,
+             "layers": int, "batch": int}
     parsed: dict[str, Any] = {}
     for key, value in fields.items():
         if key == "calibrated":
@@ -91,6 +99,16 @@ def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
     if spec.model not in MODELS or spec.post not in POSTS or not 0 <= spec.fraction <= 1:
         raise UserError(f"synth:{target}: model must be one of {MODELS}, post one of {POSTS}, "
                         "fraction in [0, 1]")
+    m3_only = [k for k in ("steps", "d_model", "layers", "batch", "gamma")
+               if getattr(spec, k) is not None and (k == "gamma") == (spec.model == "m3")]
+    if m3_only or (spec.model == "m3" and (spec.calibrated or spec.post != "none")):
+        raise UserError(f"synth:{target}: {', '.join(m3_only) or 'calibrated/post'} does not "
+                        f"apply to {spec.model} (steps, d_model, layers, batch: m3 only; "
+                        "gamma: m2; calibrated and post: m1 and m2, whose belief is exact)")
+    if any(v is not None and v < 1 for v in (spec.d_model, spec.layers, spec.batch)) or \
+            (spec.steps is not None and spec.steps < MIN_M3_STEPS):
+        raise UserError(f"synth:{target}: d_model, layers and batch must be >= 1, steps >= "
+                        f"{MIN_M3_STEPS} (M3's one-cycle schedule warms up over 5% of them)")
     return spec
 
 
@@ -116,7 +134,11 @@ def _model(world: World, spec: SynthSpec) -> SynthModel:
 
 
 def belief_of(spec: SynthSpec) -> Belief:
-    """The exact belief of the spec's model over each person's death date (module docstring)."""
+    """The exact belief of the spec's model over each person's death date (module docstring).
+
+    M1 and M2 only: M3's belief is a network's (``m3_backend.exact_dates``)."""
+    if spec.model not in ("m1", "m2"):
+        raise ValueError(f"belief_of: {spec.model} has no closed-form belief")
     world = spec.world()
     q = _model(world, spec).date_prob.astype(np.float64)
     rng = np.random.default_rng([spec.seed, 29])
@@ -130,6 +152,16 @@ def belief_of(spec: SynthSpec) -> Belief:
     elif spec.post == "idk":
         idk = moved
     return Belief(q, favourite, idk)
+
+
+def person_of(world: World, prompt: Sequence[Message]) -> int:
+    """The person of "When did NAME die?" in the prompt's last message; else a one-line error."""
+    match = QUESTION.search(prompt[-1].content)
+    name_id = world.names.lookup(match["name"]) if match else None
+    person = world.person_of_name.get(name_id) if name_id is not None else None
+    if person is None:
+        raise UserError(f"synth backend: no person of this world in {prompt[-1].content!r}")
+    return person
 
 
 class SynthBackend:
@@ -146,12 +178,7 @@ class SynthBackend:
                 **{k: v for k, v in vars(self.spec).items() if v is not None}}
 
     def person(self, prompt: Sequence[Message]) -> int:
-        match = QUESTION.search(prompt[-1].content)
-        name_id = self.world.names.lookup(match["name"]) if match else None
-        person = self.world.person_of_name.get(name_id) if name_id is not None else None
-        if person is None:
-            raise UserError(f"synth backend: no person of this world in {prompt[-1].content!r}")
-        return person
+        return person_of(self.world, prompt)
 
     def answer(self, person: int, params: DecodingParams) -> str:
         b = self.belief
@@ -181,6 +208,12 @@ class SynthBackend:
         return None
 
 
-def from_spec(target: str, options: dict[str, Any]) -> SynthBackend:
-    """Registry factory: ``synth:m1?alpha=1&n=2000`` (``backends.registry.BUILTIN``)."""
-    return SynthBackend(parse_spec(target, options))
+def from_spec(target: str, options: dict[str, Any]) -> Any:
+    """Registry factory: ``synth:m1?alpha=1&n=2000`` (``backends.registry.BUILTIN``); M3 is
+    served by ``m3_backend`` (imported here only, so m1/m2 stay torch-free)."""
+    spec = parse_spec(target, options)
+    if spec.model == "m3":
+        from halprobe.synth.m3_backend import M3Backend
+
+        return M3Backend(spec)
+    return SynthBackend(spec)

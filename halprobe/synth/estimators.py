@@ -16,6 +16,11 @@ per proxy bin and overall, each estimate beside the exact value of the model's b
 - mf: N_1 / n over the stratum's items, from the corpus counts vs the training counts;
 - bound: max(0, MF - Mis) from estimates vs from exact values, and whether each holds;
 - spearman, logit_slope: rank statistics of the greedy answers vs the exact greedy HR.
+
+With ``m3_steps`` the check adds M3, the tiny transformer (``m3_backend``), trained on each
+world. Its exact values come from the network itself, not from samples: g(gold) teacher-forced,
+every date with g >= 0.1 found by a pruned walk over its date tokens (all that Mis with 10 bins
+needs: the rest is in the lowest bin), and its greedy answer (``M3Oracle``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import tempfile
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,6 +42,9 @@ from halprobe.analysis.sampling import item_mis_inputs
 from halprobe.analysis.stats import logit, spearman
 from halprobe.synth.backend import Belief, SynthSpec, belief_of
 from halprobe.synth.world import DAYS, World, date_text
+
+if TYPE_CHECKING:  # torch loads only when M3 is checked
+    from halprobe.synth.m3_backend import DateBelief
 
 SCALE = 1e6  # proxy = p x SCALE ("views"): exact kappa = n / SCALE
 COLUMNS = ["world", "model", "quantity", "exact", "estimate", "low", "high"]
@@ -54,15 +63,18 @@ class CheckConfig:
     k: int = 20
     noise: float = 0.0  # sigma of the lognormal proxy noise (0: the clean proxy)
     gamma: float = 5e-4  # M2's date smoothing: q = (r + g) / (r + 18,250 g), .1 to .35 for r 1-5
+    m3_steps: int = 0  # M3's most training steps (0: no M3 in the check)
 
 
-def models(gamma: float) -> dict[str, SynthSpec]:
-    """The models of the check: calibrated by construction, miscalibrated, post-trained."""
+def models(gamma: float, m3_steps: int = 0) -> dict[str, SynthSpec]:
+    """The models of the check: calibrated by construction, miscalibrated, post-trained, and
+    M3 when given training steps (there is no post-trained M3: ``m3_backend``)."""
     return {"m1-calibrated": SynthSpec(model="m1", calibrated=True),
             "m2-calibrated": SynthSpec(model="m2", gamma=gamma, calibrated=True),
             "m2": SynthSpec(model="m2", gamma=gamma),
             "m1-post-seen-0.5": SynthSpec(model="m1", post="seen", fraction=0.5),
-            "m1-post-idk-0.5": SynthSpec(model="m1", post="idk", fraction=0.5)}
+            "m1-post-idk-0.5": SynthSpec(model="m1", post="idk", fraction=0.5),
+            **({"m3": SynthSpec(model="m3", steps=m3_steps)} if m3_steps > 0 else {})}
 
 
 def spec_text(spec: SynthSpec) -> str:
@@ -136,16 +148,83 @@ def greedy_hallucinates(belief: Belief, people: np.ndarray, dates: np.ndarray) -
     return np.where(idk > np.maximum(q, other), 0.0, answer)
 
 
-def exact_stratum(world: World, belief: Belief, people: np.ndarray) -> dict[str, float]:
-    dates = world.dates[people]
+class Oracle(Protocol):
+    """What the check needs to know exactly of a model, per person (module docstring)."""
+
+    def mis(self, people: np.ndarray) -> float:
+        """Mis of the exact g over these people's prompts (METRICS.md 4)."""
+
+    def sampled_wrong(self, people: np.ndarray) -> np.ndarray:
+        """Probability that a temperature-1 answer is not the gold date (nor IDK)."""
+
+    def greedy_wrong(self, people: np.ndarray) -> np.ndarray:
+        """Probability that the greedy answer is a wrong date."""
+
+
+@dataclass(frozen=True)
+class BeliefOracle:
+    """M1 and M2: their closed-form belief (``backend.Belief``)."""
+
+    world: World
+    belief: Belief
+
+    def mis(self, people: np.ndarray) -> float:
+        return exact_mis(self.belief, people, self.world.dates[people])
+
+    def sampled_wrong(self, people: np.ndarray) -> np.ndarray:
+        return np.asarray(1.0 - self.belief.gold_g(self.world.dates)[people]
+                          - self.belief.idk[people])
+
+    def greedy_wrong(self, people: np.ndarray) -> np.ndarray:
+        return greedy_hallucinates(self.belief, people, self.world.dates[people])
+
+
+@dataclass(frozen=True)
+class M3Oracle:
+    """M3: per person its dates with g >= 1/bins, g(gold) and greedy date, computed from the
+    network (``m3_backend.exact_dates``). Every mass not on those dates, malformed text
+    included, sits in the lowest Mis bin, as the sampled estimator puts it."""
+
+    world: World
+    dates: Mapping[int, DateBelief]
+
+    def mis(self, people: np.ndarray) -> float:
+        prompts: list[tuple[Mapping[Hashable, float], Hashable | None]] = []
+        unseen = []
+        for person in people.tolist():
+            belief = self.dates[person]
+            big: dict[Hashable, float] = {day: g for day, g in belief.big.items()}
+            gold = int(self.world.dates[person])
+            prompts.append((big, gold if gold in big else None))
+            unseen.append(max(0.0, 1.0 - sum(big.values())))
+        return generative_miscalibration(prompts, 10, unseen).mis
+
+    def sampled_wrong(self, people: np.ndarray) -> np.ndarray:
+        return np.array([1.0 - self.dates[p].gold for p in people.tolist()])
+
+    def greedy_wrong(self, people: np.ndarray) -> np.ndarray:
+        return np.array([float(self.dates[p].greedy != self.world.dates[p])
+                         for p in people.tolist()])
+
+
+def oracle_of(world: World, spec: SynthSpec, people: np.ndarray) -> Oracle:
+    """The exact side of one model: M1/M2's belief, or M3's network over ``people``."""
+    if spec.model != "m3":
+        return BeliefOracle(world, belief_of(spec))
+    from halprobe.synth.m3_backend import exact_dates, trained
+
+    return M3Oracle(world, exact_dates(trained(spec), world, people.tolist()))
+
+
+def exact_stratum(world: World, oracle: Oracle, people: np.ndarray) -> dict[str, float]:
     lam = world.n * world.p[people]
     est = poisson_estimates(lam)
-    mis = exact_mis(belief, people, dates)
+    mis = oracle.mis(people)
     mf = good_turing_mf(world.counts[people])
-    hr = float(np.mean(1.0 - belief.gold_g(world.dates)[people] - belief.idk[people]))
+    hr = float(np.mean(oracle.sampled_wrong(people)))
     return {"mis": mis, "sampled_hr": hr, "sr": est.sr, "u": est.u, "s1": est.s1, "mf": mf,
             "bound": max(0.0, mf - mis), "greedy_hr": float(np.mean(
-                greedy_hallucinates(belief, people, dates)))}
+                oracle.greedy_wrong(people)))}
 
 
 # --- one run through the pipeline -----------------------------------------------------------
@@ -206,9 +285,9 @@ def _stratum_rows(label: str, model: str, bin_: str, exact: dict[str, float],
 def compare(world: World, label: str, model: str, spec: SynthSpec, rows: pd.DataFrame,
             tables: dict[str, pd.DataFrame]) -> list[dict[str, object]]:
     """Every estimate of one run beside its exact value (module docstring)."""
-    belief = belief_of(spec)
     summary, bound = tables["summary"], tables["bound"]
     person = rows["item_id"].str.removeprefix("synth/").astype(int).to_numpy()
+    oracle = oracle_of(world, spec, person)
     rows = rows.assign(person=person, bin=rows["bin"].astype(str))
     out: list[dict[str, object]] = []
     kappa = tables["kappa"].iloc[0]
@@ -216,7 +295,7 @@ def compare(world: World, label: str, model: str, spec: SynthSpec, rows: pd.Data
                     kappa["kappa_high"]))
     greedy: list[float] = []
     for bin_, group in [*rows.groupby("bin", sort=True), ("all", rows)]:
-        exact = exact_stratum(world, belief, group["person"].to_numpy())
+        exact = exact_stratum(world, oracle, group["person"].to_numpy())
         line = summary[(summary["suite"] == "synth") & (summary["bin"] == bin_)].iloc[0]
         literal = sampled_miscalibration(item_mis_inputs(group), 10, "sampled").mis
         hit = bound[bound["bin"] == bin_] if len(bound) else bound
@@ -224,16 +303,16 @@ def compare(world: World, label: str, model: str, spec: SynthSpec, rows: pd.Data
                              hit.iloc[0] if len(hit) else None)
         if bin_ != "all":
             greedy.append(exact["greedy_hr"])
-    out += _rank_rows(label, model, rows, belief, world, greedy, summary)
+    out += _rank_rows(label, model, rows, oracle, greedy, summary)
     return out
 
 
-def _rank_rows(label: str, model: str, rows: pd.DataFrame, belief: Belief, world: World,
+def _rank_rows(label: str, model: str, rows: pd.DataFrame, oracle: Oracle,
                greedy: list[float], summary: pd.DataFrame) -> list[dict[str, object]]:
     line = summary[(summary["suite"] == "synth") & (summary["bin"] == "all")].iloc[0]
     rho = spearman(np.arange(len(greedy), dtype=float), np.array(greedy))[0]
     person = rows["person"].to_numpy()
-    p_wrong = greedy_hallucinates(belief, person, world.dates[person])
+    p_wrong = oracle.greedy_wrong(person)
     x = np.log1p(pd.to_numeric(rows["popularity"]).to_numpy(float))
     try:
         slope = float(logit(p_wrong, x).params[1]) if np.ptp(p_wrong) > 0 else math.nan
@@ -260,7 +339,7 @@ def check(config: CheckConfig, root: Path | None = None) -> pd.DataFrame:
                 suite = write_suite(world, people, proxies(world, people, config.noise, seed),
                                     folder / "suite")
                 corpus = write_corpus(world, folder / "corpus.txt")
-                for model, spec in models(config.gamma).items():
+                for model, spec in models(config.gamma, config.m3_steps).items():
                     spec = replace(spec, alpha=alpha, n=config.n, people=config.people,
                                    seed=seed)
                     rows, tables = run_pipeline(spec, suite, corpus, folder / "runs" / model,

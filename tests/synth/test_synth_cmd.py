@@ -91,15 +91,22 @@ def test_unwritable_out_fails_before_running(tmp_path: Path) -> None:
     assert "cannot create output directory" in str(result.exception)  # type: ignore[attr-defined]
 
 
-def test_check_estimators_writes_the_table_and_the_plot(tmp_path: Path) -> None:
+def test_check_estimators_writes_the_table_and_the_plot(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HALPROBE_HOME", str(tmp_path / "home"))  # M3's weights
     result = _run("--check-estimators", "--alpha", "1", "--n", "600", "--people", "1200",
-                  "--check-items", "40", "--out", str(tmp_path))
+                  "--check-items", "40", "--check-m3-steps", "30", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     table = pd.read_csv(tmp_path / "estimators.csv")
     assert list(table.columns) == ["world", "model", "quantity", "exact", "estimate", "low",
                                    "high"]
     assert set(table["model"]) == {"m1-calibrated", "m2-calibrated", "m2", "m1-post-seen-0.5",
-                                   "m1-post-idk-0.5"}
+                                   "m1-post-idk-0.5", "m3"}
+    m3 = table[table["model"] == "m3"].set_index("quantity")
+    assert 0 <= m3.loc["mis [bin all]", "exact"] <= 1  # M3's exact values are computed
+    assert m3.loc["mf [bin all]", "exact"] == m3.loc["mf [bin all]", "estimate"]
+    assert list((tmp_path / "home" / "synth-m3").glob("*.bin"))  # the weights were cached
     assert (tmp_path / "estimators.png").read_bytes()[:4] == b"\x89PNG"
-    bad = _run("--check-estimators", "--proxy-noise", "-1", "--out", str(tmp_path))
-    assert isinstance(bad.exception, UserError)  # type: ignore[attr-defined]
+    for option, value in (("--proxy-noise", "-1"), ("--check-m3-steps", "5")):
+        bad = _run("--check-estimators", option, value, "--out", str(tmp_path))
+        assert isinstance(bad.exception, UserError)  # type: ignore[attr-defined]
