@@ -1,4 +1,4 @@
-"""Throughput of reference-corpus co-occurrence counting (issue 5; METRICS.md section 3).
+"""Throughput of reference-corpus co-occurrence counting (issue 5; docs/metrics.md section 3).
 
 Writes a synthetic corpus (default 200 MB, one document per line, or JSONL) to a temporary
 folder, then times ``count_cooccurrences`` for 10,000 items, in one process (one core),

@@ -5,7 +5,7 @@ stops the command before the model loads. Each item's count n_i (documents where
 subject and an accepted answer co-occur, ``analysis.corpus``) goes into the response rows as
 ``corpus_count``, with ``anchor`` naming the corpus; the suite's proxy c_i stays in
 ``popularity``. The summary then anchors the proxy, kappa = sum n_i / sum c_i per suite and
-proxy (``analysis.anchor``, METRICS.md 3), and gives MF = N_1 / n exactly where every item
+proxy (``analysis.anchor``, docs/metrics.md 3), and gives MF = N_1 / n exactly where every item
 of a stratum was counted. Items that cannot be counted (no subject) get no count. Bins stay
 the suite's bins. Any source of per-item counts (an infini-gram index) anchors the same way.
 

@@ -153,7 +153,7 @@ def regrade(item: ProbeItem, response: str, verdict: Grade) -> Grade:
 
 def cutoff_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Per base suite (and variant): the before- and after-cutoff strata side by side, with
-    counts and Wilson CIs (METRICS.md 1, 6). Only rows with an event date take part."""
+    counts and Wilson CIs (docs/metrics.md 1, 6). Only rows with an event date take part."""
     if "after_cutoff" not in rows or not rows["after_cutoff"].notna().any():
         return pd.DataFrame()
     dated = rows[rows["after_cutoff"].notna() & rows["label"].isin((*GRADED, "unscored",

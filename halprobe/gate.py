@@ -1,4 +1,4 @@
-"""The regression gate shared by `halprobe check` and the pytest plugin (METRICS.md 6)."""
+"""The regression gate shared by `halprobe check` and the pytest plugin (docs/metrics.md 6)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`--reference-corpus infinigram:DIR` and `infinigram-api:NAME`: counts at any scale.
 
-A corpus too large to stream is counted through infini-gram (METRICS.md section 3): a local
+A corpus too large to stream is counted through infini-gram (docs/metrics.md section 3): a local
 index built with its own indexer, or the public API's indexes of Dolma, the Pile, RedPajama.
 The spec takes options as a query string, like model specs do:
 ``infinigram:DIR?window=100&max_clause_freq=50000&tokenizer=llama``. ``window`` is

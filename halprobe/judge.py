@@ -1,7 +1,7 @@
 """Optional LM judge: a SimpleQA-style second opinion beside the deterministic grader.
 
 Its verdicts are reported next to the matcher's (agreement, disagreements), never in place of
-them (METRICS.md section 1). The prompt follows OpenAI simple-evals' SimpleQA grader,
+them (docs/metrics.md section 1). The prompt follows OpenAI simple-evals' SimpleQA grader,
 shortened so that small local models can follow it.
 """
 

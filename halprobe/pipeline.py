@@ -238,7 +238,7 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
 
 
 def with_fact_kind(items: list[ProbeItem], suites: list[Suite]) -> list[ProbeItem]:
-    """The chosen items with their suite's fact_kind (suite.yaml; METRICS.md 3) in meta,
+    """The chosen items with their suite's fact_kind (suite.yaml; docs/metrics.md 3) in meta,
     from where every response row carries it."""
     kinds = {s.spec.name: s.spec.fact_kind for s in suites}
     return [replace(i, meta={**i.meta, "fact_kind": kinds.get(i.suite)}) for i in items]

@@ -1,6 +1,6 @@
 """Run probe items through a backend: cache, retries, concurrency, progress, crash-safe rows.
 
-Everything operational lives here once (STYLE.md habit 2): adapters only generate. Each
+Everything operational lives here once (docs/style.md habit 2): adapters only generate. Each
 finished item is graded in its worker; the main thread stores what has finished (cache, then
 responses.jsonl) as soon as it has it, one transaction and one write for the items that finished
 together, so a killed run loses at most the items in flight and the cache makes the rerun ask

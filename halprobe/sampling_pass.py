@@ -2,7 +2,7 @@
 
 Sample k of item ID is the item ``ID#sk`` asked with ``DecodingParams(temperature=1,
 sample_index=k)``: backends seed their sampling by (seed, sample_index), and the index is in
-the cache key (STYLE.md habit 6), so each sample is asked once, ever. Its graded row goes
+the cache key (docs/style.md habit 6), so each sample is asked once, ever. Its graded row goes
 to samples.jsonl in the run directory (same format as responses.jsonl, plus ``sample_of``
 and ``sample_index``), through the same Runner: written as it finishes, resumed on a rerun.
 What the samples give (sampling confidence, generative Mis) is computed from the rows by

@@ -1,4 +1,4 @@
-"""Prompt transforms as data, and the variants of a run they make (METRICS.md sections 5, 8).
+"""Prompt transforms as data, and the variants of a run they make (docs/metrics.md sections 5, 8).
 
 A transform changes how a probe is asked, never what is graded: it may add a system message,
 text before or after the user's question, or a follow-up turn ("answer, then verify"), and
@@ -83,7 +83,7 @@ def _num(value: float) -> str:
 
 
 def target(t: float) -> Transform:
-    """The confidence-target instruction for t (METRICS.md 5): penalty t/(1-t) per mistake."""
+    """The confidence-target instruction for t (docs/metrics.md 5): penalty t/(1-t) per mistake."""
     if not 0 <= t < 1:
         raise UserError(f"a confidence target must be in [0, 1), got {t}")
     penalty = _num(t / (1 - t))
@@ -288,7 +288,7 @@ def config_entries(items: Sequence[ProbeItem]) -> dict[str, Any]:
 
 def form_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Rates of prompt-form rows (obituaries) per suite and kind of person: real, fictional
-    or living (METRICS.md 1, with Wilson CIs)."""
+    or living (docs/metrics.md 1, with Wilson CIs)."""
     if "form" not in rows or not rows["form"].notna().any():
         return pd.DataFrame()
     asked = rows[rows["form"].notna()].copy()

@@ -12,7 +12,7 @@ from typing import Any
 
 
 class AnswerType(StrEnum):
-    """Which matcher grades an item (METRICS.md section 1)."""
+    """Which matcher grades an item (docs/metrics.md section 1)."""
 
     ENTITY = "entity"
     PERSON = "person"
@@ -30,10 +30,10 @@ class Precision(StrEnum):
 
 
 class Label(StrEnum):
-    """Outcome of one probe item (METRICS.md section 1).
+    """Outcome of one probe item (docs/metrics.md section 1).
 
     ``UNSCORED`` is never a grading verdict about the model: it marks a row the grader could
-    not judge (or a backend error), and is counted and reported separately (STYLE.md habit 4).
+    not judge (or a backend error), and is counted and reported separately (docs/style.md habit 4).
     """
 
     CORRECT = "correct"

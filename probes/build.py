@@ -3,7 +3,7 @@
     python probes/build.py [--out DIR]
 
 Each suite gets ``<suite>/items.jsonl`` (one ProbeItem a line, sorted by id) and
-``<suite>/suite.yaml`` (DESIGN.md, "Probe items"). The build reads only the copies under
+``<suite>/suite.yaml`` (docs/design.md, "Probe items"). The build reads only the copies under
 ``probes/sources/`` (never ``../shared``), uses one fixed seed, sorts before every random choice and
 never iterates a set, so two runs give byte-identical files. The rules it applies, and why, are
 in ATTRIBUTION.md and in each suite.yaml description.
@@ -248,7 +248,7 @@ _Dumper.add_representer(
 )
 
 
-# METRICS.md 3: levels are compared only for arbitrary facts (no pattern predicts them).
+# docs/metrics.md 3: levels are compared only for arbitrary facts (no pattern predicts them).
 # Capitals are closer to systematic (many are the largest or best-known city); controls state
 # no fact at all, so no level is compared for them either way.
 FACT_KINDS = {"capitals": "systematic", "controls": "systematic", "obituaries": "arbitrary",

@@ -73,7 +73,7 @@ def test_summary_csv_baseline_uses_the_z_test(tmp_path: Path) -> None:
     pd.DataFrame([{"suite": "s", "bin": "0", "n": 300, "n_hallucinated": 45},
                   {"suite": "s", "bin": "all", "n": 300, "n_hallucinated": 45}]
                  ).to_csv(baseline, index=False)
-    # METRICS.md 6: 45/300 vs 66/300 gives z = 2.21, one-sided p = .014 -> fails at .05
+    # docs/metrics.md 6: 45/300 vs 66/300 gives z = 2.21, one-sided p = .014 -> fails at .05
     result = run_cli("check", str(run), "--baseline", str(baseline))
     assert result.returncode == 1, result.stdout
     assert ("| s | 0 | 300 | 300 | 0 | 0.150 | 0.220 | 0.070 | 0.000 | 0.000 | 0.000 | 0.000 | z |"

@@ -58,7 +58,7 @@ def test_counts_anchor_the_proxy_and_give_the_exact_monofact(tmp_path: Path) -> 
     # every counted capital is in bin 4 (population >= 10^7.5): N_1 = 3 of n = 8 there
     assert at.loc[("t", "4"), "monofact_exact"] == pytest.approx(3 / 8)
     assert at.loc[("t", "all"), "monofact_exact"] == pytest.approx(3 / 8)
-    # kappa = sum n_i / sum c_i over the counted items with a population (METRICS.md 3)
+    # kappa = sum n_i / sum c_i over the counted items with a population (docs/metrics.md 3)
     population = sum(r["popularity"] for r in rows.values() if r["popularity"])
     assert at.loc[("t", "all"), "kappa"] == pytest.approx(8 / population, rel=1e-3)
     assert at.loc[("t", "4"), "anchor"] == f"reference corpus c ({CORPUS_PROXY})"

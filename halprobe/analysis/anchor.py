@@ -1,4 +1,4 @@
-"""Anchoring a frequency proxy on exact counts: kappa, lambda and the levels (METRICS.md 3).
+"""Anchoring a frequency proxy on exact counts: kappa, lambda and the levels (docs/metrics.md 3).
 
 A proxy c_i (population, citations, page views) only ranks items: its units say nothing
 about how many training documents state a fact. A monofact LEVEL (sr, u, s1, MF) needs an
@@ -44,9 +44,9 @@ class Kappa(NamedTuple):
 
 def fit_kappa(proxy: np.ndarray, counts: np.ndarray, n_resamples: int = N_RESAMPLES,
               seed: int = 0) -> Kappa:
-    """kappa = sum n_i / sum c_i over items with both a proxy and a count (METRICS.md 3).
+    """kappa = sum n_i / sum c_i over items with both a proxy and a count (docs/metrics.md 3).
 
-    The CI resamples those items (10,000 draws, percentiles, METRICS.md 6). Counts
+    The CI resamples those items (10,000 draws, percentiles, docs/metrics.md 6). Counts
     (2, 0, 4) on proxies (1, 2, 3) give kappa = 1.
     """
     c, n = np.asarray(proxy, dtype=float), np.asarray(counts, dtype=float)
@@ -118,7 +118,7 @@ def with_anchored_lambda(rows: pd.DataFrame, kappas: pd.DataFrame) -> pd.DataFra
 
 def stratum_levels(group: pd.DataFrame) -> dict[str, float | int]:
     """sr, u, s1 from the anchored lambdas of one stratum, and MF = N_1 / n where every item
-    of it is counted (METRICS.md 3); NaN where the stratum has no anchored lambda."""
+    of it is counted (docs/metrics.md 3); NaN where the stratum has no anchored lambda."""
     items = group.drop_duplicates("item_id") if "item_id" in group else group
     lam = pd.to_numeric(items.get("lambda"), errors="coerce").to_numpy(dtype=float) \
         if "lambda" in items else np.full(len(items), math.nan)

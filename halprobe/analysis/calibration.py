@@ -1,4 +1,4 @@
-"""Calibration and selective prediction from answer confidences (METRICS.md section 4).
+"""Calibration and selective prediction from answer confidences (docs/metrics.md section 4).
 
 Inputs are a confidence per answer and whether it was correct. A row without a confidence
 (no log-probs and no samples) is dropped, never filled in: a confidence of 1 would make
@@ -61,7 +61,7 @@ def _width_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
 
 
 def _mass_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
-    """Equal-mass bins cut only between distinct confidences (METRICS.md 4).
+    """Equal-mass bins cut only between distinct confidences (docs/metrics.md 4).
 
     A confidence's bin is set by how many confidences lie below it (floor(below * n_bins /
     N)), so tied confidences always share a bin and the bins do not depend on row order;
@@ -76,7 +76,7 @@ def _mass_bins(conf: np.ndarray, n_bins: int) -> np.ndarray:
 
 def reliability_table(confidence: Iterable[float | None], correct: Iterable[float | bool],
                       n_bins: int = 10, strategy: Strategy = "width") -> pd.DataFrame:
-    """Per bin: confidence range, count, mean confidence, accuracy and gap (METRICS.md 4).
+    """Per bin: confidence range, count, mean confidence, accuracy and gap (docs/metrics.md 4).
 
     ``strategy="width"``: n_bins equal-width bins on [0, 1], left-closed ([.1, .2)), 1.0 in
     the last; empty bins are kept with count 0. ``"mass"``: equal-count bins over the sorted
@@ -105,7 +105,7 @@ def reliability_table(confidence: Iterable[float | None], correct: Iterable[floa
 
 def ece(confidence: Iterable[float | None], correct: Iterable[float | bool], n_bins: int = 10,
         strategy: Strategy = "width") -> float:
-    """ECE = sum_b (n_b / N) |acc_b - conf_b| (METRICS.md 4): 10 width or 15 mass bins."""
+    """ECE = sum_b (n_b / N) |acc_b - conf_b| (docs/metrics.md 4): 10 width or 15 mass bins."""
     table = reliability_table(confidence, correct, n_bins, strategy)
     total = table["count"].sum()
     filled = table[table["count"] > 0]
@@ -113,7 +113,7 @@ def ece(confidence: Iterable[float | None], correct: Iterable[float | bool], n_b
 
 
 def brier(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
-    """Brier = mean (conf - y)^2 (METRICS.md 4)."""
+    """Brier = mean (conf - y)^2 (docs/metrics.md 4)."""
     conf, y = _clean(confidence, correct)
     return float(np.mean((conf - y) ** 2)) if conf.size else math.nan
 
@@ -130,7 +130,7 @@ def _sorted_groups(conf: np.ndarray, y: np.ndarray
 
 def risk_curve(confidence: Iterable[float | None], correct: Iterable[float | bool]
                ) -> np.ndarray:
-    """risk(k) = errors in the top k / k, k = 1..N, sorted by confidence desc (METRICS.md 4).
+    """risk(k) = errors in the top k / k, k = 1..N, sorted by confidence desc (docs/metrics.md 4).
 
     Within a run of tied confidences the order is arbitrary, so risk(k) there is its
     expectation over orders (errors spread evenly over the tie): order-independent.
@@ -148,7 +148,7 @@ def risk_curve(confidence: Iterable[float | None], correct: Iterable[float | boo
 
 
 def aurc(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
-    """AURC = (1/N) sum_k risk(k) (METRICS.md 4): (.9,.8,.7,.6) with (1,1,0,1) -> .146."""
+    """AURC = (1/N) sum_k risk(k) (docs/metrics.md 4): (.9,.8,.7,.6) with (1,1,0,1) -> .146."""
     curve = risk_curve(confidence, correct)
     return float(curve.mean()) if curve.size else math.nan
 
@@ -163,13 +163,13 @@ def oracle_aurc(correct: Iterable[float | bool]) -> float:
 
 
 def e_aurc(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
-    """E-AURC = AURC - oracle AURC over the same rows (METRICS.md 4)."""
+    """E-AURC = AURC - oracle AURC over the same rows (docs/metrics.md 4)."""
     conf, y = _clean(confidence, correct)
     return aurc(conf, y) - oracle_aurc(y)
 
 
 def auroc(confidence: Iterable[float | None], correct: Iterable[float | bool]) -> float:
-    """P(conf of a correct answer > conf of a wrong one), ties 1/2 (METRICS.md 4): .667.
+    """P(conf of a correct answer > conf of a wrong one), ties 1/2 (docs/metrics.md 4): .667.
 
     NaN when all answers are correct or all wrong.
     """
@@ -235,7 +235,7 @@ SingletonRule = Literal["unseen", "sampled"]
 
 def sampled_g(counts: Mapping[Hashable, int], singletons: SingletonRule = "unseen"
               ) -> tuple[dict[Hashable, float], float]:
-    """g(r|c) of the sampled clusters and the unseen mass U_c from K samples (METRICS.md 4).
+    """g(r|c) of the sampled clusters and the unseen mass U_c from K samples (docs/metrics.md 4).
 
     U_c = (clusters seen once) / K, the Good–Turing estimate of the mass the model puts on
     answers the K samples missed. With ``singletons="unseen"`` (the default) the clusters seen
@@ -260,7 +260,7 @@ def sampled_g(counts: Mapping[Hashable, int], singletons: SingletonRule = "unsee
 def generative_miscalibration(
         prompts: Iterable[tuple[Mapping[Hashable, float], Hashable | None]],
         n_bins: int = 10, unseen: Sequence[float] | None = None) -> GenerativeMiscalibration:
-    """Kalai–Vempala Mis = 1/2 sum_B |P_B - G_B| (METRICS.md 4).
+    """Kalai–Vempala Mis = 1/2 sum_B |P_B - G_B| (docs/metrics.md 4).
 
     Each prompt gives (g(r|c) per answer cluster r, the gold cluster or None), and
     ``unseen`` its unseen mass U_c (0 when not given; ``sampled_g`` gives both from sample
@@ -307,7 +307,7 @@ def _prompt_rows(g: Mapping[Hashable, float], gold: Hashable | None, unseen: flo
 def mis_interval(prompts: Sequence[tuple[Mapping[Hashable, int], Hashable | None]],
                  n_bins: int = 10, level: float = 0.95, n_resamples: int = 2000,
                  seed: int = 0, singletons: SingletonRule = "unseen") -> tuple[float, float]:
-    """Basic bootstrap interval of the sampled Mis, resampling prompts (METRICS.md 6).
+    """Basic bootstrap interval of the sampled Mis, resampling prompts (docs/metrics.md 6).
 
     Mis of a resample is 1/2 sum_B |mean_c (P_B - G_B)(c)|, so each prompt's row is computed
     once and a draw is a multinomial weighting of the rows. Mis is an absolute value, so a
@@ -335,7 +335,7 @@ def mis_interval(prompts: Sequence[tuple[Mapping[Hashable, int], Hashable | None
 def sampled_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, int], Hashable | None]],
                            n_bins: int = 10, singletons: SingletonRule = "unseen"
                            ) -> GenerativeMiscalibration:
-    """Mis from each prompt's sample counts per cluster (``sampled_g``), METRICS.md 4."""
+    """Mis from each prompt's sample counts per cluster (``sampled_g``), docs/metrics.md 4."""
     shares, golds, masses = [], [], []
     for counts, gold in prompts:
         g, u = sampled_g(counts, singletons)

@@ -1,4 +1,4 @@
-"""Answer confidence from generated-token log-probs (METRICS.md section 4).
+"""Answer confidence from generated-token log-probs (docs/metrics.md section 4).
 
 Confidence is exp(sum of the answer tokens' log-probs) where the grader found the answer span
 in the output, else over the whole output. The source is always recorded; when the backend

@@ -1,4 +1,4 @@
-"""Count subject–answer co-occurrences in a reference corpus (METRICS.md section 3).
+"""Count subject–answer co-occurrences in a reference corpus (docs/metrics.md section 3).
 
 Kandpal et al. measure how often a fact appears in training text as the number of documents
 where the question's subject and the answer co-occur. Given such a corpus, the counts are
@@ -105,7 +105,7 @@ class CorpusCounts:
 
     @property
     def monofact(self) -> float:
-        """Exact MF = N_1 / n over the counted facts (METRICS.md 2 and 3)."""
+        """Exact MF = N_1 / n over the counted facts (docs/metrics.md 2 and 3)."""
         return good_turing_mf(self.counts.values())
 
 
@@ -386,7 +386,7 @@ def count_cooccurrences(path: str | Path, items: Sequence[CorpusItem], text_fiel
                         min_chars: int = 2, block_bytes: int = BLOCK_BYTES,
                         prefilter: bool = True,
                         progress: Callable[[int], None] | None = None) -> CorpusCounts:
-    """Documents where each item's subject and any of its aliases co-occur (METRICS.md 3).
+    """Documents where each item's subject and any of its aliases co-occur (docs/metrics.md 3).
 
     ``progress`` is called with the bytes of the files on disk read since its last call.
     Raises ``CorpusError`` (file and line) for a JSONL line that is not a JSON object.

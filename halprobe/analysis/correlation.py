@@ -1,6 +1,6 @@
-"""Does the hallucination rate track training frequency? (METRICS.md sections 3 and 6).
+"""Does the hallucination rate track training frequency? (docs/metrics.md sections 3 and 6).
 
-A frequency proxy only RANKS items (METRICS.md 3), so without an anchor these are rank
+A frequency proxy only RANKS items (docs/metrics.md 3), so without an anchor these are rank
 statistics, on item rows with columns suite, bin, label and popularity (the proxy c):
 - across bins: Spearman of the per-bin hallucination rate (HR) with the bin's rank (bins are
   proxy quantiles, 0 the rarest; a suite with several proxies cuts each at its own edges, so
@@ -75,7 +75,7 @@ def percentiles(values: np.ndarray, level: float) -> tuple[float, float]:
 
 
 def hr_draws(bins: Sequence[pd.DataFrame], n_resamples: int, seed: int) -> np.ndarray:
-    """Bootstrap HR per bin (draws x bins), resampling items within each bin (METRICS.md 6)."""
+    """Bootstrap HR per bin (draws x bins), resampling items within each bin (docs/metrics.md 6)."""
     rng = np.random.default_rng(seed)
     out = np.empty((n_resamples, len(bins)))
     for b, group in enumerate(bins):
@@ -161,7 +161,8 @@ def logistic_proxy(items: pd.DataFrame, level: float = 0.95) -> dict[str, object
 
 
 def bound_table(strata: pd.DataFrame) -> pd.DataFrame:
-    """Kalai–Vempala bound estimate per stratum, only where it means something (METRICS.md 2-4).
+    """Kalai–Vempala bound estimate per stratum, only where it means something
+    (docs/metrics.md 2-4).
 
     ``strata`` (summary rows of suite x bin) needs fact_kind, anchor, monofact_exact,
     monofact_sr, mis and sampled_hr. A row enters only where the facts are arbitrary, the

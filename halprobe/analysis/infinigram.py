@@ -1,4 +1,4 @@
-"""Co-occurrence counts from a local infini-gram index (METRICS.md section 3).
+"""Co-occurrence counts from a local infini-gram index (docs/metrics.md section 3).
 
 A corpus too large to stream (a pretraining corpus of trillions of tokens) is searched
 through a suffix-array index built with infini-gram's own indexer

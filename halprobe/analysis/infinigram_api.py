@@ -1,4 +1,4 @@
-"""Co-occurrence counts from the public infini-gram API (METRICS.md section 3).
+"""Co-occurrence counts from the public infini-gram API (docs/metrics.md section 3).
 
 The API (https://api.infini-gram.io/, documented at infini-gram.readthedocs.io/en/latest/
 api.html) serves suffix-array indexes of real pretraining corpora: Dolma (OLMo's), the Pile

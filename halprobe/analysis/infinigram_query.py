@@ -1,6 +1,6 @@
 """infini-gram queries for co-occurrence counts: an item's CNF, its encoding, a count cache.
 
-METRICS.md section 3 anchors kappa on n_i, the documents where item i's subject and an
+docs/metrics.md section 3 anchors kappa on n_i, the documents where item i's subject and an
 accepted answer co-occur. infini-gram asks that as a CNF query: two clauses joined by AND,
 [[subject], [answer, alias, ...]] (OR inside the second), matched within a window of
 ``max_diff_tokens`` tokens of each other (infini-gram's own rule: see ``infinigram``).

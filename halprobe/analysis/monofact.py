@@ -1,6 +1,6 @@
 """Monofact rate: exact Good–Turing MF and the Poisson sr, u, s1 of expected occurrences.
 
-METRICS.md section 2 defines MF = N_1 / n on known training documents; section 3 estimates it
+docs/metrics.md section 2 defines MF = N_1 / n on known training documents; section 3 estimates it
 for a real model, whose training data is unknown, from lambda_i = kappa * c_i with kappa
 anchored on exact counts (``analysis.anchor``). There is no default kappa: a proxy alone only
 ranks items (an earlier lambda = kappa * c / median(c) gave every suite's median item the same
@@ -29,7 +29,7 @@ class PoissonEstimate(NamedTuple):
 
 
 def good_turing_mf(counts: Mapping[Hashable, int] | Iterable[int]) -> float:
-    """MF = N_1 / n (METRICS.md 2) from occurrence counts per distinct factoid.
+    """MF = N_1 / n (docs/metrics.md 2) from occurrence counts per distinct factoid.
 
     ``counts`` is a mapping factoid -> count (``Counter("aaabccde")`` gives .375) or the
     counts alone. Factoids counted 0 times add to neither N_1 nor n. NaN when n = 0.
@@ -40,12 +40,12 @@ def good_turing_mf(counts: Mapping[Hashable, int] | Iterable[int]) -> float:
 
 
 def occurrence_counts(documents: Iterable[Hashable]) -> Counter[Hashable]:
-    """Count factoids in a stream of one-factoid documents (METRICS.md 2)."""
+    """Count factoids in a stream of one-factoid documents (docs/metrics.md 2)."""
     return Counter(documents)
 
 
 def poisson_estimates(proxies: Iterable[float], kappa: float = 1.0) -> PoissonEstimate:
-    """sr, u, s1 for one stratum with occurrences ~ Poisson(kappa * c_i) (METRICS.md 3).
+    """sr, u, s1 for one stratum with occurrences ~ Poisson(kappa * c_i) (docs/metrics.md 3).
 
     sr = sum lambda e^-lambda / sum lambda; u = mean e^-lambda; s1 = mean lambda e^-lambda.
     lambda = (.5, 1, 4) (kappa 1) gives sr = .135, u = .331, s1 = .248. NaN proxies are

@@ -1,4 +1,4 @@
-"""Outcome rates per stratum with Wilson 95% intervals (METRICS.md sections 1 and 6).
+"""Outcome rates per stratum with Wilson 95% intervals (docs/metrics.md sections 1 and 6).
 
 Denominator: graded rows (correct, hallucinated, abstained, non_answer, vague). Rows the grader
 could not judge (unscored) and backend errors are counted and reported, never folded into a rate.
@@ -16,7 +16,7 @@ COUNTS = (*GRADED, "unscored", "error")
 
 
 def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval (METRICS.md 6): 12/40 -> (.181, .454); 0/50 -> (0, .071).
+    """Wilson score interval (docs/metrics.md 6): 12/40 -> (.181, .454); 0/50 -> (0, .071).
 
     The formula, not statsmodels' proportion_confint (which the tests check it against):
     importing statsmodels.stats.proportion took 0.6 s of every run for five lines.

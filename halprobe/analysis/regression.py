@@ -1,4 +1,4 @@
-"""Regression gate for ``halprobe check``: did the hallucination rate rise? (METRICS.md 6).
+"""Regression gate for ``halprobe check``: did the hallucination rate rise? (docs/metrics.md 6).
 
 Per suite x bin, a candidate run is compared with a baseline on the outcome "hallucinated":
 the same items -> exact McNemar on discordant pairs; different items -> two-proportion z.
@@ -24,7 +24,7 @@ PAIRED_MIN_SHARE = 0.75
 
 
 def mcnemar_exact(fixed: int, broken: int) -> float:
-    """One-sided exact McNemar p for an increase (METRICS.md 6): 8 fixed, 29 broken -> 3.8e-4.
+    """One-sided exact McNemar p for an increase (docs/metrics.md 6): 8 fixed, 29 broken -> 3.8e-4.
 
     ``fixed``: hallucinated before, not after; ``broken``: not before, hallucinated after.
     Under no change each discordant pair is a fair coin, so p = P(Binom(b + c, 1/2) >= c).
@@ -37,7 +37,7 @@ def mcnemar_exact(fixed: int, broken: int) -> float:
 
 def two_proportion_z(k_before: int, n_before: int, k_after: int, n_after: int
                      ) -> tuple[float, float]:
-    """Pooled two-proportion z and its one-sided p for an increase (METRICS.md 6).
+    """Pooled two-proportion z and its one-sided p for an increase (docs/metrics.md 6).
 
     45/300 before vs 66/300 after gives z = 2.21, p = .014. (0, 1.0) when undefined.
     """
@@ -73,7 +73,7 @@ def _outcomes(rows: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def _shares(rows: pd.DataFrame, side: str) -> dict[str, float]:
     """Abstained ("I don't know") and non-answer shares of one side, shown beside the HRs
-    (METRICS.md section 1 reports them apart); a run graded before issue 14 has no
+    (docs/metrics.md section 1 reports them apart); a run graded before issue 14 has no
     non-answers (they were counted as abstained then)."""
     n = len(rows)
     return {f"{label}_{side}": float((rows["label"] == label).sum() / n) if n else math.nan
@@ -101,7 +101,7 @@ def _compare_stratum(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, obj
 
 def compare_runs(baseline_rows: pd.DataFrame, candidate_rows: pd.DataFrame,
                  tolerance: float = 0.02, alpha: float = 0.05) -> pd.DataFrame:
-    """Per suite x bin: n, HR before/after, test, p, Holm p, failed (METRICS.md 6).
+    """Per suite x bin: n, HR before/after, test, p, Holm p, failed (docs/metrics.md 6).
 
     Rows are response rows (item_id, suite, bin, label); unscored and error rows are left
     out. McNemar is used where the graded items shared by both runs are at least

@@ -1,7 +1,7 @@
 """Sampled answers (`halprobe eval --samples K`): sampling confidence and generative Mis.
 
 Each item is asked K more times at temperature 1 (samples.jsonl, one graded row a sample).
-Samples are grouped into semantic answers by the grader's verdict (METRICS.md 4: "after the
+Samples are grouped into semantic answers by the grader's verdict (docs/metrics.md 4: "after the
 matcher's normalisation"): every correct sample is the gold answer; a hallucinated or vague
 one is the span the matcher read (``Grade.matched``), through the matchers' shared
 ``normalize`` (dates by their parsed year-month-day); an abstention, or an answer the grader
@@ -14,7 +14,7 @@ Per item (``annotate``, columns added to the response rows):
 - ``sample_clusters``: {key: count}, what ``generative_miscalibration`` needs;
 - ``confidence`` / ``confidence_source``: where the backend gave no log-probs, the sampling
   confidence, with source "sampling"; a log-prob confidence is kept as it is.
-Per stratum, ``stratum_mis`` gives Kalai–Vempala's Mis (METRICS.md 4, via
+Per stratum, ``stratum_mis`` gives Kalai–Vempala's Mis (docs/metrics.md 4, via
 ``calibration.generative_miscalibration``) over the sampled items that state a real fact
 (exists = true), whatever their greedy answer: 10 equal-width bins of g, the prompt's
 Good–Turing unseen mass U_c (clusters seen once / K) in the lowest bin with every gold answer
@@ -40,7 +40,7 @@ GOLD = "=gold"
 ABSTAIN = "=abstain"
 UNREAD = "=unscored"
 SOURCE = "sampling"
-MIN_SAMPLES = 20  # METRICS.md 4: K >= 20 per prompt for Mis
+MIN_SAMPLES = 20  # docs/metrics.md 4: K >= 20 per prompt for Mis
 MIS_BINS = 10
 
 
@@ -133,7 +133,7 @@ def item_mis_inputs(rows: pd.DataFrame
 
 
 def stratum_mis(rows: pd.DataFrame) -> dict[str, float | int]:
-    """Mis (METRICS.md 4) of one stratum with its bootstrap interval over the prompts, its
+    """Mis (docs/metrics.md 4) of one stratum with its bootstrap interval over the prompts, its
     items, the fewest samples an item had, and the temperature-1 HR."""
     prompts = item_mis_inputs(rows)
     if not prompts:
@@ -150,7 +150,7 @@ def stratum_mis(rows: pd.DataFrame) -> dict[str, float | int]:
 def sampled_hallucination_rate(prompts: list[tuple[Mapping[Hashable, int], Hashable | None]]
                                ) -> float:
     """Share of the temperature-1 samples that are hallucinated, over graded samples (the
-    unreadable ones left out): the rate the Kalai–Vempala bound is about (METRICS.md 4)."""
+    unreadable ones left out): the rate the Kalai–Vempala bound is about (docs/metrics.md 4)."""
     wrong = graded = 0
     for counts, _ in prompts:
         for key, n in counts.items():

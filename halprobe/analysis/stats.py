@@ -98,7 +98,7 @@ def logit(y: np.ndarray, x: np.ndarray, maxiter: int = 35, tol: float = 1e-8,
     """Logistic regression of 0/1 ``y`` on an intercept and ``x`` by Newton-Raphson.
 
     ``extra`` (n x m) adds columns after x: one indicator per suite but the first gives each
-    pooled suite its own intercept (METRICS.md 3). params[0] is the intercept, params[1]
+    pooled suite its own intercept (docs/metrics.md 3). params[0] is the intercept, params[1]
     the slope of x.
 
     statsmodels' Logit(y, [1, x]).fit() step for step (start at 0, Hessian ridged by 1e-10,

@@ -2,13 +2,13 @@
 
 ``build_summary`` is what `halprobe eval` writes to summary.csv: the suite x bin rows of
 ``rates.summarise`` (same columns, same order) followed by, per row,
-- the suite's ``fact_kind`` (suite.yaml: arbitrary or systematic; METRICS.md 3);
-- the anchor (METRICS.md 3, ``analysis.anchor``): without exact counts (`--reference-corpus`)
+- the suite's ``fact_kind`` (suite.yaml: arbitrary or systematic; docs/metrics.md 3);
+- the anchor (docs/metrics.md 3, ``analysis.anchor``): without exact counts (`--reference-corpus`)
   ``anchor`` says "none: proxy ranks only" and every level column (kappa, monofact_*) is
   empty, since a proxy only ranks items; with counts, kappa = sum n_i / sum c_i per suite
   and proxy with its bootstrap CI, the anchored sr, u, s1, and MF = N_1 / n exactly where
   every item of the row was counted; controls (exists = false) have no proxy;
-- calibration of the answers' confidences (METRICS.md 4): ECE over 10 equal-width and 15
+- calibration of the answers' confidences (docs/metrics.md 4): ECE over 10 equal-width and 15
   equal-mass bins, Brier, AURC, E-AURC, AUROC, coverage at 5% risk, with how many answers had
   a confidence and where it came from ("none", and NaN figures, when none had one);
 - on each suite's "all" row, rank statistics only (``rank_basis``): Spearman of HR with the
@@ -69,7 +69,7 @@ def factual(rows: pd.DataFrame) -> pd.Series:
 def prepare(rows: pd.DataFrame, n_resamples: int = N_RESAMPLES
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows with fact_kind, the proxy (none for controls) and the anchored 'lambda' (NaN
-    without an anchor, METRICS.md 3); and the kappa table (``anchor.kappa_table``)."""
+    without an anchor, docs/metrics.md 3); and the kappa table (``anchor.kappa_table``)."""
     out = rows.copy()
     kinds = out["fact_kind"] if "fact_kind" in out else pd.Series(None, index=out.index)
     out["fact_kind"] = kinds.where(kinds.notna(), DEFAULT_FACT_KIND).astype(str)
@@ -125,7 +125,7 @@ def _monofact(group: pd.DataFrame, kappas: pd.DataFrame) -> dict[str, object]:
 
 
 def monofact_columns(items: pd.DataFrame, kappas: pd.DataFrame) -> pd.DataFrame:
-    """Per stratum: fact kind, anchor, kappa and the anchored levels (METRICS.md 3)."""
+    """Per stratum: fact kind, anchor, kappa and the anchored levels (docs/metrics.md 3)."""
     records = [{"suite": s, "bin": b, **_monofact(g, kappas)} for s, b, g in _strata(items)]
     return pd.DataFrame.from_records(records)
 
@@ -163,7 +163,7 @@ def _sampling_record(items: pd.DataFrame, rows: pd.DataFrame) -> dict[str, objec
 
 
 def sampling_columns(items: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
-    """Per stratum: calibration of the sampling confidence (METRICS.md 4, source "sampling")
+    """Per stratum: calibration of the sampling confidence (docs/metrics.md 4, source "sampling")
     over the answered items, and the generative Mis over every sampled item of a real fact
     (``sampling.stratum_mis``: whatever the greedy answer was). Empty without samples."""
     if not has_samples(responses):
@@ -177,7 +177,7 @@ def sampling_columns(items: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame.from_records(records)
 
 
-# --- rank statistics (METRICS.md 3: all a proxy supports) ----------------------------------
+# --- rank statistics (docs/metrics.md 3: all a proxy supports) ----------------------------------
 
 def rank_basis(items: pd.DataFrame) -> str:
     names = items["proxy"][np.isfinite(items["popularity"])].dropna().astype(str).unique()

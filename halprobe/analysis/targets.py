@@ -1,4 +1,4 @@
-"""Behavioural calibration under confidence targets (METRICS.md section 5).
+"""Behavioural calibration under confidence targets (docs/metrics.md section 5).
 
 Each item is asked once per target t with the instruction "Answer only if you are > t
 confident, since mistakes are penalized t/(1 - t) points ..." (``halprobe.transforms``).
@@ -7,7 +7,7 @@ Per suite x bin and t:
 - precision_t = correct / (correct + hallucinated) (Wilson 95% CI; NaN when nothing was
   answered); vague answers are counted apart (``n_vague``, ``vague_rate``), in neither;
 - score_t = (correct - t/(1-t) * hallucinated) / N: the score the instruction promises, a
-  vague answer and an abstention scoring 0 (bootstrap 95% CI, METRICS.md 6);
+  vague answer and an abstention scoring 0 (bootstrap 95% CI, docs/metrics.md 6);
 - BCG = sum_t max(0, t - precision_t), the behavioural-calibration gap: 0 when the model
   answers only as often as its precision justifies at every target. A target at which it
   answered nothing adds 0 (abstaining everywhere keeps the rule) and is counted in
@@ -71,7 +71,7 @@ def resample_means(values: np.ndarray, n_resamples: int = N_RESAMPLES,
 
 def mean_ci(values: np.ndarray, level: float = 0.95, n_resamples: int = N_RESAMPLES,
             seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of a mean (METRICS.md 6)."""
+    """Percentile bootstrap interval of a mean (docs/metrics.md 6)."""
     if not len(values):
         return (math.nan, math.nan)
     means = resample_means(np.asarray(values), n_resamples, np.random.default_rng(seed))
@@ -169,7 +169,7 @@ def _stratum(group: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def _controls(group: pd.DataFrame) -> list[dict[str, object]]:
-    """Controls per target: the false-premise answer rate only (METRICS.md 5)."""
+    """Controls per target: the false-premise answer rate only (docs/metrics.md 5)."""
     records: list[dict[str, object]] = []
     for t, at_t in group.groupby("target", sort=True):
         labels = at_t["label"]

@@ -1,10 +1,10 @@
-"""Prompt transforms that generalise across domains (METRICS.md section 8, after Garg et al.).
+"""Prompt transforms that generalise across domains (docs/metrics.md section 8, after Garg et al.).
 
 Domains are the probe strata, suite x frequency bin. Every item is asked plainly and under
 each candidate transform k; an item's score is 1 if correct, -t/(1-t) if hallucinated, 0
 otherwise (score_t of section 5 at one target t, the scoring rule the user cares about).
 - gain D_k^j = mean over the domain's items of (score under k - score plain), paired by item;
-  CI by resampling items (METRICS.md 6: pair by item);
+  CI by resampling items (docs/metrics.md 6: pair by item);
 - s_k = mean_j D_k^j - alpha * sd_j D_k^j, sd over domains with ddof 0 [check: FUD's exact
   form]; the plain prompt is a candidate too (D = 0 everywhere), so "no transform" wins when
   every transform hurts somewhere more than it helps on average;

@@ -1,7 +1,7 @@
 """The Backend protocol: turn chat prompts into generations, and say what you can do.
 
 Adapters only generate and classify their own errors; retries, caching, concurrency and
-progress live once, in the runner (STYLE.md habit 2).
+progress live once, in the runner (docs/style.md habit 2).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`openai:<model>`: the OpenAI API or any OpenAI-compatible server (vLLM, llama.cpp, Ollama).
 
-The adapter only generates and classifies its own errors (STYLE.md habit 2): the client never
+The adapter only generates and classifies its own errors (docs/style.md habit 2): the client never
 retries (max_retries=0); the runner retries BackendError(kind="retryable") and honours
 ``retry_after``. Log-probs are probed once, when the backend is built, because the answer enters
 the fingerprint (and so every cache key) before the first item is asked; a server that gives

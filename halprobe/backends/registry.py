@@ -22,7 +22,7 @@ BUILTIN: dict[str, str] = {
     "llamacpp": "halprobe.backends.llamacpp:from_spec",
     "hf": "halprobe.backends.hf:from_spec",
     "openai": "halprobe.backends.openai_compat:from_spec",
-    "synth": "halprobe.synth.backend:from_spec",  # the synthetic world (METRICS.md 7)
+    "synth": "halprobe.synth.backend:from_spec",  # the synthetic world (docs/metrics.md 7)
 }
 DEFAULT_SPEC = "default"
 

@@ -1,1 +1,1 @@
-"""One module per CLI command group (STYLE.md habit 8)."""
+"""One module per CLI command group (docs/style.md habit 8)."""

@@ -1,4 +1,4 @@
-"""`halprobe check`: fail CI when the hallucination rate rose significantly (METRICS.md 6)."""
+"""`halprobe check`: fail CI when the hallucination rate rose significantly (docs/metrics.md 6)."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ def eval_command(
     console = Console()
     if 0 < samples < MIN_SAMPLES:
         console.print(f"[yellow]halprobe: warning: --samples {samples}: Mis needs K >= "
-                      f"{MIN_SAMPLES} samples an item to be reliable (METRICS.md 4)[/yellow]")
+                      f"{MIN_SAMPLES} samples an item to be reliable (docs/metrics.md 4)[/yellow]")
     result = run_or_exit(opts, console)
     if isinstance(result, DryRun):
         print_dry_run(result, console)

@@ -1,4 +1,5 @@
-"""`halprobe synth`: check the Kalai–Vempala theorem in a synthetic world (METRICS.md section 7)."""
+"""`halprobe synth`: check the Kalai–Vempala theorem in a synthetic world (docs/metrics.md
+section 7)."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def print_table(result: SynthResult, console: Console) -> None:
     table = Table(title=f"halprobe synth: {model}, {seeds} seed(s) per world",
                   title_justify="left", caption_justify="left",
                   caption="bound = MF - Mis - 3|F|/(delta |H|) - sqrt(6 ln(6/delta) / n), "
-                  "which holds with probability >= 1 - delta (METRICS.md 2)"
+                  "which holds with probability >= 1 - delta (docs/metrics.md 2)"
                   + ("; M1 puts mass MF on unseen factoids by construction, so g(H) = MF is "
                      "an identity here, not a test: --check-estimators tests the estimators"
                      if model == "M1" else ""))
@@ -200,7 +201,7 @@ def synth_command(
     """Train models on a synthetic world with known facts; check the theory's predictions.
 
     A calibrated model must hallucinate at the monofact rate, and the Kalai–Vempala bound
-    must hold (METRICS.md section 7).
+    must hold (docs/metrics.md section 7).
     """
     if not 0 < delta < 1:
         raise UserError("--delta must be between 0 and 1")

@@ -1,5 +1,5 @@
 """`halprobe tune-prompt`: which prompt transform lowers hallucination on domains it has not
-seen (METRICS.md section 8).
+seen (docs/metrics.md section 8).
 
 One eval run asks every sampled item plainly and under every candidate transform (built-in:
 the confidence target at --score-t, "idk", "verify"; plus every transform in --transforms),

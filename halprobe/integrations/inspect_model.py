@@ -10,7 +10,7 @@ provider would run transformers' f32 dequantisation of it, other weights on anot
 through halprobe's backend an answer asked in inspect is the answer `halprobe eval` gets, token
 for token, so the two runs compare item by item (tests/integrations/test_inspect_model.py).
 
-The provider only generates (STYLE.md habit 2): inspect does the retries, concurrency and
+The provider only generates (docs/style.md habit 2): inspect does the retries, concurrency and
 logging; one prompt a call, at most the backend's concurrency at once, in a worker thread so
 inspect's event loop keeps running. Log-probs go into the output, so an imported run has the
 confidence figures a native one has.

@@ -117,31 +117,31 @@ def _rate(label: str) -> Metric:
 
 @metric
 def hallucination_rate() -> Metric:
-    """hallucinated / all items (METRICS.md 1)."""
+    """hallucinated / all items (docs/metrics.md 1)."""
     return _rate("hallucinated")
 
 
 @metric
 def abstention_rate() -> Metric:
-    """Declines ("I don't know") / all items (METRICS.md 1)."""
+    """Declines ("I don't know") / all items (docs/metrics.md 1)."""
     return _rate("abstained")
 
 
 @metric
 def accuracy() -> Metric:
-    """correct / all items (METRICS.md 1)."""
+    """correct / all items (docs/metrics.md 1)."""
     return _rate("correct")
 
 
 @metric
 def non_answer_rate() -> Metric:
-    """Neither an answer of the asked kind nor a decline (METRICS.md 1)."""
+    """Neither an answer of the asked kind nor a decline (docs/metrics.md 1)."""
     return _rate("non_answer")
 
 
 @metric
 def vague_rate() -> Metric:
-    """Consistent with the gold but less precise than asked (METRICS.md 1)."""
+    """Consistent with the gold but less precise than asked (docs/metrics.md 1)."""
     return _rate("vague")
 
 

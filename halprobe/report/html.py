@@ -49,7 +49,7 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
      "proxy only ranks items, so without an anchor (--reference-corpus counts) this is a rank "
      "view: HR should fall from bin 0 up. Only with an anchor, and only for arbitrary facts, "
      "is HR also drawn against the anchored monofact level sr, beside the line HR = sr "
-     "(METRICS.md 3)."),
+     "(docs/metrics.md 3)."),
     ("outcomes", "Outcomes by frequency bin", ""),
     ("reliability", "Reliability diagram", "Answers that state a fact (correct or "
      "hallucinated) with a confidence from log-probs; abstentions and vague answers left out."),
@@ -199,7 +199,7 @@ def closing_note(report: RunReport) -> str:
     return ("<div class='note'><b>Closing note: does the hallucination rate track training "
             "frequency?</b><ul>" + "".join(items) + "</ul>"
             f"<span class='muted'>{_esc(_support_note(summary))} CIs from 10,000 bootstrap "
-            "draws resampling items within bins (METRICS.md 6).</span></div>")
+            "draws resampling items within bins (docs/metrics.md 6).</span></div>")
 
 
 def _support_note(summary: pd.DataFrame) -> str:
@@ -207,12 +207,12 @@ def _support_note(summary: pd.DataFrame) -> str:
     anchors = sorted({str(a) for a in summary.get("anchor", pd.Series(dtype=str)).dropna()
                       if not str(a).startswith("none")})
     if not anchors:
-        return ("These are rank statistics only (METRICS.md 3): the proxies rank items but "
+        return ("These are rank statistics only (docs/metrics.md 3): the proxies rank items but "
                 "say nothing about how many training documents state a fact, so this run "
                 "shows no monofact level, no diagonal HR = level and no bound. Give exact counts "
                 "(--reference-corpus) to anchor a level.")
     return (f"Levels are anchored on {', '.join(anchors)}: kappa = Σ n_i / Σ c_i per suite "
-            "and proxy (METRICS.md 3); a level is compared with HR only for suites of "
+            "and proxy (docs/metrics.md 3); a level is compared with HR only for suites of "
             "arbitrary facts, and the bound only where answers were sampled.")
 
 
@@ -303,7 +303,7 @@ def kappa_rows(kappas: pd.DataFrame) -> list[dict[str, str]]:
 BOUND_NOTE = ("Shown only for suites of arbitrary facts, with an anchor (exact counts) and "
               "sampled answers (--samples 20): bound = max(0, MF − Mis), MF the exact N_1/n "
               "where every item was counted, else the anchored sr, Mis the generative "
-              "miscalibration (METRICS.md 4), compared with the hallucination rate of the "
+              "miscalibration (docs/metrics.md 4), compared with the hallucination rate of the "
               "temperature-1 samples, which the theorem is about. The finite-sample terms are "
               "left out. Answer ECE is never used in place of Mis.")
 
@@ -327,22 +327,22 @@ def tables_section(report: RunReport) -> str:
     sampled = sampling_rows(t["summary"])
     return "".join([
         "<h3>Rates by frequency bin</h3>", _table(rates_rows(t["summary"]), _is_all),
-        *(["<h3>Anchored monofact levels (METRICS.md 3)</h3><p class='muted'>λ = κ · proxy, "
+        *(["<h3>Anchored monofact levels (docs/metrics.md 3)</h3><p class='muted'>λ = κ · proxy, "
            "κ fitted on exact counts (table below); an 'all' row pools its items.</p>",
            _table(monofact_rows(t["summary"]), _is_all),
            "<h3>Anchor: κ per suite and proxy</h3>", _table(kappa_rows(t["kappa"]))]
           if monofact_rows(t["summary"]) else
           ["<h3>Monofact levels</h3><p class='muted'>None: no anchor. A proxy only ranks "
-           "items (METRICS.md 3); run with --reference-corpus to anchor it on exact counts."
+           "items (docs/metrics.md 3); run with --reference-corpus to anchor it on exact counts."
            "</p>"]),
-        "<h3>Calibration of answer confidence (METRICS.md 4)</h3><p class='muted'>Over "
+        "<h3>Calibration of answer confidence (docs/metrics.md 4)</h3><p class='muted'>Over "
         "answers that state a fact (correct or hallucinated); figures are blank where no "
         f"answer had a confidence. Confidence source: {_esc(_sources(t['summary']))}.</p>",
         _table(calibration_rows(t["summary"]), _is_all),
         *(["<h3>Sampled answers (--samples): sampling confidence and generative Mis</h3>"
            "<p class='muted'>Sampling confidence = share of the K temperature-1 answers that "
            "agree with the greedy one; Mis = ½ Σ_B |P_B − G_B| over 10 bins of g, each "
-           "prompt's Good–Turing unseen mass in the lowest bin (METRICS.md 4).</p>",
+           "prompt's Good–Turing unseen mass in the lowest bin (docs/metrics.md 4).</p>",
            _table(sampled, _is_all)] if sampled else []),
         "<h3>HR vs training frequency: rank statistics</h3><p class='muted'>Rank-only: "
         "Spearman of HR with the proxy's bin, and the logistic slope of hallucinated on "
@@ -458,7 +458,7 @@ def write_report(run_dirs: list[Path], out: Path,
             "<p class='muted'>How often the model states false facts, by how rare the fact "
             "is. Rates are shares of graded answers (error and unscored rows left out) with "
             "Wilson 95% intervals; bin 0 is the rarest fifth of a suite's frequency proxy. "
-            "Definitions: METRICS.md.</p>" + "".join(parts) + "</body></html>\n")
+            "Definitions: docs/metrics.md.</p>" + "".join(parts) + "</body></html>\n")
     path = out / REPORT
     tmp = path.with_name(f".{REPORT}.tmp")
     tmp.write_text(page, encoding="utf-8")

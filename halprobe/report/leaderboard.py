@@ -39,9 +39,9 @@ FIGURES = {
     "spearman_low": "spearman_low", "spearman_high": "spearman_high",
 }
 # monofact_sr (mention-weighted) and monofact_u (item-weighted, like the rate beside it) are
-# levels: empty unless `anchor` names exact counts (METRICS.md 3); the
+# levels: empty unless `anchor` names exact counts (docs/metrics.md 3); the
 # spearman_* columns are rank statistics (HR against the proxy's bins: < 0 as predicted).
-# Confidence targets (METRICS.md 5): score_t0, score_t0.5, score_t0.75, score_t0.9, bcg; empty
+# Confidence targets (docs/metrics.md 5): score_t0, score_t0.5, score_t0.75, score_t0.9, bcg; empty
 # for a run asked under no target.
 COLUMNS = (*PROVENANCE, *FIGURES, *LEADERBOARD_COLUMNS)
 SORT = ["suite", "hallucination_rate", "run_id"]

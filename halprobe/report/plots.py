@@ -2,7 +2,7 @@
 
 Drawn with matplotlib's object API (``Figure``, no pyplot): no display, no global backend
 switch, nothing left open, no network. Rates are shown in percent with their Wilson 95%
-intervals (METRICS.md 1 and 6); bin 0 is the rarest fifth of a suite. Each function returns
+intervals (docs/metrics.md 1 and 6); bin 0 is the rarest fifth of a suite. Each function returns
 the path it wrote, or None when the run has nothing to draw (e.g. no confidences).
 """
 
@@ -63,7 +63,7 @@ LABEL_OFFSETS = ((5, 4), (-11, -12), (5, -12), (-11, 4))
 
 def _scatter_panel(ax: Axes, rows: pd.DataFrame, summary: pd.DataFrame,
                    colours: dict[str, str]) -> None:
-    """HR against the ANCHORED sr per bin of arbitrary facts, with y = x (METRICS.md 3).
+    """HR against the ANCHORED sr per bin of arbitrary facts, with y = x (docs/metrics.md 3).
 
     Drawn only where a level exists: without an anchor there is no sr, no y = x.
     """
@@ -116,7 +116,7 @@ def _by_bin_panel(ax: Axes, rows: pd.DataFrame, colours: dict[str, str]) -> None
 
 def plot_hr_vs_monofact(summary: pd.DataFrame, path: Path) -> Path | None:
     """Per bin: HR (Wilson CI) by proxy bin; beside it, only for arbitrary facts with an
-    anchored level, HR against sr with y = x (METRICS.md 3: a proxy alone only ranks)."""
+    anchored level, HR against sr with y = x (docs/metrics.md 3: a proxy alone only ranks)."""
     rows = strata(summary)
     rows = rows[rows["proxy_source"].fillna("none") != "none"] if "proxy_source" in rows \
         else rows.iloc[0:0]

@@ -1,6 +1,6 @@
-"""Abstention detector: the phrases are plain data (STYLE.md habit 3), the code only runs them.
+"""Abstention detector: the phrases are plain data (docs/style.md habit 3), the code only runs them.
 
-Three kinds of phrase matter (METRICS.md section 1):
+Three kinds of phrase matter (docs/metrics.md section 1):
 - refusals ("I don't know", "there is no such paper"): the response declines;
 - "X is (still) alive": a refusal for a death-date question about a living or fictional person,
   but a false claim when the person is dead, so ``grade`` decides with ``item.exists``;
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from halprobe.scoring.normalize import Span, lowered
 
-# "I don't know" and "no such ..." in the languages the grader reads (METRICS.md section 1: the
+# "I don't know" and "no such ..." in the languages the grader reads (docs/metrics.md section 1: the
 # answer's language does not matter). A short hand list on purpose: no locale library (CLDR,
 # babel) carries refusal phrases. Written folded and lower-cased, as the text is searched.
 OTHER_LANGUAGES: tuple[str, ...] = (

@@ -1,4 +1,4 @@
-"""The order of a numeric date, when the answer states it (METRICS.md section 1).
+"""The order of a numeric date, when the answer states it (docs/metrics.md section 1).
 
 "3/4/1961 (DD/MM/YYYY)" is 3 April, "in US format: 4/3/1961" is 3 April too: a numeric date
 whose format the answer states is read in that format, and only then. Without a stated format

@@ -5,7 +5,7 @@ the span and the precision (day / month / year) that ``dateutil.parser`` hides, 
 few microseconds (the 100 µs-per-grade budget rules out fuzzy parsing). Month names come from
 the ``calendar`` module; day validity from ``datetime.date``: nothing calendar-like is hand-rolled.
 
-Labels follow METRICS.md section 1: a date consistent with the gold at the item's precision is
+Labels follow docs/metrics.md section 1: a date consistent with the gold at the item's precision is
 correct, consistent but coarser is vague, any contradicting date is hallucinated. Two-digit
 years ("28/11/54", "'54") are compared by their last two digits, as a reader who knows the
 person's era would read them.

@@ -10,9 +10,9 @@ you meant Ecuador, its capital is Quito") is skipped; a lower-case name closing 
 when geonames knows it ("... is lyon."); the country's own name in a capital slot is an answer
 ("The capital of Aruba is Aruba"), right only where an alias starts with it (Luxembourg,
 Guatemala City). A candidate that is neither gold nor an appositive (", France", not ", Lyon")
-is a specific wrong answer (hallucinated, METRICS.md section 1). With no candidate the matcher
+is a specific wrong answer (hallucinated, docs/metrics.md section 1). With no candidate the matcher
 says so (``NO_ANSWER``, which ``grade`` reads as a non-answer), as it does where a capital is
-described but not named; it never guesses (STYLE.md habit 4).
+described but not named; it never guesses (docs/style.md habit 4).
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def _second_answer(cand: slots.Candidate, view: _View, country: str | None) -> b
 
 
 def match(item: ProbeItem, text: str) -> Grade:
-    """Grade a named-entity answer (METRICS.md section 1: any alias; contradictions lose)."""
+    """Grade a named-entity answer (docs/metrics.md section 1: any alias; contradictions lose)."""
     question = question_shape(item.question, item.subject)
     view = _View.of(text, question)
     country = item.meta.get("cca2") or item.meta.get("country_code")

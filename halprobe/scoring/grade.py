@@ -1,4 +1,4 @@
-"""``grade(item, response)``: one label per response (METRICS.md section 1).
+"""``grade(item, response)``: one label per response (docs/metrics.md section 1).
 
 Order of decisions, each for a reason:
 1. Empty output is a non-answer (the model said nothing and declined nothing), not a parse
@@ -8,12 +8,12 @@ Order of decisions, each for a reason:
 3. "X is alive" settles a death-date question with no date in it: abstained for a control
    (living or fictional person), hallucinated for a real dead person.
 4. No answer of the asked type: abstained if the response declines ("I don't know" is the
-   only abstention, METRICS.md section 1). A response that gives no answer and does not
+   only abstention, docs/metrics.md section 1). A response that gives no answer and does not
    decline ("Botswana is a landlocked country ...", a birth date for a death question, the
    question restated, gibberish) is a non-answer, reported apart, except that a plain "X died"
    about a living or fictional person is hallucinated.
 5. Unscored is left for what the matcher saw but could not read (an ambiguous 7/6/1954, a
-   capital slot holding no name), with its reason (STYLE.md habit 4).
+   capital slot holding no name), with its reason (docs/style.md habit 4).
 """
 
 from __future__ import annotations

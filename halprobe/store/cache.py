@@ -1,7 +1,7 @@
 """SQLite response cache: a repeated or resumed run never asks the same question twice.
 
 Keys hash everything that changes the output (backend fingerprint, full prompt, decoding
-params including the sample index) and nothing operational (STYLE.md habit 6). Each put (or
+params including the sample index) and nothing operational (docs/style.md habit 6). Each put (or
 put_many, the runner's batch of answers that finished together) is one committed transaction
 in WAL mode, so a SIGKILL loses at most the answers in flight.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 from halprobe.types import DecodingParams, Generation, Message
 
-# Ordered, named migrations (STYLE.md habit 7): append, never edit an applied one.
+# Ordered, named migrations (docs/style.md habit 7): append, never edit an applied one.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_responses", """
         CREATE TABLE responses (

@@ -17,7 +17,7 @@ from halprobe.errors import SuiteError
 from halprobe.yamlfile import SafeLoader
 
 SCALES = ("log10", "log10p1", "linear")
-# METRICS.md 3: the theorem is about arbitrary facts (no pattern in the rest of the data
+# docs/metrics.md 3: the theorem is about arbitrary facts (no pattern in the rest of the data
 # predicts them: a death date, a paper's authors); a suite that does not say is systematic,
 # so no monofact level or bound is compared with its hallucination rate unless its author
 # marks it arbitrary.

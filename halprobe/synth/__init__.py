@@ -1,4 +1,4 @@
-"""A synthetic world where the Kalai–Vempala theorem can be checked exactly (METRICS.md 7).
+"""A synthetic world where the Kalai–Vempala theorem can be checked exactly (docs/metrics.md 7).
 
 world      people, death dates, Zipf / scenario A training documents (seeded)
 theory     Good–Turing MF, Mis over bins of g, the bound (sections 2 and 4)

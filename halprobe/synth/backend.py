@@ -1,5 +1,5 @@
 """The synthetic models as a halprobe backend (`--model synth:...`): the test oracle of the
-estimators (METRICS.md 3, 4 and 7; issue 16).
+estimators (docs/metrics.md 3, 4 and 7; issue 16).
 
 A spec names a world and a model, ``synth:m2?alpha=1&n=2000&people=4000&seed=0&gamma=0.02``:
 - world: ``alpha`` (Zipf exponent), ``n`` (training documents), ``people``, ``seed``;

@@ -1,5 +1,5 @@
 """`halprobe synth --check-estimators`: every real-model estimator against the exact value the
-synthetic world knows (issue 16; METRICS.md 3, 4 and 7).
+synthetic world knows (issue 16; docs/metrics.md 3, 4 and 7).
 
 For each world and model (``backend.SynthSpec``) it writes a suite of "When did X die?"
 questions about distinct people drawn from the world's document distribution p (fact_kind
@@ -8,8 +8,8 @@ quintiles), writes the world's training documents as a reference corpus, and run
 same code a real model goes through: ``pipeline`` (runner, cache, grader, ``--samples K``,
 ``--reference-corpus`` counted by the Aho–Corasick counter) and ``analysis.summary``. Then,
 per proxy bin and overall, each estimate beside the exact value of the model's belief:
-- mis: sampled Mis (K samples) vs Mis of the exact g (METRICS.md 4), with its interval;
-- mis_literal: the literal (1 - U) f reading of METRICS.md 4 (``calibration.sampled_g``),
+- mis: sampled Mis (K samples) vs Mis of the exact g (docs/metrics.md 4), with its interval;
+- mis_literal: the literal (1 - U) f reading of docs/metrics.md 4 (``calibration.sampled_g``),
   reported to show its bias;
 - sampled_hr: HR of the temperature-1 samples vs 1 - g(gold) - g(IDK) averaged;
 - kappa, sr, u, s1: anchored on the counts vs lambda_i = n p_i (exact kappa = n / 10^6);
@@ -114,7 +114,7 @@ def write_suite(world: World, people: np.ndarray, proxy: np.ndarray, folder: Pat
                     "bin": int(np.searchsorted(edges, math.log10(value), side="right"))}
             handle.write(json.dumps(item) + "\n")
     (folder / "suite.yaml").write_text(
-        "name: synth\nversion: 1.0.0\ndescription: synthetic death dates (METRICS.md 7)\n"
+        "name: synth\nversion: 1.0.0\ndescription: synthetic death dates (docs/metrics.md 7)\n"
         "fact_kind: arbitrary\nprompt:\n  system: null\n  template: '{question}'\n"
         "bins:\n  explicit: true\n", encoding="utf-8")
     return folder
@@ -129,7 +129,7 @@ def write_corpus(world: World, path: Path) -> Path:
 # --- exact values ---------------------------------------------------------------------------
 
 def exact_mis(belief: Belief, people: np.ndarray, dates: np.ndarray) -> float:
-    """Mis of the exact g per prompt (METRICS.md 4): favourite q, IDK, the rest spread thin."""
+    """Mis of the exact g per prompt (docs/metrics.md 4): favourite q, IDK, the rest spread thin."""
     prompts: list[tuple[Mapping[Hashable, float], Hashable | None]] = []
     unseen: list[float] = []
     for person, gold in zip(people.tolist(), dates.tolist(), strict=True):
@@ -152,7 +152,7 @@ class Oracle(Protocol):
     """What the check needs to know exactly of a model, per person (module docstring)."""
 
     def mis(self, people: np.ndarray) -> float:
-        """Mis of the exact g over these people's prompts (METRICS.md 4)."""
+        """Mis of the exact g over these people's prompts (docs/metrics.md 4)."""
 
     def sampled_wrong(self, people: np.ndarray) -> np.ndarray:
         """Probability that a temperature-1 answer is not the gold date (nor IDK)."""

@@ -7,7 +7,7 @@ handful of groups: g (probability of each factoid in the group), mult (how many 
 (the world's true probability of the group: the mass of documents stating those facts), and
 whether the group's factoids are false, and whether they are facts seen in training.
 
-A factoid is false unless it is some person's true death date (METRICS.md 1: a specific answer
+A factoid is false unless it is some person's true death date (docs/metrics.md 1: a specific answer
 that contradicts the gold, or about a person who does not exist). Seen facts are true; unseen
 factoids are mostly false, except the true dates of people never seen in training.
 """
@@ -49,7 +49,8 @@ class ExactModel:
 
     @property
     def hallucination_rate(self) -> float:
-        """g(H): probability that an unconditional generation is a false factoid (METRICS.md 2)."""
+        """g(H): probability that an unconditional generation is a false factoid
+        (docs/metrics.md 2)."""
         return float(self.mass[self.false].sum())
 
     @property
@@ -64,7 +65,7 @@ class ExactModel:
 
 
 def group_bins(model: ExactModel, bins: int = BINS) -> IntArray:
-    """Bin of each group: ``bins`` log-width bins of g plus the g = 0 bin (METRICS.md 4).
+    """Bin of each group: ``bins`` log-width bins of g plus the g = 0 bin (docs/metrics.md 4).
 
     [derived] Edges run from the smallest to the largest positive factoid probability of the
     model, so the unseen factoids (g ~ 10^-11) never share a bin with seen facts (g ~ 10^-4).
@@ -78,7 +79,7 @@ def group_bins(model: ExactModel, bins: int = BINS) -> IntArray:
 
 def miscalibration(model: ExactModel, bin_ids: IntArray | None = None,
                    bins: int = BINS) -> float:
-    """Mis_b(g, p) = 1/2 sum_B |p(B) - g(B)| over bins of g (METRICS.md 4, Kalai–Vempala form).
+    """Mis_b(g, p) = 1/2 sum_B |p(B) - g(B)| over bins of g (docs/metrics.md 4, Kalai–Vempala form).
 
     Unconditional generation is the one-prompt case of section 4, with the world's document
     distribution p in place of the one-hot gold. "I don't know" is no factoid and p never

@@ -1,4 +1,4 @@
-"""The experiment of METRICS.md section 7, one world at a time.
+"""The experiment of docs/metrics.md section 7, one world at a time.
 
 Per world and seed: MF, g(H), Mis, the bound and whether it holds; for each world's first seed
 also the post-training frontier and the QA view. M1 and M2 are exact; M3 is trained, sampled and
@@ -140,7 +140,8 @@ def world_frontier(world: World, config: SynthConfig) -> pd.DataFrame:
 
 
 def qa_view(world: World, answer: Answerer, config: SynthConfig) -> pd.DataFrame:
-    """Per confidence target: halprobe's grades and rates on "When did X die?" (METRICS.md 5)."""
+    """Per confidence target: halprobe's grades and rates on "When did X die?"
+    (docs/metrics.md 5)."""
     questions = qa.items(world, config.qa, world.seed)
     table = qa.target_table(qa.graded_rows(questions, answer(questions), config.model))
     return table.assign(alpha=world.label, seed=world.seed, model=config.model,

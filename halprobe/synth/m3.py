@@ -54,7 +54,7 @@ def evaluate(world: World, lm: TrainedLM, samples: int, bins: int) -> SampledEst
 def answers(lm: TrainedLM, questions: Sequence[ProbeItem]) -> list[Answer]:
     """M3 answers "When did X die?" by greedy completion of "Fact: X died on".
 
-    Its confidence is halprobe's own (METRICS.md 4, ``analysis.confidence``): the probability
+    Its confidence is halprobe's own (docs/metrics.md 4, ``analysis.confidence``): the probability
     of the date span the grader matched, from its tokens' log-probs.
     """
     prefixes = [f"Fact: {item.subject} died on" for item in questions]

@@ -1,5 +1,5 @@
 """M3, the tiny transformer, as a halprobe backend (`--model synth:m3?...`; issue 16,
-METRICS.md 4 and 7).
+docs/metrics.md 4 and 7).
 
 ``synth:m3?alpha=1&n=2000&people=4000&seed=0&steps=300`` trains M3 on the world's documents
 (``m3.fit``: seeded by the world, stopped early on fresh held-out documents) and keeps the
@@ -9,7 +9,8 @@ code change retrains. It answers "When did NAME die?" by continuing "Fact: NAME 
 ".": greedily at temperature 0, else by sampling at that temperature with a generator seeded by
 the decoding seed, the sample index and the person (as the m1/m2 backend does, so the runner's
 cache and resume see the same answers), and it gives each generated token's log-probability
-under the model (temperature 1), from which halprobe reads the answer's confidence (METRICS.md 4).
+under the model (temperature 1), from which halprobe reads the answer's confidence
+(docs/metrics.md 4).
 
 ``exact_dates`` gives what the check needs as exact values: for one person, every date whose
 probability g(date | "Fact: NAME died on") is at least a threshold, with that probability, found

@@ -1,4 +1,4 @@
-"""The two count-based models of the synthetic world, exact (METRICS.md section 7, M1 and M2).
+"""The two count-based models of the synthetic world, exact (docs/metrics.md section 7, M1 and M2).
 
 M1, the Good–Turing generator, is calibrated by construction: it puts mass MF = N_1/n on the
 factoids it never saw, spread uniformly over all of them (the unseen people's true dates, their
@@ -69,7 +69,8 @@ def good_turing_counts(n_r: IntArray, k: int = KATZ_K) -> FloatArray:
 
 
 def good_turing(world: World) -> SynthModel:
-    """M1: mass MF on unseen factoids (uniform), seen facts by adjusted counts (METRICS.md 2, 7)."""
+    """M1: mass MF on unseen factoids (uniform), seen facts by adjusted counts
+    (docs/metrics.md 2, 7)."""
     counts, n_r, p_r = _per_count(world)
     names, people, seen = world.names.size, len(world.people), int((counts > 0).sum())
     mf = monofact_rate(counts)
@@ -118,7 +119,7 @@ def _fit(loglik: Callable[[float], float], low: float = 1e-7, high: float = 10.0
 
 
 def smoothed(world: World, beta: float | None = None, gamma: float | None = None) -> SynthModel:
-    """M2: add-beta name model x add-gamma date-given-name model, exact (METRICS.md 7)."""
+    """M2: add-beta name model x add-gamma date-given-name model, exact (docs/metrics.md 7)."""
     counts, n_r, p_r = _per_count(world)
     names, people, n = world.names.size, len(world.people), world.n
     seen = int((counts > 0).sum())

@@ -1,4 +1,4 @@
-"""The name universe of the synthetic world (METRICS.md section 7): first x last names.
+"""The name universe of the synthetic world (docs/metrics.md section 7): first x last names.
 
 Names are built from syllables rather than downloaded, so the world is offline and identical on
 every machine. The universe is fixed (its own constant seed); a world's seed only picks which

@@ -1,4 +1,4 @@
-"""Post-training knob: trade hallucination for miscalibration (METRICS.md section 7).
+"""Post-training knob: trade hallucination for miscalibration (docs/metrics.md section 7).
 
 Post-training moves a fraction f of the model's unseen mass (everything it puts on factoids it
 never saw) either onto the seen facts, in proportion to their probability, or onto "I don't

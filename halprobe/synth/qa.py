@@ -3,7 +3,7 @@
 "When did X die?" items are halprobe ProbeItems (answer_type date, precision day), asked about
 people drawn from the world's own distribution p, so that the share of questions about people
 never seen in training is the missing mass. The synthetic model answers with its most likely
-date and that answer's probability as confidence; with a confidence target t (METRICS.md 5) it
+date and that answer's probability as confidence; with a confidence target t (docs/metrics.md 5) it
 answers only if the confidence is above t, else "I don't know". Responses go through
 ``halprobe.scoring.grade`` and ``halprobe.analysis.rates.summarise``: the same code that grades
 a real model. Frequency bins are training counts: unseen, once, 2-4, 5+.
@@ -124,7 +124,7 @@ def qa_mis(date_prob: npt.ArrayLike, bins: int = QA_BINS) -> float:
     """Section 4 Mis over prompts for a model whose belief is q on the gold, rest uniform.
 
     Per prompt: the gold date with g = q, and DAYS - 1 other dates with g = (1 - q)/(DAYS - 1)
-    each, so G and P per bin are sums over two groups a prompt (METRICS.md 4).
+    each, so G and P per bin are sums over two groups a prompt (docs/metrics.md 4).
     """
     q = np.asarray(date_prob, dtype=np.float64)
     k = len(q)

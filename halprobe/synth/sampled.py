@@ -1,4 +1,4 @@
-"""g(H) and Mis estimated from samples, with intervals (METRICS.md sections 2, 4 and 6).
+"""g(H) and Mis estimated from samples, with intervals (docs/metrics.md sections 2, 4 and 6).
 
 For a model that can only be sampled and scored (M3), the exact sums of ``exact.py`` become
 expectations, each estimated without bias from samples whose own probability is known exactly:
@@ -36,7 +36,7 @@ def classify(world: World, text: str) -> str:
 
     wrong_date: a person of the world with another date (or no real date); nobody: a name of
     the universe that is no person; unknown_name: a name outside the universe; all three are
-    false factoids (METRICS.md 1). malformed: no "Fact: <name> died on <date>." at all.
+    false factoids (docs/metrics.md 1). malformed: no "Fact: <name> died on <date>." at all.
     """
     m = DOC.fullmatch(text.strip())
     if m is None:

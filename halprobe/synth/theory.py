@@ -1,6 +1,6 @@
 """The formulas the synthetic world checks: Good–Turing, miscalibration, the Kalai–Vempala bound.
 
-Each function cites the METRICS.md section it implements; none of them knows about worlds or
+Each function cites the docs/metrics.md section it implements; none of them knows about worlds or
 models, so they are tested directly against the worked examples there.
 """
 
@@ -17,11 +17,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DELTA = 0.01
-BINS = 10  # bins of g for Mis, plus the g = 0 bin (METRICS.md 4: one bin always gives 0)
+BINS = 10  # bins of g for Mis, plus the g = 0 bin (docs/metrics.md 4: one bin always gives 0)
 
 
 def count_of_counts(counts: npt.ArrayLike) -> IntArray:
-    """N_k for k = 0..max (METRICS.md 2): how many distinct factoids were seen exactly k times.
+    """N_k for k = 0..max (docs/metrics.md 2): how many distinct factoids were seen exactly k times.
 
     ``counts`` holds one training count per factoid; entry 0 of the result counts the factoids
     that were never seen and is not used by any estimate.
@@ -30,24 +30,26 @@ def count_of_counts(counts: npt.ArrayLike) -> IntArray:
 
 
 def monofact_rate(counts: npt.ArrayLike) -> float:
-    """MF = N_1 / n (METRICS.md 2, Good–Turing estimate of the missing mass) from counts."""
+    """MF = N_1 / n (docs/metrics.md 2, Good–Turing estimate of the missing mass) from counts."""
     c = np.asarray(counts, dtype=np.int64)
     n = int(c.sum())
     return float((c == 1).sum() / n) if n else math.nan
 
 
 def monofact_rate_of(docs: Iterable[Hashable]) -> float:
-    """MF of a list of factoids: a,a,a,b,c,c,d,e gives N_1 = 3, n = 8, MF = .375 (METRICS.md 2)."""
+    """MF of a list of factoids: a,a,a,b,c,c,d,e gives N_1 = 3, n = 8, MF = .375
+    (docs/metrics.md 2)."""
     return monofact_rate(list(Counter(docs).values()))
 
 
 def missing_mass(p: npt.ArrayLike, counts: npt.ArrayLike) -> float:
-    """True probability of the facts never seen in training (what MF estimates, METRICS.md 2)."""
+    """True probability of the facts never seen in training (what MF estimates,
+    docs/metrics.md 2)."""
     return float(np.asarray(p)[np.asarray(counts) == 0].sum())
 
 
 def linear_cuts(bins: int) -> FloatArray:
-    """Inner edges of ``bins`` equal-width bins on (0, 1] (METRICS.md 4: 0.2-wide -> 5 bins).
+    """Inner edges of ``bins`` equal-width bins on (0, 1] (docs/metrics.md 4: 0.2-wide -> 5 bins).
 
     Rounded so that 0.6 falls in [.6, .8) as the worked example has it, not in [.4, .6).
     """
@@ -58,7 +60,8 @@ def log_cuts(low: float, high: float, bins: int) -> FloatArray:
     """Inner edges of ``bins`` bins equal-width in log10 g between low and high (> 0).
 
     [derived] One factoid's probability under an unconditional model spans 10^-13 .. 1; equal
-    width bins on [0, 1] would put all of them in one bin, where Mis is always 0 (METRICS.md 4).
+    width bins on [0, 1] would put all of them in one bin, where Mis is always 0
+    (docs/metrics.md 4).
     """
     if not 0 < low <= high:
         raise ValueError(f"log bins need 0 < low <= high, got {low}, {high}")
@@ -77,7 +80,7 @@ def bin_index(g: npt.ArrayLike, cuts: FloatArray) -> IntArray:
 
 def binned_mis(bin_ids: npt.ArrayLike, g_mass: npt.ArrayLike, p_mass: npt.ArrayLike,
                n_bins: int | None = None) -> tuple[float, FloatArray, FloatArray]:
-    """Mis = 1/2 sum_B |P_B - G_B| (METRICS.md 4, Kalai–Vempala form), with G and P per bin.
+    """Mis = 1/2 sum_B |P_B - G_B| (docs/metrics.md 4, Kalai–Vempala form), with G and P per bin.
 
     Each entry is a group of outputs that share one bin: ``g_mass`` is the model's mass on the
     group, ``p_mass`` the true mass on it. Returns (Mis, G, P); bin 0 is the g = 0 bin.
@@ -93,7 +96,7 @@ def binned_mis(bin_ids: npt.ArrayLike, g_mass: npt.ArrayLike, p_mass: npt.ArrayL
 
 def prompt_mis(answers: Sequence[Mapping[str, float]], golds: Sequence[str],
                cuts: FloatArray) -> tuple[float, FloatArray, FloatArray]:
-    """Generative miscalibration over prompts (METRICS.md 4).
+    """Generative miscalibration over prompts (docs/metrics.md 4).
 
     For each prompt c, ``answers[c]`` maps each semantic answer r to g(r|c):
     G_B = mean_c sum_{r: g in B} g(r|c), P_B = mean_c 1[g(gold|c) in B],
@@ -117,7 +120,8 @@ def prompt_mis(answers: Sequence[Mapping[str, float]], golds: Sequence[str],
 
 def kv_bound(mf: float, mis: float, n: int, facts: float, hallucinations: float,
              delta: float = DELTA) -> float:
-    """Kalai–Vempala lower bound on g(H) (METRICS.md 2) [check: not verified against the paper].
+    """Kalai–Vempala lower bound on g(H) (docs/metrics.md 2) [check: not verified against the
+    paper].
 
     g(H) >= MF - Mis - 3|F| / (delta |H|) - sqrt(6 ln(6/delta) / n), holding with probability
     >= 1 - delta over the training sample. |F| counts the true factoids (one per person), |H|
@@ -127,5 +131,5 @@ def kv_bound(mf: float, mis: float, n: int, facts: float, hallucinations: float,
 
 
 def bound_slack(n: int, facts: float, hallucinations: float, delta: float = DELTA) -> float:
-    """The two terms of the bound that do not depend on the model (METRICS.md 2) [check]."""
+    """The two terms of the bound that do not depend on the model (docs/metrics.md 2) [check]."""
     return 3 * facts / (delta * hallucinations) + math.sqrt(6 * math.log(6 / delta) / n)

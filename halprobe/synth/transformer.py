@@ -1,4 +1,4 @@
-"""M3: a tiny transformer trained on the world's documents as text (METRICS.md 7).
+"""M3: a tiny transformer trained on the world's documents as text (docs/metrics.md 7).
 
 It reads documents at word level, as a GPT reads tokens with their leading spaces: "Fact:",
 " Dalo", " Mirenko", " died", " on", " 1987", "-03", "-14", ".". The vocabulary holds every first

@@ -1,4 +1,4 @@
-"""A synthetic world whose training data is known exactly (METRICS.md section 7).
+"""A synthetic world whose training data is known exactly (docs/metrics.md section 7).
 
 People are names from the universe (``halprobe.synth.names``), each with one death date drawn
 uniformly from DAYS = 18,250 days. A training document states one fact,

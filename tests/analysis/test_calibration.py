@@ -1,4 +1,4 @@
-"""Calibration figures against METRICS.md section 4 and scikit-learn."""
+"""Calibration figures against docs/metrics.md section 4 and scikit-learn."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def test_ece_by_hand() -> None:
 
 
 def test_equal_mass_ece_keeps_ties_together_whatever_the_order() -> None:
-    # METRICS.md 4: calibrated confidences in {.5, .8, 1}; splitting ties made ECE .027-.22
+    # docs/metrics.md 4: calibrated confidences in {.5, .8, 1}; splitting ties made ECE .027-.22
     conf = np.array([0.5] * 10 + [0.8] * 10 + [1.0] * 10)
     y = np.array([1, 0] * 5 + [1] * 8 + [0] * 2 + [1] * 10, dtype=float)
     rng = np.random.default_rng(0)
@@ -143,7 +143,7 @@ def test_sampling_confidence() -> None:
 
 
 def test_generative_miscalibration_worked_example() -> None:
-    # METRICS.md 4: no singletons, so U = 0; 0.2-wide bins
+    # docs/metrics.md 4: no singletons, so U = 0; 0.2-wide bins
     prompts = [({"A": 0.6, "B": 0.3, "C": 0.1}, "A"), ({"D": 0.5, "E": 0.5}, "E")]
     result = generative_miscalibration(prompts, n_bins=5)
     assert result.g_shares == pytest.approx([0.05, 0.15, 0.5, 0.3, 0])

@@ -1,4 +1,4 @@
-"""Reference-corpus co-occurrence counts (METRICS.md section 3, issue 5)."""
+"""Reference-corpus co-occurrence counts (docs/metrics.md section 3, issue 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""HR vs training frequency: rank statistics, pooled logistic slope, bound table (METRICS.md 3)."""
+"""HR vs training frequency: rank statistics, pooled logistic slope, bound table
+(docs/metrics.md 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Monofact rate and its Poisson estimates against METRICS.md sections 2 and 3."""
+"""Monofact rate and its Poisson estimates against docs/metrics.md sections 2 and 3."""
 
 from __future__ import annotations
 

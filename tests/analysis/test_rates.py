@@ -1,4 +1,4 @@
-"""Rates and Wilson intervals against METRICS.md section 6's worked examples."""
+"""Rates and Wilson intervals against docs/metrics.md section 6's worked examples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Regression gate statistics against METRICS.md section 6 and statsmodels."""
+"""Regression gate statistics against docs/metrics.md section 6 and statsmodels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sampled answers: answer keys, sampling confidence, and Mis per stratum (METRICS.md 4),
+"""Sampled answers: answer keys, sampling confidence, and Mis per stratum (docs/metrics.md 4),
 on hand-made rows with figures worked out by hand."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _samples(item: str, *answers: tuple[str, str | None, int]) -> list[dict[str,
 
 
 def hand_run() -> tuple[list[dict[str, object]], pd.DataFrame]:
-    """METRICS.md 4's example in bin 0 (K = 10): prompt a gives the gold .6, B .3, C .1;
+    """docs/metrics.md 4's example in bin 0 (K = 10): prompt a gives the gold .6, B .3, C .1;
     prompt b gives D .5 and the gold .5. Bin 1: c abstains, its samples are 6 gold, 4
     abstentions. A control x in bin 0 is sampled but is no fact: it enters no Mis."""
     greedy = [_greedy("a", 0, "correct", "Paris"), _greedy("b", 0, "hallucinated", "D-town"),
@@ -98,7 +98,7 @@ def test_mis_sampling_calibration_and_the_bound_use_the_samples() -> None:
     bin0, bin1 = _at(summary, "s", "0"), _at(summary, "s", "1")
     # bin 0: C was sampled once, so U_a = .1 and C joins it in the lowest bin:
     # G = (.3 in [.6,.7), .15 in [.3,.4), .05 in [0,.1), .5 in [.5,.6)),
-    # P = (.5 in [.6,.7), .5 in [.5,.6)): Mis = (.2 + .15 + .05) / 2 = .2 (METRICS.md 4)
+    # P = (.5 in [.6,.7), .5 in [.5,.6)): Mis = (.2 + .15 + .05) / 2 = .2 (docs/metrics.md 4)
     assert bin0["mis"] == pytest.approx(0.2) and bin0["mis_n_items"] == 2
     # bin 1: G = (.6 gold, .3 abstain, .1 unscored), P = (1 at .6): Mis = (.4 + .3 + .1) / 2
     assert bin1["mis"] == pytest.approx(0.4) and bin1["samples_k"] == 10

@@ -1,5 +1,5 @@
 """summary.csv and the analysis tables: hand-worked figures and agreement with the metric
-functions they are built from (METRICS.md sections 1, 3, 4 and 6)."""
+functions they are built from (docs/metrics.md sections 1, 3, 4 and 6)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _row(item: str, bin_: int, label: str, pop: float | None, conf: float | None
 
 
 def hand_rows() -> pd.DataFrame:
-    """Bin 0 holds METRICS.md's examples: lambda (.5, 1, 4) and conf (.9,.8,.7,.6) with
+    """Bin 0 holds docs/metrics.md's examples: lambda (.5, 1, 4) and conf (.9,.8,.7,.6) with
     correct (1,1,0,1); the suite median proxy is 1, so lambda = proxy."""
     return pd.DataFrame([
         _row("a", 0, "correct", 0.5, 0.9), _row("b", 0, "correct", 1.0, 0.8),
@@ -73,8 +73,8 @@ def test_without_an_anchor_there_is_no_level_and_no_bound() -> None:
 
 def anchored_rows() -> pd.DataFrame:
     """Proxies (1, 2, 8) and (2, 3) with exact counts (0, 1, 5) and (1, 1): kappa = 8/16 = .5,
-    so bin 0 has METRICS.md 3's lambda (.5, 1, 4); counts (0,1,5,1,1) give MF = 3/8 = .375
-    (METRICS.md 2)."""
+    so bin 0 has docs/metrics.md 3's lambda (.5, 1, 4); counts (0,1,5,1,1) give MF = 3/8 = .375
+    (docs/metrics.md 2)."""
     rows = [_row(k, b, lab, pop, 0.5) | {"corpus_count": n, "anchor": "corpus.txt",
                                           "fact_kind": "arbitrary"}
             for k, b, lab, pop, n in (("a", 0, "hallucinated", 1, 0), ("b", 0, "correct", 2, 1),

@@ -1,4 +1,4 @@
-"""Confidence targets (METRICS.md 5): answer rate, precision_t, score_t, BCG and whether
+"""Confidence targets (docs/metrics.md 5): answer rate, precision_t, score_t, BCG and whether
 abstentions fall on the least confident items, with values worked out by hand."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_targets_table_by_hand() -> None:
     """t = 0: answer rate 1, precision .6, score .6. t = .5: .8, 5/8, (5 - 3)/10 = .2.
     t = .75: .6, 4/6, (4 - 3 x 2)/10 = -.2. t = .9: answered 5 (one vague, counted apart),
     precision 3/(3 + 1) = .75, score (3 - 9)/10 = -.6. BCG = (.75 - 2/3) + (.9 - .75) = .2333
-    (METRICS.md 5). The unscored row is left out (N stays 10)."""
+    (docs/metrics.md 5). The unscored row is left out (N stays 10)."""
     table = targets_table(rows())
     table = table[table["bin"] == "0"].set_index("target")
     assert table["n"].tolist() == [10, 10, 10, 10]

@@ -1,4 +1,4 @@
-"""Transforms that generalise (METRICS.md 8): gains per domain, s_k = mean - alpha sd, and
+"""Transforms that generalise (docs/metrics.md 8): gains per domain, s_k = mean - alpha sd, and
 leave-one-domain-out, with values worked out by hand."""
 
 from __future__ import annotations

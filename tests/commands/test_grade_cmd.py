@@ -41,7 +41,8 @@ def regraded() -> tuple[list[dict], RunItems]:
 def test_every_kind_of_row_gets_the_label_its_run_gave(regraded: tuple) -> None:
     """The runs graded each row with its own grader; regrading from the file alone agrees,
     except where issue 14 changed a label on purpose: four obituaries that decline nothing and
-    state no checkable claim were "abstained" and are now non-answers (METRICS.md section 1)."""
+    state no checkable claim were "abstained" and are now non-answers (docs/metrics.md
+    section 1)."""
     rows, items = regraded
     before = _rows()
     kinds = {r.get("form") or r.get("transform") or ("target" if r.get("target") else None)

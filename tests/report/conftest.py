@@ -24,7 +24,7 @@ def fake_rows(seed: int = 0, per_bin: int = 10, logprobs: bool = True,
               hall_scale: float = 1.0, anchored: bool = False) -> list[dict[str, Any]]:
     """Response rows over the SUITES: bins 0..4 for facts, bin 0 only for controls. With
     ``anchored``, each fact has an exact count ~ Poisson(proxy / (10 x bin 0's proxy)) from a
-    reference corpus "corpus.jsonl" (METRICS.md 3)."""
+    reference corpus "corpus.jsonl" (docs/metrics.md 3)."""
     rng = np.random.default_rng(seed)
     rows = []
     for suite, (proxy, exists, base) in SUITES.items():

@@ -39,7 +39,7 @@ def test_single_run_report_is_self_contained(tmp_path: Path) -> None:
         data = (run / name).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 15_000, name
     assert len(pd.read_csv(run / "correlation.csv")) > 0
-    # no anchor: rank statistics only; no level, no y = x, no bound (METRICS.md 3)
+    # no anchor: rank statistics only; no level, no y = x, no bound (docs/metrics.md 3)
     assert not (run / "bound.csv").exists() and not (run / "kappa.csv").exists()
     assert "rank statistics only" in page and "y = x" not in page
     assert "Monofact levels</h3><p class='muted'>None: no anchor" in page

@@ -153,7 +153,7 @@ def test_score_t_columns_by_hand(tmp_path: Path) -> None:
     """score_t = (correct - t/(1-t) hallucinated) / 10: t = 0: (6 - 0)/10 = .6; t = .5:
     (5 - 3)/10 = .2; t = .75: (4 - 3 x 2)/10 = -.2; t = .9: (3 - 9 x 1)/10 = -.6 (the vague
     answer scores 0). precision = correct / (correct + hallucinated), the vague answer apart
-    (METRICS.md 5): .6, .625, 2/3, 3/4 -> BCG = .0833 + .15 = .2333. Every target
+    (docs/metrics.md 5): .6, .625, 2/3, 3/4 -> BCG = .0833 + .15 = .2333. Every target
     row of the suite and the run's 'all' row (all of it asked under targets) carry them."""
     _targets_run(tmp_path)
     table = build_leaderboard(tmp_path)

@@ -2,7 +2,7 @@
 
 ``tests/data/grading/devset.jsonl`` is the tune split: the grader's rules were written on it,
 so its agreement is in-sample. ``tests/data/grading/testset.jsonl`` is the test split: 407
-answers labelled by hand under METRICS.md section 1 before the grader was run on them, and
+answers labelled by hand under docs/metrics.md section 1 before the grader was run on them, and
 never used for tuning (TESTSET.md); the few that repeat a tune row word for word are left out
 of its figure. Both are graded as a run grades them (an obituary-form row
 by the obituary grader), and each prints its agreement, its recall per human label and its

@@ -1,4 +1,4 @@
-"""A numeric date read in the format the answer states (METRICS.md section 1)."""
+"""A numeric date read in the format the answer states (docs/metrics.md section 1)."""
 
 from __future__ import annotations
 

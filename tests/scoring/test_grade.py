@@ -184,7 +184,7 @@ def test_scoring_imports_no_model_code() -> None:
 ])
 def test_contradictions_corrections_and_hedges(item: ProbeItem, response: str,
                                                label: Label) -> None:
-    """Issue 14: the whole answer is read (METRICS.md section 1)."""
+    """Issue 14: the whole answer is read (docs/metrics.md section 1)."""
     assert grade(item, response).label is label
 
 

@@ -1,6 +1,6 @@
 """M3 as a `synth:` backend: trained once and cached, answering through `halprobe eval`'s own
 runner and grader, with token log-probs that agree with its exact date probabilities
-(issue 16; METRICS.md 4 and 7).
+(issue 16; docs/metrics.md 4 and 7).
 
 A tiny world and a tiny model (200 documents, one layer of width 32, 60 steps: about 15 s on
 two loaded cores) that has learned the document format but few dates."""

@@ -1,4 +1,4 @@
-"""Good–Turing, Mis and the bound against METRICS.md's worked examples (sections 2 and 4)."""
+"""Good–Turing, Mis and the bound against docs/metrics.md's worked examples (sections 2 and 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Worlds are reproducible, and their monofact rates are those METRICS.md section 7 expects."""
+"""Worlds are reproducible, and their monofact rates are those docs/metrics.md section 7 expects."""
 
 from __future__ import annotations
 
