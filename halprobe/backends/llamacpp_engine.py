@@ -54,6 +54,15 @@ class _Request:
     logprobs: list[float] = field(default_factory=list)
     stream: int = -1
     position: int = 0  # where the next evaluated token goes
+    stops: frozenset[int] = frozenset()  # more end tokens (a completion prompt's newlines)
+    continuations: list[list[int]] | None = None  # a scoring request: tokens to score
+
+
+@dataclass
+class ScoredTokens:
+    """A scoring request's result: the log-probability of each token of each continuation."""
+
+    logprobs: list[list[float]]
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -137,8 +146,10 @@ class DecodeEngine:
 
     # -- called from any thread -------------------------------------------------------------
 
-    def submit(self, prompt: list[int], params: DecodingParams) -> Future[Decoded]:
-        """Queue a prompt; the future holds its Decoded or the BackendError that stopped it."""
+    def submit(self, prompt: list[int], params: DecodingParams,
+               stops: frozenset[int] = frozenset()) -> Future[Decoded]:
+        """Queue a prompt; the future holds its Decoded or the BackendError that stopped it.
+        ``stops``: tokens that end this prompt's answer besides the model's end tokens."""
         if len(prompt) + params.max_tokens > self.n_ctx:
             raise BackendError("bad_request", f"prompt of {len(prompt)} tokens and "
                                f"{params.max_tokens} new ones do not fit the context of "
@@ -147,9 +158,25 @@ class DecodeEngine:
             raise BackendError("fatal", "the llama.cpp backend is closed")
         rng = (np.random.default_rng([params.seed, params.sample_index, *prompt[-8:]])
                if params.temperature > 0 else None)
-        request = _Request(prompt, params, Future(), rng)
+        request = _Request(prompt, params, Future(), rng, stops=stops)
         self._waiting.put(request)
         return request.future
+
+    def submit_score(self, prompt: list[int],
+                     continuations: list[list[int]]) -> Future[ScoredTokens]:
+        """Queue a scoring request: each continuation teacher-forced after the prompt, which
+        is evaluated once (and its prefix reused from whatever stream holds it)."""
+        longest = max((len(c) for c in continuations), default=0)
+        if len(prompt) + longest > self.n_ctx or not prompt:
+            raise BackendError("bad_request", f"prompt of {len(prompt)} tokens and a "
+                               f"continuation of {longest} do not fit the context of "
+                               f"{self.n_ctx} a sequence (backend option n_ctx)")
+        if self._closed:
+            raise BackendError("fatal", "the llama.cpp backend is closed")
+        request = _Request(prompt, DecodingParams(max_tokens=0), Future(), None,
+                           continuations=continuations)
+        self._waiting.put(request)
+        return request.future  # type: ignore[return-value]
 
     def close(self) -> None:
         """Stop decoding (a running prompt fails with a BackendError) and free the context."""
@@ -222,7 +249,31 @@ class DecodeEngine:
             held[stream] = held[source]
         logits = self._prefill(stream, prompt, held[stream])
         request.position = len(prompt)
+        if request.continuations is not None:
+            self._score(request, logits)
+            return
         self._advance(request, logits)
+
+    def _score(self, request: _Request, first: np.ndarray) -> None:
+        """Log-probability of every continuation token; the stream keeps only the prompt.
+
+        Each continuation is evaluated in one call after the prompt's KV (its first token is
+        scored by the prompt's last logits); it is removed again before the next one.
+        """
+        assert request.continuations is not None
+        start = log_softmax(first)
+        stream, base = request.stream, len(request.prompt)
+        results: list[list[float]] = []
+        for tokens in request.continuations:
+            scores = [float(start[tokens[0]])] if tokens else []
+            if len(tokens) > 1:
+                self._decode([(t, base + i, stream, True) for i, t in enumerate(tokens[:-1])])
+                scores += [float(log_softmax(self._logits(i))[tokens[i + 1]])
+                           for i in range(len(tokens) - 1)]
+                self._lib.llama_memory_seq_rm(self._memory, stream, base, -1)
+            results.append(scores)
+        self._release(request)
+        request.future.set_result(ScoredTokens(results))  # type: ignore[arg-type]
 
     def _prefill(self, stream: int, prompt: list[int], held: int) -> np.ndarray:
         """Evaluate what the stream does not hold yet (it holds the prompt's first ``held``
@@ -258,7 +309,7 @@ class DecodeEngine:
     def _advance(self, request: _Request, logits: np.ndarray) -> None:
         """Choose the request's next token; finish it at an end token or max_tokens."""
         token, logprob = self._choose(logits, request.params, request.rng)
-        if self._is_end(token):
+        if self._is_end(token) or token in request.stops:
             self._finish(request, "stop")
             return
         request.out.append(token)
