@@ -103,6 +103,13 @@ def eval_command(
                                                  "(docs/reference-corpus.md)."),
     corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
                                           "field that holds a document's text."),
+    prompt_style: str = typer.Option("auto", "--prompt-style", metavar="chat|completion|auto",
+                                     help="chat: the suite's chat prompt; completion: a "
+                                     "few-shot 'Q: ... A:' prompt for base models (answer "
+                                     "ends at its line); auto: chat where the model has a "
+                                     "chat template, else completion."),
+    shots: int = typer.Option(3, "--shots", help="Solved examples in a completion prompt, "
+                              "drawn by --seed from items not asked."),
     backend_option: list[str] = typer.Option([], "--backend-option", "-o", metavar="KEY=VALUE",
                                              help=BACKEND_OPTIONS_HELP),
 ) -> None:
@@ -123,7 +130,8 @@ def eval_command(
                        prompt_transforms=prompt_transform, transforms_file=transforms_file,
                        prompt_form=prompt_form, knowledge_cutoff=knowledge_cutoff,
                        cutoff_table=cutoff_table, samples=samples,
-                       reference_corpus=reference_corpus, corpus_text_field=corpus_text_field)
+                       reference_corpus=reference_corpus, corpus_text_field=corpus_text_field,
+                       prompt_style=prompt_style, shots=shots)
     console = Console()
     if 0 < samples < MIN_SAMPLES:
         console.print(f"[yellow]halprobe: warning: --samples {samples}: Mis needs K >= "
