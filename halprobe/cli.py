@@ -1,5 +1,5 @@
 """Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth |
-tune-prompt | doctor`.
+tune-prompt | doctor | models`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -18,6 +18,7 @@ from halprobe.commands import (
     eval_cmd,
     grade_cmd,
     leaderboard_cmd,
+    models_cmd,
     report_cmd,
     suites_cmd,
     synth_cmd,
@@ -41,6 +42,7 @@ app.command("leaderboard")(leaderboard_cmd.leaderboard_command)
 app.command("synth")(synth_cmd.synth_command)
 app.command("tune-prompt")(tune_cmd.tune_command)
 app.command("doctor")(doctor_cmd.doctor_command)
+app.command("models")(models_cmd.models_command)
 
 
 def _version(value: bool) -> None:

