@@ -19,11 +19,13 @@ from typing import Any
 import pandas as pd
 
 from halprobe import __version__, crash_context, cutoff, transforms
+from halprobe.analysis.choice import choice_table
 from halprobe.analysis.corpus import CorpusCounts
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
+from halprobe.choice_pass import read_choices, run_choices
 from halprobe.corpus_proxy import apply_counts, check_corpus, corpus_config, count_items
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
@@ -74,6 +76,7 @@ class EvalOptions:
     corpus_text_field: str = "text"
     prompt_style: str = "auto"  # chat | completion | auto (prompts.py)
     shots: int = DEFAULT_SHOTS  # solved examples in a completion prompt
+    choices: int = 0  # --choices K: teacher-forced gold + K distractors an item (choice_pass)
 
 
 @dataclass
@@ -109,6 +112,8 @@ def check_options(opts: EvalOptions) -> None:
                         f"not {opts.prompt_style!r}")
     if opts.shots < 0:
         raise UserError(f"--shots must be 0 or more, got {opts.shots}")
+    if opts.choices < 0:
+        raise UserError(f"--choices must be 0 or more, got {opts.choices}")
     if opts.prompt_style == "completion":
         check_completion_options(opts)
 
@@ -179,6 +184,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         "items": [i.id for i in items],
         **transforms.config_entries(items),
         **({"samples": opts.samples} if opts.samples else {}),  # a plain run keeps its hash
+        **({"choices": opts.choices} if opts.choices else {}),
     }
     return {
         "halprobe_version": __version__,
@@ -195,6 +201,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         "prompt_style": "chat" if shots is None else "completion",
         **({"shots": shots.ids(), "n_shots": opts.shots} if shots is not None else {}),
         "n_items": len(items),
+        **({"choices": opts.choices} if opts.choices else {}),
         **transforms.config_entries(items),
         "status": "running",
     }
@@ -286,12 +293,14 @@ def plan_variants(opts: EvalOptions, items: list[ProbeItem]) -> list[ProbeItem]:
 
 
 def write_variant_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
-    """targets.csv, cutoff.csv and obituary.csv of a run, where it has such rows."""
+    """targets.csv, cutoff.csv, obituary.csv and choice.csv (--choices) of a run, where it
+    has such rows."""
     from halprobe.analysis.targets import targets_table
 
     rows = pd.DataFrame(RunDir(run_dir).read_rows())
+    choices = pd.DataFrame(read_choices(run_dir))
     tables = {"targets": targets_table(rows), "cutoff": cutoff.cutoff_table(rows),
-              "obituary": transforms.form_table(rows)}
+              "obituary": transforms.form_table(rows), "choice": choice_table(choices, rows)}
     for name, table in tables.items():
         if len(table):
             table.to_csv(run_dir / f"{name}.csv", index=False, float_format="%.4f")
@@ -330,6 +339,9 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         stats = runner.run(items)
         sampled = (run_samples(backend, cache, run_dir.path, items, opts.samples, params,
                                build, opts.progress) if opts.samples else None)
+        if opts.choices:
+            pool = [i for s in suites for i in s.items]
+            run_choices(backend, run_dir.path, items, pool, opts.choices, opts.seed, build)
         cache.close()
     finally:
         backend.close()

@@ -110,6 +110,11 @@ def eval_command(
                                      "chat template, else completion."),
     shots: int = typer.Option(3, "--shots", help="Solved examples in a completion prompt, "
                               "drawn by --seed from items not asked."),
+    choices: int = typer.Option(0, "--choices", metavar="K", help="Also score the gold answer "
+                                "and K distractors of the same kind per item (teacher "
+                                "forcing): multiple-choice calibration (ECE) and the "
+                                "is-it-valid error with its bound, in choice.csv. K = 4 "
+                                "gives 5 options."),
     backend_option: list[str] = typer.Option([], "--backend-option", "-o", metavar="KEY=VALUE",
                                              help=BACKEND_OPTIONS_HELP),
 ) -> None:
@@ -131,7 +136,7 @@ def eval_command(
                        prompt_form=prompt_form, knowledge_cutoff=knowledge_cutoff,
                        cutoff_table=cutoff_table, samples=samples,
                        reference_corpus=reference_corpus, corpus_text_field=corpus_text_field,
-                       prompt_style=prompt_style, shots=shots)
+                       prompt_style=prompt_style, shots=shots, choices=choices)
     console = Console()
     if 0 < samples < MIN_SAMPLES:
         console.print(f"[yellow]halprobe: warning: --samples {samples}: Mis needs K >= "
@@ -217,6 +222,8 @@ VARIANT_COLUMNS = {
                "accuracy"],
     "obituary": ["suite", "person", "n", "hallucination_rate", "hallucination_rate_low",
                  "hallucination_rate_high", "abstention_rate", "accuracy"],
+    "choice": ["suite", "mc_n", "mc_options", "mc_accuracy", "mc_ece", "mc_error",
+               "iiv_error", "iiv_bound", "hr"],
 }
 
 
