@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from halprobe.analysis.choice import CHOICES_FILE
 from halprobe.errors import UserError
 from halprobe.prompts import option_text
 from halprobe.types import Message, ProbeItem, ScoreRequest, completion_text
 
-CHOICES_FILE = "choices.jsonl"
 CHUNK = 64  # requests handed to the backend at once
 
 
@@ -82,10 +82,3 @@ def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(rows)
-
-
-def read_choices(run_dir: Path) -> list[dict[str, Any]]:
-    path = run_dir / CHOICES_FILE
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

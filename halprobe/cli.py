@@ -1,5 +1,6 @@
 """Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth |
-tune-prompt | doctor | models`.
+tune-prompt | doctor | models |
+compare`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -14,6 +15,7 @@ import typer
 from halprobe import __version__, crash_context, supervise
 from halprobe.commands import (
     check_cmd,
+    compare_cmd,
     doctor_cmd,
     eval_cmd,
     grade_cmd,
@@ -43,6 +45,7 @@ app.command("synth")(synth_cmd.synth_command)
 app.command("tune-prompt")(tune_cmd.tune_command)
 app.command("doctor")(doctor_cmd.doctor_command)
 app.command("models")(models_cmd.models_command)
+app.command("compare")(compare_cmd.compare_command)
 
 
 def _version(value: bool) -> None:

@@ -19,13 +19,13 @@ from typing import Any
 import pandas as pd
 
 from halprobe import __version__, crash_context, cutoff, transforms
-from halprobe.analysis.choice import choice_table
+from halprobe.analysis.choice import choice_table, read_choices
 from halprobe.analysis.corpus import CorpusCounts
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
-from halprobe.choice_pass import read_choices, run_choices
+from halprobe.choice_pass import run_choices
 from halprobe.corpus_proxy import apply_counts, check_corpus, corpus_config, count_items
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost

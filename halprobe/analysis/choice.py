@@ -21,13 +21,26 @@ distribution p(r|c) over a small answer set, to which two analyses apply exactly
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from halprobe.analysis.calibration import ece
+
+CHOICES_FILE = "choices.jsonl"  # one row an item: options, gold_index, logprobs, n_tokens
+
+
+def read_choices(run_dir: Path) -> list[dict[str, Any]]:
+    """A run's teacher-forced option scores (choice_pass.py), [] when it has none."""
+    path = run_dir / CHOICES_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def option_probabilities(logprobs: Sequence[float]) -> np.ndarray:
