@@ -173,12 +173,13 @@ class LlamaCppBackend:
         prompt's own tokens (as lm-evaluation-harness splits them), so a leading space joins
         the word it precedes, as it would in the model's own output.
         """
-        jobs = []
-        for request in requests:
-            prompt = self.prompt_tokens(request.prompt)
-            continuations = [self._continuation(request.prompt, prompt, c)
-                             for c in request.continuations]
-            jobs.append(self._engine.submit_score(prompt, continuations))
+        tokenized = []
+        for request in requests:  # all before the first is queued: the engine scores
+            prompt = self.prompt_tokens(request.prompt)  # what waits together, together
+            tokenized.append((prompt, [self._continuation(request.prompt, prompt, c)
+                                       for c in request.continuations]))
+        jobs = [self._engine.submit_score(prompt, continuations)
+                for prompt, continuations in tokenized]
         out = []
         for job in jobs:
             scored = job.result().logprobs

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.llamacpp_scoring import ScoredTokens, ScoringMixin
 from halprobe.backends.threads import ThreadTuner
 from halprobe.types import DecodingParams
 
@@ -56,13 +57,6 @@ class _Request:
     position: int = 0  # where the next evaluated token goes
     stops: frozenset[int] = frozenset()  # more end tokens (a completion prompt's newlines)
     continuations: list[list[int]] | None = None  # a scoring request: tokens to score
-
-
-@dataclass
-class ScoredTokens:
-    """A scoring request's result: the log-probability of each token of each continuation."""
-
-    logprobs: list[list[float]]
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -101,7 +95,7 @@ class TokenChooser:
         return int(rng.choice(len(probs), p=probs))
 
 
-class DecodeEngine:
+class DecodeEngine(ScoringMixin):
     """One llama.cpp context with ``n_streams`` KV streams, decoded by one background thread.
 
     ``submit`` may be called from any thread; the runner's worker threads each wait on their
@@ -212,25 +206,41 @@ class DecodeEngine:
                 request.future.set_exception(closed)
 
     def _admit(self) -> bool:
-        """Start waiting prompts in free streams; wait for one when nothing runs. False: stop."""
+        """Start waiting prompts in free streams; wait for one when nothing runs. False: stop.
+
+        Scoring requests drawn together are scored together (llamacpp_scoring.py)."""
+        scoring: list[_Request] = []
         while self._free:
             try:
-                request = self._waiting.get(block=not self._running)
+                request = self._waiting.get(block=not self._running and not scoring)
             except queue.Empty:
-                return True
+                break
             if request is None:
+                self._score_all(scoring)
                 return False
             if not request.future.set_running_or_notify_cancel():
                 continue
             try:
-                self._start(request)
+                if request.continuations is not None:
+                    request.position = self._take_stream(request)  # held, until prefilled
+                    scoring.append(request)
+                else:
+                    self._start(request)
             except Exception as exc:  # reported to the caller waiting on it
                 self._fail([request], exc if isinstance(exc, BackendError) else BackendError(
                     "fatal", f"llama.cpp failed on a prompt: {type(exc).__name__}: {exc}"))
+        self._score_all(scoring)
         return True
 
     def _start(self, request: _Request) -> None:
-        """Evaluate the prompt in the free stream that already holds most of it.
+        """Evaluate the prompt in the free stream that already holds most of it."""
+        held = self._take_stream(request)
+        logits = self._prefill(request.stream, request.prompt, held)
+        request.position = len(request.prompt)
+        self._advance(request, logits)
+
+    def _take_stream(self, request: _Request) -> int:
+        """Give the request the free stream that holds most of its prompt; return how much.
 
         Where another stream holds a longer part of it (the first prompts of a run, when every
         free stream is empty), that stream's KV cache is copied over first: llama.cpp copies
@@ -247,33 +257,7 @@ class DecodeEngine:
             self._lib.llama_memory_seq_cp(self._memory, source, stream, -1, -1)
             self._held[stream] = list(self._held[source])
             held[stream] = held[source]
-        logits = self._prefill(stream, prompt, held[stream])
-        request.position = len(prompt)
-        if request.continuations is not None:
-            self._score(request, logits)
-            return
-        self._advance(request, logits)
-
-    def _score(self, request: _Request, first: np.ndarray) -> None:
-        """Log-probability of every continuation token; the stream keeps only the prompt.
-
-        Each continuation is evaluated in one call after the prompt's KV (its first token is
-        scored by the prompt's last logits); it is removed again before the next one.
-        """
-        assert request.continuations is not None
-        start = log_softmax(first)
-        stream, base = request.stream, len(request.prompt)
-        results: list[list[float]] = []
-        for tokens in request.continuations:
-            scores = [float(start[tokens[0]])] if tokens else []
-            if len(tokens) > 1:
-                self._decode([(t, base + i, stream, True) for i, t in enumerate(tokens[:-1])])
-                scores += [float(log_softmax(self._logits(i))[tokens[i + 1]])
-                           for i in range(len(tokens) - 1)]
-                self._lib.llama_memory_seq_rm(self._memory, stream, base, -1)
-            results.append(scores)
-        self._release(request)
-        request.future.set_result(ScoredTokens(results))  # type: ignore[arg-type]
+        return held[stream]
 
     def _prefill(self, stream: int, prompt: list[int], held: int) -> np.ndarray:
         """Evaluate what the stream does not hold yet (it holds the prompt's first ``held``
