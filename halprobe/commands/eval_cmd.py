@@ -30,7 +30,8 @@ BACKEND_OPTIONS_HELP = (
     "AMX crash on Intel Xeons; auto turns it off there); hf: batch_size, n_threads; openai: "
     "logprobs, timeout, concurrency.")
 MODEL_HELP = ("Model spec. Leave out for the embedded SmolLM2-135M-Instruct. "
-              "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL")
+              "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL | "
+              "gemma3-270m (a base model from PyPI: halprobe models)")
 
 
 def eval_command(

@@ -72,6 +72,13 @@ def test_llama_cpp_and_transformers_answer_alike() -> None:
     try:
         assert [g.text for g in hf.generate(prompts, PARAMS)] == [
             g.text for g in fast.generate(prompts, PARAMS)]
+        # scores: transformers dequantises the Q4_1 weights to float32, llama.cpp multiplies
+        # with quantised activations: the same ranking, log-probs within a few tenths
+        request = [ScoreRequest(prompts[0], (" Nairobi\n\n", " Mombasa\n\n", " Lima\n\n"))]
+        ours, theirs = fast.score(request)[0], hf.score(request)[0]
+        assert ours.n_tokens == theirs.n_tokens
+        assert ours.logprobs == pytest.approx(theirs.logprobs, abs=0.5)
+        assert theirs.logprobs[0] > theirs.logprobs[1] > theirs.logprobs[2]
     finally:
         hf.close()
         fast.close()
