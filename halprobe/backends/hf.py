@@ -224,9 +224,9 @@ class HFBackend:
                 tokens = self._continuation_ids(text, prompt, continuation)
                 total = float(start[tokens[0]])
                 if len(tokens) > 1:
-                    rest = self._model(torch.tensor([tokens[:-1]]),
-                                       past_key_values=copy.deepcopy(first.past_key_values),
-                                       use_cache=True)
+                    rest = self._model(torch.tensor([tokens[:-1]]), use_cache=True,
+                                       **_cache_argument(self._model,
+                                                        copy.deepcopy(_cache_of(first))))
                     logp = torch.log_softmax(rest.logits[0].double(), dim=-1)
                     total += float(sum(logp[i, t] for i, t in enumerate(tokens[1:])))
                 sums.append(total)
@@ -290,6 +290,22 @@ class HFBackend:
     def close(self) -> None:
         del self._model
 
+
+
+def _cache_of(output: Any) -> Any:
+    """The KV cache a forward pass returned: ``cache`` (transformers 5.x) or the older
+    ``past_key_values``."""
+    cache = output.get("cache")
+    return cache if cache is not None else output.get("past_key_values")
+
+
+def _cache_argument(model: Any, cache: Any) -> dict[str, Any]:
+    """The keyword the model's forward takes its KV cache by (``past_key_values`` is
+    deprecated where ``cache`` exists)."""
+    import inspect
+
+    takes_cache = "cache" in inspect.signature(model.forward).parameters
+    return {"cache": cache} if takes_cache else {"past_key_values": cache}
 
 
 def chosen_logprobs(steps: Sequence[Any], chosen: Any) -> Any:
