@@ -95,3 +95,15 @@ def compare_table(run_a: Path, run_b: Path) -> pd.DataFrame:
     if both.empty:
         raise UserError(f"{run_a} and {run_b} share no suite: nothing to compare")
     return both
+
+
+SHOWN = ("n", "hr", "abstained", "non_answer", "mc_ece", "mis")
+
+
+def printable(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader compares first, A beside B, then the target scores."""
+    columns = list(KEY)
+    for name in SHOWN:
+        columns += [c for c in (f"{name}_a", f"{name}_b") if c in table]
+    columns += sorted(c for c in table if c.startswith("score_t"))
+    return table[columns]

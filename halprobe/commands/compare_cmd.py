@@ -5,20 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
-from halprobe.analysis.compare import compare_table, run_label
-
-SHOWN = ("n", "hr", "abstained", "non_answer", "mc_ece", "mis")
-
-
-def _printable(table: pd.DataFrame) -> pd.DataFrame:
-    columns = ["suite", "bin"]
-    for name in SHOWN:
-        columns += [c for c in (f"{name}_a", f"{name}_b") if c in table]
-    columns += sorted(c for c in table if c.startswith("score_t"))
-    return table[columns]
+from halprobe.analysis.compare import compare_table, printable, run_label
 
 
 def compare_command(
@@ -36,5 +25,5 @@ def compare_command(
 
     plot = plot_compare(table, labels, out / "compare.png")
     typer.echo(f"A = {labels[0]}\nB = {labels[1]}")
-    typer.echo(_printable(table).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    typer.echo(printable(table).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     typer.echo(f"written: {out / 'compare.csv'}" + (f", {plot}" if plot else ""))
