@@ -1,5 +1,5 @@
 """Command line: `halprobe eval | suites | grade | check | report | leaderboard | synth |
-tune-prompt | doctor | import | export`.
+tune-prompt | doctor | models | compare | import | export`.
 
 A user mistake (bad spec, path, option, file) prints one line and exits 2; never a traceback.
 Each command group lives in halprobe/commands/ so this file stays a table of contents.
@@ -14,12 +14,14 @@ import typer
 from halprobe import __version__, crash_context, supervise
 from halprobe.commands import (
     check_cmd,
+    compare_cmd,
     doctor_cmd,
     eval_cmd,
     export_cmd,
     grade_cmd,
     import_cmd,
     leaderboard_cmd,
+    models_cmd,
     report_cmd,
     suites_cmd,
     synth_cmd,
@@ -43,6 +45,8 @@ app.command("leaderboard")(leaderboard_cmd.leaderboard_command)
 app.command("synth")(synth_cmd.synth_command)
 app.command("tune-prompt")(tune_cmd.tune_command)
 app.command("doctor")(doctor_cmd.doctor_command)
+app.command("models")(models_cmd.models_command)
+app.command("compare")(compare_cmd.compare_command)
 app.add_typer(import_cmd.import_app, name="import")
 app.add_typer(export_cmd.export_app, name="export")
 

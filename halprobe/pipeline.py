@@ -19,11 +19,13 @@ from typing import Any
 import pandas as pd
 
 from halprobe import __version__, crash_context, cutoff, transforms
+from halprobe.analysis.choice import choice_table, read_choices
 from halprobe.analysis.corpus import CorpusCounts
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
+from halprobe.choice_pass import run_choices
 from halprobe.corpus_proxy import (
     anchor_label,
     apply_counts,
@@ -33,13 +35,23 @@ from halprobe.corpus_proxy import (
 )
 from halprobe.errors import UserError
 from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
+from halprobe.prompts import (
+    DEFAULT_SHOTS,
+    STYLES,
+    Shots,
+    check_shots,
+    choose_shots,
+    completion_builder,
+    question_line,
+    resolve_style,
+)
 from halprobe.report.parallel import FigureWorkers
 from halprobe.runner import Runner, RunStats
 from halprobe.sampling_pass import annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
 from halprobe.store.rundir import SAMPLES, SUMMARY, read_json_object
 from halprobe.suites import Suite, load, sample
-from halprobe.types import DecodingParams, Message, ProbeItem
+from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem
 
 
 @dataclass
@@ -68,6 +80,9 @@ class EvalOptions:
     samples: int = 0  # --samples K: K more answers per item at temperature 1
     reference_corpus: Path | None = None
     corpus_text_field: str = "text"
+    prompt_style: str = "auto"  # chat | completion | auto (prompts.py)
+    shots: int = DEFAULT_SHOTS  # solved examples in a completion prompt
+    choices: int = 0  # --choices K: teacher-forced gold + K distractors an item (choice_pass)
 
 
 @dataclass
@@ -98,6 +113,24 @@ def check_options(opts: EvalOptions) -> None:
         raise UserError(f"--max-tokens must be a positive integer, got {opts.max_tokens}")
     if opts.samples < 0:
         raise UserError(f"--samples must be 0 or more, got {opts.samples}")
+    if opts.prompt_style not in STYLES:
+        raise UserError(f"--prompt-style must be one of {', '.join(STYLES)}, "
+                        f"not {opts.prompt_style!r}")
+    if opts.shots < 0:
+        raise UserError(f"--shots must be 0 or more, got {opts.shots}")
+    if opts.choices < 0:
+        raise UserError(f"--choices must be 0 or more, got {opts.choices}")
+    if opts.prompt_style == "completion":
+        check_completion_options(opts)
+
+
+def check_completion_options(opts: EvalOptions) -> None:
+    """Prompt transforms and confidence targets are instructions: a base model asked by
+    completion does not follow them, so they are refused rather than silently ignored."""
+    if opts.prompt_transforms or opts.targets or opts.prompt_form:
+        raise UserError("--prompt-style completion does not take --prompt-transform, "
+                        "--targets or --prompt-form (instructions a base model does not "
+                        "follow)")
 
 
 def check_writable(directory: Path) -> None:
@@ -121,7 +154,11 @@ def check_writable(directory: Path) -> None:
                 path.rmdir()
 
 
-def prompt_builder(suites: list[Suite]) -> Any:
+def prompt_builder(suites: list[Suite], style: str = "chat",
+                   shots: Shots | None = None) -> Any:
+    """The runner's prompt function: the suite's chat prompt, or a few-shot completion."""
+    if style == "completion":
+        return completion_builder(shots or Shots({}))
     specs = {s.name: s.spec for s in suites}
 
     def build(item: ProbeItem) -> list[Message]:
@@ -138,15 +175,22 @@ def _hash(data: Any) -> str:
 
 
 def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
-                 backend: Backend, params: DecodingParams) -> dict[str, Any]:
-    """Full provenance; ``config_hash`` covers exactly what decides the run's answers."""
-    prompts = {s.name: {"system": s.spec.system, "template": s.spec.template} for s in suites}
+                 backend: Backend, params: DecodingParams,
+                 shots: Shots | None = None) -> dict[str, Any]:
+    """Full provenance; ``config_hash`` covers exactly what decides the run's answers.
+    ``shots``: a completion-style run's examples (a chat run keeps its old hash)."""
+    prompts: dict[str, Any] = {s.name: {"system": s.spec.system, "template": s.spec.template}
+                               for s in suites}
+    if shots is not None:
+        prompts = {"style": "completion", "format": question_line_format(),
+                   "shots": shots.ids()}
     decisive = {
         "fingerprint": backend.fingerprint(), "params": asdict(params),
         "suites": {s.name: s.spec.digest for s in suites}, "prompts": prompts,
         "items": [i.id for i in items],
         **transforms.config_entries(items),
         **({"samples": opts.samples} if opts.samples else {}),  # a plain run keeps its hash
+        **({"choices": opts.choices} if opts.choices else {}),
     }
     return {
         "halprobe_version": __version__,
@@ -160,7 +204,10 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         "suites": [{"name": s.name, "version": s.spec.version, "digest": s.spec.digest,
                     "path": str(s.spec.path), "bins": s.spec.bins.count} for s in suites],
         "prompt_hash": _hash(prompts),
+        "prompt_style": "chat" if shots is None else "completion",
+        **({"shots": shots.ids(), "n_shots": opts.shots} if shots is not None else {}),
         "n_items": len(items),
+        **({"choices": opts.choices} if opts.choices else {}),
         **transforms.config_entries(items),
         "status": "running",
     }
@@ -260,12 +307,14 @@ def plan_variants(opts: EvalOptions, items: list[ProbeItem]) -> list[ProbeItem]:
 
 
 def write_variant_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
-    """targets.csv, cutoff.csv and obituary.csv of a run, where it has such rows."""
+    """targets.csv, cutoff.csv, obituary.csv and choice.csv (--choices) of a run, where it
+    has such rows."""
     from halprobe.analysis.targets import targets_table
 
     rows = pd.DataFrame(RunDir(run_dir).read_rows())
+    choices = pd.DataFrame(read_choices(run_dir))
     tables = {"targets": targets_table(rows), "cutoff": cutoff.cutoff_table(rows),
-              "obituary": transforms.form_table(rows)}
+              "obituary": transforms.form_table(rows), "choice": choice_table(choices, rows)}
     for name, table in tables.items():
         if len(table):
             table.to_csv(run_dir / f"{name}.csv", index=False, float_format="%.4f")
@@ -290,18 +339,23 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
     backend = create(opts.model, opts.backend_options)
     backend = transforms.with_followups(backend, items)
     try:
-        config = build_config(opts, suites, items, backend, params)
+        shots = completion_shots(opts, suites, items, backend)
+        build = prompt_builder(suites, "completion" if shots else "chat", shots)
+        config = build_config(opts, suites, items, backend, params, shots)
         run_dir, resumed = open_run_dir(opts, config)
         if resumed:
             config = {**run_dir.read_config(), "status": "running"}
         run_dir.write_config(config)
         crash_context.note(run_dir=str(run_dir.path))
         cache = ResponseCache(cache_path(opts, run_dir))
-        runner = Runner(backend, cache, run_dir, params, prompt_builder(suites),
+        runner = Runner(backend, cache, run_dir, params, build,
                         transforms.grade_item, show_progress=opts.progress)
         stats = runner.run(items)
         sampled = (run_samples(backend, cache, run_dir.path, items, opts.samples, params,
-                               prompt_builder(suites), opts.progress) if opts.samples else None)
+                               build, opts.progress) if opts.samples else None)
+        if opts.choices:
+            pool = [i for s in suites for i in s.items]
+            run_choices(backend, run_dir.path, items, pool, opts.choices, opts.seed, build)
         cache.close()
     finally:
         backend.close()
@@ -317,6 +371,23 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
                   **extras_config(opts, counts, sampled))
     run_dir.write_config(config)
     return EvalResult(run_dir.path, analysis["summary"], stats, config, analysis=analysis)
+
+
+def completion_shots(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
+                     backend: Backend) -> Shots | None:
+    """The run's solved examples when it asks by completion (``--prompt-style``, resolved
+    against the model: auto is completion for a model without a chat template); else None."""
+    style = resolve_style(opts.prompt_style, backend.capabilities)
+    if style != "completion":
+        return None
+    check_completion_options(opts)
+    shots = choose_shots([i for s in suites for i in s.items], items, opts.shots, opts.seed)
+    check_shots(shots, items, opts.shots)
+    return shots
+
+
+def question_line_format() -> str:
+    return question_line(ProbeItem("", "", "{question}", None, (), AnswerType.ENTITY))
 
 
 def finish_rows(run_dir: RunDir, opts: EvalOptions, counts: CorpusCounts | None) -> None:

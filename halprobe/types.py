@@ -6,6 +6,7 @@ inside the package these records are trusted and immutable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -96,10 +97,22 @@ class Grade:
 
 @dataclass(frozen=True)
 class Message:
-    """One chat message."""
+    """One chat message, or (role ``completion``) the whole text of a completion prompt."""
 
     role: str
     content: str
+
+
+# A prompt of one Message with this role is plain text for a base model: no chat template is
+# applied and the answer ends at the end of its line (prompts.py builds it; issue 17).
+COMPLETION_ROLE = "completion"
+
+
+def completion_text(prompt: Sequence[Message]) -> str | None:
+    """The text of a completion prompt, or None for a chat prompt."""
+    if len(prompt) == 1 and prompt[0].role == COMPLETION_ROLE:
+        return prompt[0].content
+    return None
 
 
 @dataclass(frozen=True)
@@ -140,3 +153,23 @@ class Capabilities:
     batching: bool = False
     max_batch_size: int = 1
     max_concurrency: int = 1
+    # False for a base model without a chat template: it can only be asked completion prompts
+    chat_template: bool = True
+    # teacher-forced scoring of given continuations (Backend.score)
+    scoring: bool = False
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """Teacher-forced scoring: the log-probability of each continuation after the prompt."""
+
+    prompt: tuple[Message, ...]
+    continuations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Summed log-probability of each continuation's tokens, and how many tokens it has."""
+
+    logprobs: tuple[float, ...]
+    n_tokens: tuple[int, ...]

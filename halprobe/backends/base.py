@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
-from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.types import Capabilities, DecodingParams, Generation, Message, Scored, ScoreRequest
 
 ErrorKind = Literal["retryable", "auth", "bad_request", "quota", "fatal"]
 
@@ -39,4 +39,21 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release the model or connections."""
+        ...
+
+
+class Scorer(Protocol):
+    """A backend that also scores given continuations (``capabilities.scoring``): the second
+    request type beside generation, for multiple-choice calibration (METRICS.md 4)."""
+
+    capabilities: Capabilities
+
+    def fingerprint(self) -> dict[str, Any]:
+        ...
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """One Scored per request, in order; raise BackendError on failure."""
+        ...
+
+    def close(self) -> None:
         ...

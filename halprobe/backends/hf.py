@@ -20,12 +20,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from halprobe.backends.base import BackendError
 from halprobe.backends.files import file_digest
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import default_threads
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.paths import cache_root
-from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.types import (
+    Capabilities,
+    DecodingParams,
+    Generation,
+    Message,
+    Scored,
+    ScoreRequest,
+    completion_text,
+)
 
 
 def parse_target(target: str) -> tuple[str, str | None]:
@@ -140,11 +149,15 @@ class HFBackend:
             tokenizer.pad_token = tokenizer.eos_token
         self._tok, self._model = tokenizer, model.eval()
         self._stops = self._stop_ids()
+        self._newlines = frozenset(i for i in range(len(tokenizer))
+                                   if "\n" in tokenizer.decode([i]))
         self.location, self.name = location, name
         self.batch_size = batch_size
         window = (batch_size or MAX_AUTO_BATCH) * WINDOW_BATCHES
         self.capabilities = Capabilities(logprobs=True, batching=True,
-                                         max_batch_size=window, max_concurrency=1)
+                                         max_batch_size=window, max_concurrency=1,
+                                         chat_template=bool(tokenizer.chat_template),
+                                         scoring=True)
 
     def _stop_ids(self) -> set[int]:
         """Tokens generate() stops on (EOS, possibly several) and the padding that follows."""
@@ -162,19 +175,71 @@ class HFBackend:
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
         """Generations in prompt order; batches are formed over prompts sorted by length."""
-        ids = [self._tok.apply_chat_template([{"role": m.role, "content": m.content} for m in p],
-                                             add_generation_prompt=True, tokenize=True,
-                                             return_dict=False)
-               for p in prompts]
+        ids = [self.prompt_ids(p) for p in prompts]
+        completions = {completion_text(p) is not None for p in prompts}
+        if len(completions) > 1:
+            raise BackendError("bad_request", "chat and completion prompts in one call")
+        stops = self._newlines if completions == {True} else frozenset()
         size = self.batch_size or auto_batch_size(
             sequence_bytes(self._model.config, max(map(len, ids), default=1), params.max_tokens))
         out: list[Generation | None] = [None] * len(ids)
         for batch in length_batches([len(i) for i in ids], size):
             self._follow_load()
-            for n, generation in zip(batch, self._generate_batch([ids[n] for n in batch], params),
-                                     strict=True):
+            generations = self._generate_batch([ids[n] for n in batch], params, stops)
+            for n, generation in zip(batch, generations, strict=True):
                 out[n] = generation
         return [g for g in out if g is not None]
+
+    def prompt_ids(self, prompt: Sequence[Message]) -> list[int]:
+        """Token ids of a chat prompt (the model's template) or of a completion prompt's text
+        (with the special tokens the tokenizer adds, as llama.cpp adds BOS)."""
+        text = completion_text(prompt)
+        if text is not None:
+            return list(self._tok(text, add_special_tokens=True)["input_ids"])
+        if not self._tok.chat_template:
+            raise BackendError("bad_request", f"{self.name} has no chat template: ask it "
+                               "with --prompt-style completion (or auto)")
+        chat = [{"role": m.role, "content": m.content} for m in prompt]
+        ids: list[int] = self._tok.apply_chat_template(chat, add_generation_prompt=True,
+                                                       tokenize=True, return_dict=False)
+        return ids
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """Teacher-forced log-probabilities of each continuation (METRICS.md 4): the prompt is
+        evaluated once, each continuation on a copy of its KV cache."""
+        return [self._score_one(r) for r in requests]
+
+    def _score_one(self, request: ScoreRequest) -> Scored:
+        import copy
+
+        import torch
+
+        prompt = self.prompt_ids(request.prompt)
+        text = completion_text(request.prompt)
+        with torch.inference_mode():
+            first = self._model(torch.tensor([prompt]), use_cache=True)
+            start = torch.log_softmax(first.logits[0, -1].double(), dim=-1)
+            sums, counts = [], []
+            for continuation in request.continuations:
+                tokens = self._continuation_ids(text, prompt, continuation)
+                total = float(start[tokens[0]])
+                if len(tokens) > 1:
+                    rest = self._model(torch.tensor([tokens[:-1]]), use_cache=True,
+                                       **_cache_argument(self._model,
+                                                        copy.deepcopy(_cache_of(first))))
+                    logp = torch.log_softmax(rest.logits[0].double(), dim=-1)
+                    total += float(sum(logp[i, t] for i, t in enumerate(tokens[1:])))
+                sums.append(total)
+                counts.append(len(tokens))
+        return Scored(tuple(sums), tuple(counts))
+
+    def _continuation_ids(self, text: str | None, prompt: list[int],
+                          continuation: str) -> list[int]:
+        if text is not None:
+            whole = list(self._tok(text + continuation, add_special_tokens=True)["input_ids"])
+            if whole[:len(prompt)] == prompt and len(whole) > len(prompt):
+                return whole[len(prompt):]
+        return list(self._tok(continuation, add_special_tokens=False)["input_ids"])
 
     def _follow_load(self) -> None:
         """Threads follow the idle cores, as in the llamacpp backend (unless given)."""
@@ -186,7 +251,8 @@ class HFBackend:
             if wanted != own:
                 torch.set_num_threads(wanted)
 
-    def _generate_batch(self, ids: list[list[int]], params: DecodingParams) -> list[Generation]:
+    def _generate_batch(self, ids: list[list[int]], params: DecodingParams,
+                        stops: frozenset[int] = frozenset()) -> list[Generation]:
         import torch
 
         enc = self._tok.pad({"input_ids": ids}, return_tensors="pt", padding=True)
@@ -199,16 +265,18 @@ class HFBackend:
                 temperature=params.temperature if sampling else None,
                 top_p=params.top_p if sampling else None, top_k=None,
                 output_scores=True, return_dict_in_generate=True,
-                pad_token_id=self._tok.pad_token_id)
+                pad_token_id=self._tok.pad_token_id,
+                **({"eos_token_id": sorted(self._stops | stops)} if stops else {}))
             width = enc["input_ids"].shape[1]
             scores = chosen_logprobs(out.scores, out.sequences[:, width:])
-        return [self._one(out.sequences[i, width:], scores[i], len(ids[i]))
+        return [self._one(out.sequences[i, width:], scores[i], len(ids[i]), stops)
                 for i in range(len(ids))]
 
-    def _one(self, ids: Any, scores: Any, prompt_len: int) -> Generation:
+    def _one(self, ids: Any, scores: Any, prompt_len: int,
+             stops: frozenset[int] = frozenset()) -> Generation:
         kept = []
         for token in ids.tolist():
-            if token in self._stops:
+            if token in self._stops or token in stops:
                 break
             kept.append(token)
         pieces = [self._tok.decode(kept[: i + 1]) for i in range(len(kept))]
@@ -222,6 +290,22 @@ class HFBackend:
     def close(self) -> None:
         del self._model
 
+
+
+def _cache_of(output: Any) -> Any:
+    """The KV cache a forward pass returned: ``cache`` (transformers 5.x) or the older
+    ``past_key_values``."""
+    cache = output.get("cache")
+    return cache if cache is not None else output.get("past_key_values")
+
+
+def _cache_argument(model: Any, cache: Any) -> dict[str, Any]:
+    """The keyword the model's forward takes its KV cache by (``past_key_values`` is
+    deprecated where ``cache`` exists)."""
+    import inspect
+
+    takes_cache = "cache" in inspect.signature(model.forward).parameters
+    return {"cache": cache} if takes_cache else {"past_key_values": cache}
 
 
 def chosen_logprobs(steps: Sequence[Any], chosen: Any) -> Any:

@@ -19,13 +19,22 @@ from pathlib import Path
 from typing import Any
 
 from halprobe import crash_context
+from halprobe.backends.base import BackendError
 from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import ThreadTuner, default_threads, usable_cores
 from halprobe.errors import MissingDependencyError, UserError
-from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.types import (
+    Capabilities,
+    DecodingParams,
+    Generation,
+    Message,
+    Scored,
+    ScoreRequest,
+    completion_text,
+)
 
 MAX_PARALLEL = 16  # 16 sequences a step cost 4.4-5.4 ms a token, 32 hardly less (performance.md)
 KV_MEMORY_SHARE = 0.25  # of available memory, for the KV streams, held for the whole run
@@ -37,6 +46,12 @@ def kv_bytes_per_token(llama_cpp: Any, model: Any) -> int:
     head_dim = llama_cpp.llama_model_n_embd(model) // max(1, heads)
     kv_heads = llama_cpp.llama_model_n_head_kv(model) or heads
     return 2 * llama_cpp.llama_model_n_layer(model) * kv_heads * head_dim * 2
+
+
+def newline_tokens(model: Any) -> frozenset[int]:
+    """Tokens whose text holds a line break: a completion prompt's answer line ends there."""
+    return frozenset(t for t in range(model.n_vocab())
+                     if b"\n" in model.detokenize([t], special=False))
 
 
 class LlamaCppBackend:
@@ -77,13 +92,13 @@ class LlamaCppBackend:
             self._model = LlamaModel(path_model=str(path), verbose=False, params=params)
         except ValueError as exc:
             raise UserError(f"llama.cpp could not load {path}: {exc}") from None
-        metadata = self._model.metadata()
-        template = metadata.get("tokenizer.chat_template")
-        if not template:
-            raise UserError(f"{path} has no chat template in its metadata")
+        template = self._model.metadata().get("tokenizer.chat_template") or ""
+        # a base model has none: it is asked completion prompts (--prompt-style, issue 17)
         self._formatter = Jinja2ChatFormatter(
             template=template, eos_token=self._token_text(self._model.token_eos()),
-            bos_token=self._token_text(self._model.token_bos()))
+            bos_token=self._token_text(self._model.token_bos())) if template else None
+        self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._model.vocab))
+        self._newlines = newline_tokens(self._model)
         if n_parallel is None:  # as many KV streams as fit beside everything else, up to 16
             per_stream = n_ctx * kv_bytes_per_token(llama_cpp, self._model.model)
             n_parallel = units_that_fit(per_stream, KV_MEMORY_SHARE, MAX_PARALLEL)
@@ -104,7 +119,8 @@ class LlamaCppBackend:
         # twice as many as streams, so that a prompt is waiting whenever a stream frees (60
         # items: 58 of 118 steps ran all 16 streams with one worker a stream, 72 of 115 with two).
         self.capabilities = Capabilities(logprobs=True, batching=False, max_batch_size=1,
-                                         max_concurrency=2 * n_parallel)
+                                         max_concurrency=2 * n_parallel,
+                                         chat_template=bool(template), scoring=True)
 
     @property
     def threads(self) -> int:
@@ -123,7 +139,15 @@ class LlamaCppBackend:
                 "extra_bufts": self.extra_bufts}
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
-        """The chat template applied as create_chat_completion applies it (no BOS added)."""
+        """The chat template applied as create_chat_completion applies it (no BOS added);
+        a completion prompt's text as it is, with BOS where the model's vocabulary asks."""
+        text = completion_text(messages)
+        if text is not None:
+            return self._model.tokenize(text.encode("utf-8"), add_bos=self._add_bos,
+                                        special=False)
+        if self._formatter is None:
+            raise BackendError("bad_request", f"{self.path.name} has no chat template in its "
+                               "metadata: ask it with --prompt-style completion (or auto)")
         chat: Any = [{"role": m.role, "content": m.content} for m in messages]
         formatted = self._formatter(messages=chat)
         return self._model.tokenize(formatted.prompt.encode("utf-8"), add_bos=False,
@@ -131,11 +155,47 @@ class LlamaCppBackend:
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
-        """All prompts decoded side by side; the first failure is raised."""
+        """All prompts decoded side by side; the first failure is raised. A completion
+        prompt's answer ends at the end of its line."""
         token_lists = [self.prompt_tokens(p) for p in prompts]
-        futures = [self._engine.submit(tokens, params) for tokens in token_lists]
+        futures = [self._engine.submit(tokens, params, self._stops(p))
+                   for tokens, p in zip(token_lists, prompts, strict=True)]
         return [self._generation(tokens, future.result())
                 for tokens, future in zip(token_lists, futures, strict=True)]
+
+    def _stops(self, prompt: Sequence[Message]) -> frozenset[int]:
+        return self._newlines if completion_text(prompt) is not None else frozenset()
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """Teacher-forced log-probabilities of each request's continuations (METRICS.md 4).
+
+        A continuation's tokens are those the prompt and continuation make together past the
+        prompt's own tokens (as lm-evaluation-harness splits them), so a leading space joins
+        the word it precedes, as it would in the model's own output.
+        """
+        tokenized = []
+        for request in requests:  # all before the first is queued: the engine scores
+            prompt = self.prompt_tokens(request.prompt)  # what waits together, together
+            tokenized.append((prompt, [self._continuation(request.prompt, prompt, c)
+                                       for c in request.continuations]))
+        jobs = [self._engine.submit_score(prompt, continuations)
+                for prompt, continuations in tokenized]
+        out = []
+        for job in jobs:
+            scored = job.result().logprobs
+            out.append(Scored(tuple(sum(t) for t in scored), tuple(len(t) for t in scored)))
+        return out
+
+    def _continuation(self, messages: Sequence[Message], prompt: list[int],
+                      continuation: str) -> list[int]:
+        text = completion_text(messages)
+        if text is not None:
+            whole = self._model.tokenize((text + continuation).encode("utf-8"),
+                                         add_bos=self._add_bos, special=False)
+            if whole[:len(prompt)] == prompt and len(whole) > len(prompt):
+                return whole[len(prompt):]
+        return self._model.tokenize(continuation.encode("utf-8"), add_bos=False,
+                                    special=False)
 
     def _generation(self, prompt: list[int], decoded: Decoded) -> Generation:
         pieces = self._pieces(decoded.tokens)

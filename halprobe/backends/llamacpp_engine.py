@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.llamacpp_scoring import ScoredTokens, ScoringMixin
 from halprobe.backends.threads import ThreadTuner
 from halprobe.types import DecodingParams
 
@@ -54,6 +55,8 @@ class _Request:
     logprobs: list[float] = field(default_factory=list)
     stream: int = -1
     position: int = 0  # where the next evaluated token goes
+    stops: frozenset[int] = frozenset()  # more end tokens (a completion prompt's newlines)
+    continuations: list[list[int]] | None = None  # a scoring request: tokens to score
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -92,7 +95,7 @@ class TokenChooser:
         return int(rng.choice(len(probs), p=probs))
 
 
-class DecodeEngine:
+class DecodeEngine(ScoringMixin):
     """One llama.cpp context with ``n_streams`` KV streams, decoded by one background thread.
 
     ``submit`` may be called from any thread; the runner's worker threads each wait on their
@@ -137,8 +140,10 @@ class DecodeEngine:
 
     # -- called from any thread -------------------------------------------------------------
 
-    def submit(self, prompt: list[int], params: DecodingParams) -> Future[Decoded]:
-        """Queue a prompt; the future holds its Decoded or the BackendError that stopped it."""
+    def submit(self, prompt: list[int], params: DecodingParams,
+               stops: frozenset[int] = frozenset()) -> Future[Decoded]:
+        """Queue a prompt; the future holds its Decoded or the BackendError that stopped it.
+        ``stops``: tokens that end this prompt's answer besides the model's end tokens."""
         if len(prompt) + params.max_tokens > self.n_ctx:
             raise BackendError("bad_request", f"prompt of {len(prompt)} tokens and "
                                f"{params.max_tokens} new ones do not fit the context of "
@@ -147,9 +152,25 @@ class DecodeEngine:
             raise BackendError("fatal", "the llama.cpp backend is closed")
         rng = (np.random.default_rng([params.seed, params.sample_index, *prompt[-8:]])
                if params.temperature > 0 else None)
-        request = _Request(prompt, params, Future(), rng)
+        request = _Request(prompt, params, Future(), rng, stops=stops)
         self._waiting.put(request)
         return request.future
+
+    def submit_score(self, prompt: list[int],
+                     continuations: list[list[int]]) -> Future[ScoredTokens]:
+        """Queue a scoring request: each continuation teacher-forced after the prompt, which
+        is evaluated once (and its prefix reused from whatever stream holds it)."""
+        longest = max((len(c) for c in continuations), default=0)
+        if len(prompt) + longest > self.n_ctx or not prompt:
+            raise BackendError("bad_request", f"prompt of {len(prompt)} tokens and a "
+                               f"continuation of {longest} do not fit the context of "
+                               f"{self.n_ctx} a sequence (backend option n_ctx)")
+        if self._closed:
+            raise BackendError("fatal", "the llama.cpp backend is closed")
+        request = _Request(prompt, DecodingParams(max_tokens=0), Future(), None,
+                           continuations=continuations)
+        self._waiting.put(request)
+        return request.future  # type: ignore[return-value]
 
     def close(self) -> None:
         """Stop decoding (a running prompt fails with a BackendError) and free the context."""
@@ -185,25 +206,41 @@ class DecodeEngine:
                 request.future.set_exception(closed)
 
     def _admit(self) -> bool:
-        """Start waiting prompts in free streams; wait for one when nothing runs. False: stop."""
+        """Start waiting prompts in free streams; wait for one when nothing runs. False: stop.
+
+        Scoring requests drawn together are scored together (llamacpp_scoring.py)."""
+        scoring: list[_Request] = []
         while self._free:
             try:
-                request = self._waiting.get(block=not self._running)
+                request = self._waiting.get(block=not self._running and not scoring)
             except queue.Empty:
-                return True
+                break
             if request is None:
+                self._score_all(scoring)
                 return False
             if not request.future.set_running_or_notify_cancel():
                 continue
             try:
-                self._start(request)
+                if request.continuations is not None:
+                    request.position = self._take_stream(request)  # held, until prefilled
+                    scoring.append(request)
+                else:
+                    self._start(request)
             except Exception as exc:  # reported to the caller waiting on it
                 self._fail([request], exc if isinstance(exc, BackendError) else BackendError(
                     "fatal", f"llama.cpp failed on a prompt: {type(exc).__name__}: {exc}"))
+        self._score_all(scoring)
         return True
 
     def _start(self, request: _Request) -> None:
-        """Evaluate the prompt in the free stream that already holds most of it.
+        """Evaluate the prompt in the free stream that already holds most of it."""
+        held = self._take_stream(request)
+        logits = self._prefill(request.stream, request.prompt, held)
+        request.position = len(request.prompt)
+        self._advance(request, logits)
+
+    def _take_stream(self, request: _Request) -> int:
+        """Give the request the free stream that holds most of its prompt; return how much.
 
         Where another stream holds a longer part of it (the first prompts of a run, when every
         free stream is empty), that stream's KV cache is copied over first: llama.cpp copies
@@ -220,9 +257,7 @@ class DecodeEngine:
             self._lib.llama_memory_seq_cp(self._memory, source, stream, -1, -1)
             self._held[stream] = list(self._held[source])
             held[stream] = held[source]
-        logits = self._prefill(stream, prompt, held[stream])
-        request.position = len(prompt)
-        self._advance(request, logits)
+        return held[stream]
 
     def _prefill(self, stream: int, prompt: list[int], held: int) -> np.ndarray:
         """Evaluate what the stream does not hold yet (it holds the prompt's first ``held``
@@ -258,7 +293,7 @@ class DecodeEngine:
     def _advance(self, request: _Request, logits: np.ndarray) -> None:
         """Choose the request's next token; finish it at an end token or max_tokens."""
         token, logprob = self._choose(logits, request.params, request.rng)
-        if self._is_end(token):
+        if self._is_end(token) or token in request.stops:
             self._finish(request, "stop")
             return
         request.out.append(token)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from halprobe.backends.base import BackendError
 from halprobe.errors import MissingDependencyError, UserError
-from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.types import Capabilities, DecodingParams, Generation, Message, completion_text
 
 __all__ = ["OpenAICompatBackend", "from_spec"]
 
@@ -103,6 +103,8 @@ class OpenAICompatBackend:
         # saves the client a URL parse and merge per request.
         base = self._client.base_url
         self._url = str(base.copy_with(raw_path=base.raw_path + b"chat/completions"))
+        # a completion prompt (a base model, --prompt-style completion) goes to /completions
+        self._text_url = str(base.copy_with(raw_path=base.raw_path + b"completions"))
         self._clients = [self._client]  # every client made, to close
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()  # clients not in use
         self._idle.put(self._client)
@@ -124,7 +126,14 @@ class OpenAICompatBackend:
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
-        return [_generation(self._complete(p, params, self._logprob_args)) for p in prompts]
+        return [self._one(p, params) for p in prompts]
+
+    def _one(self, prompt: Sequence[Message], params: DecodingParams) -> Generation:
+        if completion_text(prompt) is None:
+            return _generation(self._complete(prompt, params, self._logprob_args))
+        # the legacy completions API asks log-probs as a count of alternatives
+        extra = {"logprobs": 1} if self._logprob_args else {}
+        return _text_generation(self._complete(prompt, params, extra))
 
     def close(self) -> None:
         with self._lock:
@@ -203,8 +212,11 @@ class OpenAICompatBackend:
 
         try:
             with self._borrow() as client:
-                response: Any = client.post(self._url, cast_to=_http_module().Response,
-                                            body={**self._request(messages, params), **extra})
+                text = completion_text(messages)
+                response: Any = client.post(
+                    self._url if text is None else self._text_url,
+                    cast_to=_http_module().Response,
+                    body={**self._request(messages, params), **extra})
             data = response.json()
         except (openai.OpenAIError, CassetteMiss) as exc:
             miss = unmatched_request_error(exc)
@@ -219,8 +231,11 @@ class OpenAICompatBackend:
         return data
 
     def _request(self, messages: Sequence[Message], params: DecodingParams) -> dict[str, Any]:
-        return {"model": self.model,
-                "messages": [{"role": m.role, "content": m.content} for m in messages],
+        text = completion_text(messages)
+        asked: dict[str, Any] = (
+            {"messages": [{"role": m.role, "content": m.content} for m in messages]}
+            if text is None else {"prompt": text, "stop": ["\n"]})  # the answer line
+        return {"model": self.model, **asked,
                 "max_tokens": params.max_tokens, "temperature": params.temperature,
                 "top_p": params.top_p, "seed": _request_seed(params)}
 
@@ -297,6 +312,23 @@ def _generation(completion: dict[str, Any]) -> Generation:
         text=text.strip(),
         tokens=tuple(t["token"] for t in content) if content else None,
         token_logprobs=tuple(float(t["logprob"]) for t in content) if content else None,
+        prompt_tokens=usage.get("prompt_tokens"),
+        completion_tokens=usage.get("completion_tokens"),
+        finish_reason=choice.get("finish_reason"))
+
+
+def _text_generation(completion: dict[str, Any]) -> Generation:
+    """A /completions answer: text, and per-token log-probs where every token has one."""
+    choice = completion["choices"][0]
+    logprobs = choice.get("logprobs") or {}
+    tokens, values = logprobs.get("tokens") or [], logprobs.get("token_logprobs") or []
+    usable = bool(tokens) and len(tokens) == len(values) and all(
+        isinstance(v, int | float) for v in values)
+    usage = completion.get("usage") or {}
+    return Generation(
+        text=str(choice.get("text") or "").strip(),
+        tokens=tuple(tokens) if usable else None,
+        token_logprobs=tuple(float(v) for v in values) if usable else None,
         prompt_tokens=usage.get("prompt_tokens"),
         completion_tokens=usage.get("completion_tokens"),
         finish_reason=choice.get("finish_reason"))

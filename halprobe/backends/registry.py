@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "synth": "halprobe.synth.backend:from_spec",  # the synthetic world (docs/metrics.md 7)
 }
 DEFAULT_SPEC = "default"
+NAMED_PREFIX = "named"  # models shipped on PyPI, named without a prefix (backends/gemma.py)
 
 
 def check_options(backend: Callable[..., Any], options: dict[str, Any], name: str,
@@ -75,14 +76,20 @@ def prefixes() -> list[str]:
 
 
 def split_spec(spec: str | None) -> tuple[str, str]:
-    """'hf:org/model' -> ('hf', 'org/model'); None or 'default' -> the embedded model."""
+    """'hf:org/model' -> ('hf', 'org/model'); None or 'default' -> the embedded model;
+    a named model ('gemma3-270m') -> ('named', 'gemma3-270m')."""
+    from halprobe.backends.gemma import NAMED
+
     if spec is None or spec == DEFAULT_SPEC:
         return DEFAULT_SPEC, ""
+    if spec in NAMED:
+        return NAMED_PREFIX, spec
     prefix, sep, target = spec.partition(":")
     if not sep or not target:
         raise UserError(f"model spec {spec!r} has no prefix; use one of "
-                        f"{', '.join(p + ':' for p in prefixes())} (or leave --model out for "
-                        "the embedded default model)")
+                        f"{', '.join(p + ':' for p in prefixes())}, a named model "
+                        f"({', '.join(sorted(NAMED))}), or leave --model out for the "
+                        "embedded default model")
     return prefix, target
 
 
@@ -94,6 +101,10 @@ def create(spec: str | None, options: dict[str, Any] | None = None) -> Backend:
         from halprobe.backends.default import default_backend
 
         return default_backend(options)
+    if prefix == NAMED_PREFIX:
+        from halprobe.backends.gemma import named_backend
+
+        return named_backend(target, options)
     plugins = _plugins()
     if prefix in BUILTIN:
         factory = _load(BUILTIN[prefix])

