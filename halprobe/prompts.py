@@ -7,7 +7,7 @@ way lm-evaluation-harness asks base checkpoints. The shots are items of the suit
 in the run's sample (an answer shown in the prompt must never be the one graded), drawn by the
 run's seed, and recorded in config.json and in the prompt hash. Grading is unchanged.
 
-Control items (no true answer, METRICS.md 1) get the shots of the suite they mimic: the shots
+Control items (no true answer, docs/metrics.md 1) get the shots of the suite they mimic: the shots
 show how an answer looks, never how to decline, so a base model that abstains does so itself.
 """
 

@@ -4,7 +4,7 @@ Each scored item has options (the gold answer and k distractors of the same kind
 log-probability the model gives each as its answer. Normalised over the options they are a
 distribution p(r|c) over a small answer set, to which two analyses apply exactly:
 
-- Calibration (METRICS.md 4; the GPT-4 technical report's plot of a base model before and
+- Calibration (docs/metrics.md 4; the GPT-4 technical report's plot of a base model before and
   after post-training): every option's normalised probability against whether it is the gold,
   as a reliability table and ECE over 10 equal-width bins.
 - The 2025 paper's reduction (Kalai, Nachum, Vempala, Zhang, "Why Language Models Hallucinate",
@@ -89,7 +89,7 @@ def _record(rows: pd.DataFrame) -> dict[str, float]:
 
 def choice_table(choices: pd.DataFrame, responses: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per suite x bin (and each suite's 'all'): the multiple-choice figures, and the
-    generative hallucination rate of the same items beside them (METRICS.md 1)."""
+    generative hallucination rate of the same items beside them (docs/metrics.md 1)."""
     if choices.empty:
         return pd.DataFrame()
     records = []

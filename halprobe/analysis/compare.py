@@ -2,10 +2,10 @@
 
 Pretraining calibrates; post-training lowers hallucination only by giving up calibration or
 by saying "I don't know" (Kalai et al. 2025). So per stratum, for each run: the hallucination
-rate, abstained ("I don't know") and non-answer rates (METRICS.md 1; ``non_answer`` rows are
+rate, abstained ("I don't know") and non-answer rates (docs/metrics.md 1; ``non_answer`` rows are
 counted where the grader gives that label), the multiple-choice ECE of teacher-forced
-options (analysis/choice.py, METRICS.md 4), the sampled Mis where the run has samples, and
-the score at each confidence target (METRICS.md 5) where the run asked them. Rates are over
+options (analysis/choice.py, docs/metrics.md 4), the sampled Mis where the run has samples, and
+the score at each confidence target (docs/metrics.md 5) where the run asked them. Rates are over
 all graded items (unscored and error rows left out), as in the summary.
 """
 

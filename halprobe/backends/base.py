@@ -44,7 +44,7 @@ class Backend(Protocol):
 
 class Scorer(Protocol):
     """A backend that also scores given continuations (``capabilities.scoring``): the second
-    request type beside generation, for multiple-choice calibration (METRICS.md 4)."""
+    request type beside generation, for multiple-choice calibration (docs/metrics.md 4)."""
 
     capabilities: Capabilities
 

@@ -205,7 +205,7 @@ class HFBackend:
         return ids
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
-        """Teacher-forced log-probabilities of each continuation (METRICS.md 4): the prompt is
+        """Teacher-forced log-probabilities of each continuation (docs/metrics.md 4): the prompt is
         evaluated once, each continuation on a copy of its KV cache."""
         return [self._score_one(r) for r in requests]
 

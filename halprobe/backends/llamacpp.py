@@ -167,7 +167,7 @@ class LlamaCppBackend:
         return self._newlines if completion_text(prompt) is not None else frozenset()
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
-        """Teacher-forced log-probabilities of each request's continuations (METRICS.md 4).
+        """Teacher-forced log-probabilities of each request's continuations (docs/metrics.md 4).
 
         A continuation's tokens are those the prompt and continuation make together past the
         prompt's own tokens (as lm-evaluation-harness splits them), so a leading space joins

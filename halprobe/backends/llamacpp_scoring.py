@@ -1,7 +1,7 @@
 """Teacher-forced scoring in the llama.cpp engine: many requests, few llama.cpp calls.
 
 A scoring request is a prompt and continuations (the gold answer and distractors); the result
-is the log-probability of every continuation token (METRICS.md 4: g(answer|prompt) from a
+is the log-probability of every continuation token (docs/metrics.md 4: g(answer|prompt) from a
 given string). Scoring requests that wait together are scored together, each in its own KV
 stream: one llama.cpp call evaluates what their streams do not hold of their prompts (the
 few-shot prefix stays in the stream from the request before), then one call a continuation

@@ -2,7 +2,7 @@
 
 Left: stacked shares of hallucinated, abstained ("I don't know") and non-answer per suite,
 one bar per run. Right: the multiple-choice ECE of teacher-forced options per suite
-(METRICS.md 4). A calibrated base model beside a post-trained one shows the claim as a lower
+(docs/metrics.md 4). A calibrated base model beside a post-trained one shows the claim as a lower
 hallucination bar bought with a taller abstention bar or a taller ECE bar (Kalai et al. 2025).
 """
 
