@@ -15,9 +15,8 @@ from inspect_ai import eval as inspect_eval
 
 import halprobe.integrations.inspect_registry  # noqa: F401  (the entry point's module)
 from halprobe.integrations.inspect_task import capitals
-from halprobe.pipeline import EvalOptions, EvalResult, run_eval
-from halprobe.store.load import load_run
 from tests.conftest import run_cli
+from tests.integrations.roundtrip import assert_same_as_native
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -30,16 +29,4 @@ def test_inspect_answers_match_halprobe_eval(tmp_path: Path) -> None:
                        "--results", str(tmp_path / "results"))
     assert imported.returncode == 0, imported.stderr
     assert "5 of 5 the same as halprobe's grading now" in imported.stdout
-    native = run_eval(EvalOptions(suites=["capitals"], per_bin=1, seed=0,
-                                  out=tmp_path / "native", results=tmp_path / "results",
-                                  cache=tmp_path / "cache.sqlite", progress=False))
-    assert isinstance(native, EvalResult)
-    theirs = load_run(tmp_path / "imported").responses.set_index("item_id")
-    ours = load_run(native.run_dir).responses.set_index("item_id")
-    assert sorted(theirs.index) == sorted(ours.index) and len(ours) == 5
-    assert theirs["response"].to_dict() == ours["response"].to_dict()
-    assert theirs["label"].to_dict() == ours["label"].to_dict()
-    assert theirs["prompt"].to_dict() == ours["prompt"].to_dict()
-    # the provider passes the backend's log-probs: the imported run has confidence figures
-    assert theirs["confidence_source"].to_dict() == ours["confidence_source"].to_dict()
-    assert theirs["confidence"].round(6).to_dict() == ours["confidence"].round(6).to_dict()
+    assert_same_as_native(tmp_path / "imported", tmp_path, None, also=("prompt",))
