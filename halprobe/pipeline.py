@@ -293,7 +293,7 @@ def with_fact_kind(items: list[ProbeItem], suites: list[Suite]) -> list[ProbeIte
 
 def plan_variants(opts: EvalOptions, items: list[ProbeItem]) -> list[ProbeItem]:
     """Items under each --prompt-transform x --targets, in --prompt-form, split at the
-    --knowledge-cutoff (issue 8); unchanged when none is given."""
+    --knowledge-cutoff; unchanged when none is given."""
     if opts.prompt_form and not items:
         raise UserError(f"--prompt-form {opts.prompt_form} asks date questions about people "
                         "(suites obituaries, controls); the chosen suites have none")

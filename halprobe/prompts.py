@@ -1,5 +1,5 @@
 """Prompt styles: chat prompts for instruction-tuned models, few-shot completion prompts for
-base (pretrained) models (issue 17).
+base (pretrained) models.
 
 A base model has no chat template and does not follow instructions; it continues text. Asked
 "Q: <question>\\nA:" after k solved examples of the same suite, it answers on one line, the

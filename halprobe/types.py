@@ -77,7 +77,7 @@ class ProbeItem:
 class Grade:
     """A matcher's verdict: the label, the text span it rests on, and why.
 
-    A text read as many claims (the obituary form, issue 14) also lists the claims it checked
+    A text read as many claims (the obituary form) also lists the claims it checked
     and those it found false ("death date January 22, 2020"); None where nothing is listed.
     """
 
@@ -104,7 +104,7 @@ class Message:
 
 
 # A prompt of one Message with this role is plain text for a base model: no chat template is
-# applied and the answer ends at the end of its line (prompts.py builds it; issue 17).
+# applied and the answer ends at the end of its line (prompts.py builds it).
 COMPLETION_ROLE = "completion"
 
 

@@ -1,4 +1,4 @@
-"""Two runs side by side, per suite and bin: the talk's claim in numbers (issue 17).
+"""Two runs side by side, per suite and bin: the talk's claim in numbers.
 
 Pretraining calibrates; post-training lowers hallucination only by giving up calibration or
 by saying "I don't know" (Kalai et al. 2025). So per stratum, for each run: the hallucination

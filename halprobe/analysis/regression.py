@@ -73,8 +73,8 @@ def _outcomes(rows: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def _shares(rows: pd.DataFrame, side: str) -> dict[str, float]:
     """Abstained ("I don't know") and non-answer shares of one side, shown beside the HRs
-    (docs/metrics.md section 1 reports them apart); a run graded before issue 14 has no
-    non-answers (they were counted as abstained then)."""
+    (docs/metrics.md section 1 reports them apart); a run graded before the non_answer
+    label existed has none (they were counted as abstained then)."""
     n = len(rows)
     return {f"{label}_{side}": float((rows["label"] == label).sum() / n) if n else math.nan
             for label in ("abstained", "non_answer")}

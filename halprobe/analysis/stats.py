@@ -1,8 +1,8 @@
 """Ranks, Pearson and Spearman with their p-values, and a one-predictor logistic regression.
 
 Why not scipy.stats and statsmodels: importing scipy.stats takes about 0.8 s (statsmodels'
-Logit imports it too), paid by every `halprobe eval` for a few formulas, and issue 7 asks that
-everything outside the model take under 5% of a default run. scipy.special (0.2 s) gives the
+Logit imports it too), paid by every `halprobe eval` for a few formulas, against a target of
+under 5% of a default run outside the model (docs/performance.md). scipy.special (0.2 s) gives the
 distribution functions. The tests check every function here against scipy.stats and statsmodels;
 ``regression`` (the `check` command only) still uses them.
 """

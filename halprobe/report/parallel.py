@@ -2,8 +2,8 @@
 asked for.
 
 Loading matplotlib (0.6 s) and drawing the four figures of a run (1.0-1.3 s one after the
-other) were most of what a default run spends outside the model, and issue 7 asks that this
-be under 5% of the run. So `eval` forks one worker before the model loads: it loads
+other) were most of what a default run spends outside the model, whose target is under 5% of
+the run (docs/performance.md). So `eval` forks one worker before the model loads: it loads
 matplotlib on the core that loading the model leaves idle, then waits, blocked on a pipe,
 using no CPU while the model runs. Once the rows are final it draws the two figures made from
 them alone, on one core, while this process computes the summary on the other; for the two

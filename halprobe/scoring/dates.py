@@ -57,7 +57,7 @@ DATE_PATTERNS: tuple[str, ...] = (
 _PATTERNS = tuple(re.compile(p) for p in DATE_PATTERNS)  # run on lowered text
 _FULL_DATES = 4  # the patterns before this index state a day: locale dates go after them
 # What each pattern's match must contain (None: no test): a pattern whose sign is absent is
-# not run, which keeps the 100 µs-a-grade budget with the patterns issue 14 added.
+# not run, which keeps the 100 µs-a-grade budget with the other-language patterns.
 _NUMERIC = ("/", ".", "-")
 _HINTS: tuple[tuple[str, ...] | None, ...] = (
     _NUMERIC, None, None, _NUMERIC, None, None, ("/", "."), ("-",), None, ("on the",), ("'",))

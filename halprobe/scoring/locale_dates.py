@@ -1,4 +1,4 @@
-"""Dates written in other languages, from the CLDR locale data that babel ships (issue 14).
+"""Dates written in other languages, from the CLDR locale data that babel ships.
 
 docs/metrics.md section 1: the answer's language does not matter ("Einstein est mort le 18 avril
 1955" states the gold). Month names (both grammatical contexts, wide and abbreviated) and the

@@ -1,4 +1,4 @@
-"""Named days resolved to their dates: "Christmas Day 1977", "New Year's Eve 2021" (issue 14).
+"""Named days resolved to their dates: "Christmas Day 1977", "New Year's Eve 2021".
 
 The days and their dates come from the ``holidays`` library (the public holidays of the United
 States and the United Kingdom, in English: New Year's Day, Independence Day, Thanksgiving,

@@ -17,7 +17,7 @@ death's), and checked:
 Label: any false claim is hallucinated; else the death date decides (correct, vague, unscored
 when a numeric date reads both ways); a text with no death date is abstained when it declines
 (or says a living or fictional person is alive) and a non-answer otherwise, "never abstained
-unless it declines" (issue 14). The grade lists the claims checked and those found false.
+unless it declines" (docs/grading.md). The grade lists the claims checked and those found false.
 Refusal phrases ("I couldn't find information about X") are blanked first, as in ``grade``.
 """
 
@@ -226,7 +226,7 @@ def _label(item: ProbeItem, claims: DeathClaims, checks: list[Check]) -> Grade:
 
 def grade(item: ProbeItem, response: str) -> Grade:
     """One label for an obituary written about the item's subject, with the claims it checked
-    and those it found false (issue 14)."""
+    and those it found false."""
     if not response.strip():
         return Grade(Label.NON_ANSWER, None, "empty response", (), ())
     text = unicodedata.normalize("NFC", response)

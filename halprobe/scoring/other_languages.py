@@ -1,4 +1,4 @@
-"""Capital answers written in another language (docs/metrics.md section 1; issue 14).
+"""Capital answers written in another language (docs/metrics.md section 1).
 
 "La capitale du Canada est Ottawa" is correct, "Die Hauptstadt Australiens ist Sydney" and
 "中国的首都是上海" are hallucinated. ``entity`` reads English answer slots; when the response is

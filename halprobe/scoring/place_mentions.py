@@ -1,4 +1,4 @@
-"""City names in any language and script, found in a response (issue 14).
+"""City names in any language and script, found in a response.
 
 docs/metrics.md section 1: the answer's language does not matter ("La capitale du Canada est
 Ottawa" is correct, "Столица Казахстана — Алматы" names another city). The names are the

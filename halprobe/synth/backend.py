@@ -1,5 +1,5 @@
 """The synthetic models as a halprobe backend (`--model synth:...`): the test oracle of the
-estimators (docs/metrics.md 3, 4 and 7; issue 16).
+estimators (docs/metrics.md 3, 4 and 7).
 
 A spec names a world and a model, ``synth:m2?alpha=1&n=2000&people=4000&seed=0&gamma=0.02``:
 - world: ``alpha`` (Zipf exponent), ``n`` (training documents), ``people``, ``seed``;
@@ -12,7 +12,7 @@ A spec names a world and a model, ``synth:m2?alpha=1&n=2000&people=4000&seed=0&g
   probability the model gives it (the gold drawn from the model's own belief), so the model is
   calibrated by construction; otherwise the favourite is the true date (a seen person) or a
   seeded random date (an unseen one, whose belief is uniform);
-- post-training (issue 16: miscalibrated on purpose): ``post=seen`` moves a ``fraction`` of the
+- post-training (miscalibrated on purpose): ``post=seen`` moves a ``fraction`` of the
   mass off the favourite date onto it (confident answers where the model knows nothing);
   ``post=idk`` moves that fraction onto "I don't know".
 The backend reads the person from "When did NAME die?", answers greedily (temperature 0) or

@@ -1,5 +1,5 @@
 """`halprobe synth --check-estimators`: every real-model estimator against the exact value the
-synthetic world knows (issue 16; docs/metrics.md 3, 4 and 7).
+synthetic world knows (docs/metrics.md 3, 4 and 7).
 
 For each world and model (``backend.SynthSpec``) it writes a suite of "When did X die?"
 questions about distinct people drawn from the world's document distribution p (fact_kind

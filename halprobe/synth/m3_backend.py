@@ -1,4 +1,4 @@
-"""M3, the tiny transformer, as a halprobe backend (`--model synth:m3?...`; issue 16,
+"""M3, the tiny transformer, as a halprobe backend (`--model synth:m3?...`,
 docs/metrics.md 4 and 7).
 
 ``synth:m3?alpha=1&n=2000&people=4000&seed=0&steps=300`` trains M3 on the world's documents

@@ -86,7 +86,7 @@ ESTIMATOR_PANELS = ("mis", "sampled_hr", "sr", "u", "bound", "mis_literal")
 
 def plot_estimators(table: pd.DataFrame, path: Path) -> Path:
     """estimators.csv drawn: per quantity, estimate (with its interval) against the exact value
-    the world knows, one colour a model; on the diagonal an estimator is right (issue 16)."""
+    the world knows, one colour a model; on the diagonal an estimator is right."""
     fig = Figure(figsize=(13, 8), layout="constrained")
     axes = fig.subplots(2, 3).ravel()
     kinds = table["quantity"].str.split(" ").str[0]
