@@ -76,21 +76,36 @@ def _row_key(row: Mapping[str, Any]) -> str | None:
     return answer_key(str(row.get("label")), row.get("matched"), row.get("answer_type"))
 
 
+def is_unread(key: Hashable) -> bool:
+    """An unreadable sample's cluster (``=unscored#N``)."""
+    return str(key).startswith(UNREAD)
+
+
 def sample_clusters(samples: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Per greedy item id: {cluster key: count} over its samples (errors left out)."""
+    """Per greedy item id: {cluster key: count} over its samples (errors left out).
+
+    Each unreadable sample (no answer of the asked kind, no decline) is a cluster of its own,
+    ``=unscored#1``, ``=unscored#2``...: two texts that state nothing are not the same answer,
+    so they are singletons, the unseen mass of docs/metrics.md 4. Pooled into one cluster they
+    looked like one answer the model gives often, above the lowest bin (in the synthetic
+    world that read M3's Mis .116 where the exact value is .062).
+    """
     if not len(samples):
         return {}
     usable = samples[samples["label"] != "error"]
     clusters: dict[str, Counter[str]] = {}
     for row in usable.to_dict("records"):
         key = cluster_key(str(row["label"]), row.get("matched"), row.get("answer_type"))
-        clusters.setdefault(str(row["sample_of"]), Counter())[key] += 1
+        counts = clusters.setdefault(str(row["sample_of"]), Counter())
+        if key == UNREAD:
+            key = f"{UNREAD}#{sum(1 for k in counts if is_unread(k)) + 1}"
+        counts[key] += 1
     return {item: dict(counts) for item, counts in clusters.items()}
 
 
 def agreement(greedy: Mapping[str, Any], clusters: Mapping[str, int]) -> float | None:
     """``calibration.sampling_confidence`` of one greedy row over its sample clusters."""
-    keys: list[Hashable | None] = [None if k in (ABSTAIN, UNREAD) else k
+    keys: list[Hashable | None] = [None if k == ABSTAIN or is_unread(k) else k
                                    for k, n in clusters.items() for _ in range(n)]
     return sampling_confidence(_row_key(greedy), keys)
 
@@ -154,7 +169,7 @@ def sampled_hallucination_rate(prompts: list[tuple[Mapping[Hashable, int], Hasha
     wrong = graded = 0
     for counts, _ in prompts:
         for key, n in counts.items():
-            if key != UNREAD:
+            if not is_unread(key):
                 graded += n
                 wrong += n if str(key).startswith("=hallucinated:") else 0
     return wrong / graded if graded else math.nan

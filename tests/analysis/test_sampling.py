@@ -67,7 +67,7 @@ def test_clusters_and_sampling_confidence() -> None:
     greedy, samples = hand_run()
     clusters = sample_clusters(samples)
     assert clusters["a"] == {GOLD: 6, "=hallucinated:b": 3, "=hallucinated:c": 1}
-    assert clusters["c"] == {GOLD: 6, ABSTAIN: 3, "=unscored": 1}  # errors are no sample
+    assert clusters["c"] == {GOLD: 6, ABSTAIN: 3, "=unscored#1": 1}  # errors are no sample
     rows = {r["item_id"]: r for r in annotate(greedy, samples)}
     assert rows["a"]["sampling_confidence"] == pytest.approx(0.6)
     assert rows["b"]["sampling_confidence"] == pytest.approx(0.5)  # "D-town" = "D town"
@@ -128,3 +128,24 @@ def test_without_samples_answer_ece_never_stands_in_for_mis() -> None:
     assert tables["summary"]["mis"].isna().all()
     assert tables["summary"]["ece_width10"].notna().any()
     assert not len(tables["bound"])  # anchored, arbitrary, but no Mis: no bound
+
+
+def test_each_unreadable_sample_is_unseen_mass_not_one_frequent_answer() -> None:
+    """K = 10. Prompt p: the gold 6 times, 3 texts that state nothing and one abstention;
+    prompt q: a wrong answer B 10 times, the gold never. Read apart, the 3 texts and the
+    abstention are singletons: U_p = .4 goes to the lowest bin, g(gold) = .6. G = (.2 lowest,
+    .3 at .6, .5 at 1.0), P = (.5 lowest, .5 at .6): Mis = (.3 + .2 + .5) / 2 = .5. Pooled
+    into one cluster the texts were an answer of g = .3 (U_p = .1): G = (.05, .15 at .3, .3,
+    .5), Mis = (.45 + .15 + .2 + .5) / 2 = .65."""
+    from halprobe.analysis.calibration import sampled_miscalibration
+
+    samples = pd.DataFrame([*_samples("p", ("correct", "Paris", 6), ("non_answer", None, 3),
+                                      ("abstained", None, 1)),
+                            *_samples("q", ("hallucinated", "B", 10))])
+    clusters = sample_clusters(samples)
+    assert clusters["p"] == {GOLD: 6, "=unscored#1": 1, "=unscored#2": 1, "=unscored#3": 1,
+                             ABSTAIN: 1}
+    prompts = [(clusters["p"], GOLD), (clusters["q"], GOLD)]
+    assert sampled_miscalibration(prompts, 10).mis == pytest.approx(0.5)
+    pooled = {GOLD: 6, "=unscored": 3, ABSTAIN: 1}
+    assert sampled_miscalibration([(pooled, GOLD), prompts[1]], 10).mis == pytest.approx(0.65)
