@@ -177,8 +177,9 @@ class Runner:
             messages = [flat_dict(m) for m in prompts[n]]
             if isinstance(result, Generation) and hit is None:
                 finished.puts.append((keys[n], self.fingerprint, {"messages": messages}, result))
-            finished.rows.append(self._row(item, messages, result, hit is not None,
-                                           0.0 if hit is not None else latency))
+            finished.rows.append(response_row(item, messages, result, self.grade_fn,
+                                              hit is not None,
+                                              0.0 if hit is not None else latency))
         return finished
 
     def _generate(self, prompts: list[list[Message]],
@@ -195,41 +196,46 @@ class Runner:
     def _with_retries(self, prompts: list[list[Message]]) -> list[Generation]:
         return self.retrying(self.backend.generate, prompts, self.params)
 
-    def _row(self, item: ProbeItem, prompt: list[dict[str, Any]],
-             result: Generation | BackendError, cached: bool, latency: float) -> dict[str, Any]:
-        base: dict[str, Any] = {
-            "item_id": item.id, "suite": item.suite, "bin": item.bin,
-            "answer_type": str(item.answer_type), "exists": item.exists,
-            "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
-            "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
-            "fact_kind": item.meta.get("fact_kind"),
-            "prompt": prompt,
-            **item.meta.get("row_fields", {}),  # a variant's base id, transform, target, form
-        }
-        if isinstance(result, BackendError):
-            return {**base, "response": None, "label": "error", "matched": None,
-                    "reason": f"backend error ({result.kind}): {result}", "error": str(result),
-                    "confidence": None, "confidence_norm": None, "confidence_source": "none",
-                    "cached": cached, "latency_s": round(latency, 4)}
-        grade = self.grade_fn(item, result.text)
-        conf = confidence(result, grade.matched if grade.label not in NO_CLAIM else None)
-        return {**base, "response": result.text, "label": str(grade.label),
-                "matched": grade.matched, "reason": grade.reason, **grade.claim_fields(),
-                "error": None,
-                "confidence": conf.value, "confidence_norm": conf.value_normalised,
-                "confidence_source": conf.source,
-                "tokens": list(result.tokens) if result.tokens is not None else None,
-                "token_logprobs": (list(result.token_logprobs)
-                                   if result.token_logprobs is not None else None),
-                "prompt_tokens": result.prompt_tokens,
-                "completion_tokens": result.completion_tokens,
-                "finish_reason": result.finish_reason,
-                **({"first_response": result.first_text}  # the answer a follow-up checked
-                   if result.first_text is not None else {}),
-                "cached": cached, "latency_s": round(latency, 4)}
-
     def _progress(self, total: int, completed: int) -> Any:
         return _ProgressContext(total, completed, self.show_progress)
+
+
+def response_row(item: ProbeItem, prompt: list[dict[str, Any]],
+                 result: Generation | BackendError, grade_fn: GradeFn, cached: bool,
+                 latency: float) -> dict[str, Any]:
+    """One responses.jsonl row: the item, the prompt, the answer graded by ``grade_fn`` and its
+    confidence, or an error row. The runner's rows and rows imported from a harness
+    (integrations/import_run.py) are built here, so both carry the same fields."""
+    base: dict[str, Any] = {
+        "item_id": item.id, "suite": item.suite, "bin": item.bin,
+        "answer_type": str(item.answer_type), "exists": item.exists,
+        "popularity": item.popularity, "proxy": item.proxy, "event_date": item.event_date,
+        "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
+        "fact_kind": item.meta.get("fact_kind"),
+        "prompt": prompt,
+        **item.meta.get("row_fields", {}),  # a variant's base id, transform, target, form
+    }
+    if isinstance(result, BackendError):
+        return {**base, "response": None, "label": "error", "matched": None,
+                "reason": f"backend error ({result.kind}): {result}", "error": str(result),
+                "confidence": None, "confidence_norm": None, "confidence_source": "none",
+                "cached": cached, "latency_s": round(latency, 4)}
+    grade = grade_fn(item, result.text)
+    conf = confidence(result, grade.matched if grade.label not in NO_CLAIM else None)
+    return {**base, "response": result.text, "label": str(grade.label),
+            "matched": grade.matched, "reason": grade.reason, **grade.claim_fields(),
+            "error": None,
+            "confidence": conf.value, "confidence_norm": conf.value_normalised,
+            "confidence_source": conf.source,
+            "tokens": list(result.tokens) if result.tokens is not None else None,
+            "token_logprobs": (list(result.token_logprobs)
+                               if result.token_logprobs is not None else None),
+            "prompt_tokens": result.prompt_tokens,
+            "completion_tokens": result.completion_tokens,
+            "finish_reason": result.finish_reason,
+            **({"first_response": result.first_text}  # the answer a follow-up checked
+               if result.first_text is not None else {}),
+            "cached": cached, "latency_s": round(latency, 4)}
 
 
 class _ProgressContext:

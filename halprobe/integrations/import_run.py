@@ -6,7 +6,7 @@ from its suite, so an imported run's labels mean what a native run's labels mean
 harness also recorded a halprobe label (the inspect scorer), the two are compared and a
 difference is counted and reported (a log scored by another halprobe version).
 
-The rows have the fields of the runner's rows (runner.py ``Runner._row``); the run directory
+The rows have the fields of the runner's rows (runner.py ``response_row``); the run directory
 gets config.json (with ``imported_from``: harness, file, its SHA-256), responses.jsonl,
 summary.csv and report.html, so `halprobe report`, the leaderboard and `halprobe check` read it
 like any other run.
@@ -28,7 +28,7 @@ import pandas as pd
 from halprobe import __version__, transforms
 from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
-from halprobe.runner import Runner
+from halprobe.runner import response_row
 from halprobe.store import RunDir
 from halprobe.suites import Suite
 from halprobe.types import Generation, ProbeItem
@@ -73,16 +73,15 @@ class Imported:
 def answer_row(answer: HarnessAnswer) -> dict[str, Any]:
     """A responses.jsonl row for one harness answer, graded now.
 
-    Built by the runner's own row code (``Runner._row``, which reads nothing of the runner but
-    its grade function), so an imported row has exactly the fields and confidence figures a
-    native row has, whatever later grading adds to rows; then the harness's own ids and label.
+    Built by the runner's own row code (``runner.response_row``), so an imported row has
+    exactly the fields and confidence figures a native row has, whatever later grading adds to
+    rows; then the harness's own ids and label.
     """
-    runner = Runner.__new__(Runner)  # no backend, cache or run directory: only the row code
-    runner.grade_fn = transforms.grade_item
     result: Generation | BackendError = (
         BackendError("fatal", f"harness error: {answer.error}") if answer.response is None
         else Generation(answer.response, answer.tokens, answer.token_logprobs))
-    row = runner._row(answer.item, answer.prompt, result, cached=False, latency=0.0)
+    row = response_row(answer.item, answer.prompt, result, transforms.grade_item, cached=False,
+                       latency=0.0)
     if answer.response is None:
         row["reason"] = f"harness error: {answer.error}"
     return {**row, **answer.extra, "harness_label": answer.harness_label, "latency_s": None}
