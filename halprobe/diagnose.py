@@ -35,11 +35,10 @@ def package_versions() -> dict[str, str]:
 
 
 def cpu_name(cpuinfo: str) -> str:
-    for line in cpuinfo.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip() in ("model name", "Model name", "Hardware"):
-            return value.strip()
-    return platform.processor() or platform.machine()
+    from halprobe.backends.cpu import cpuinfo_field
+
+    return (cpuinfo_field(cpuinfo, ("model name", "Hardware")) or platform.processor()
+            or platform.machine())
 
 
 def machine_facts(extra_bufts: str) -> dict[str, Any]:

@@ -34,13 +34,19 @@ def llama_features(system_info: str) -> list[str]:
     return _SYSTEM_FEATURE.findall(system_info)
 
 
-def cpu_flags(cpuinfo: str) -> frozenset[str]:
-    """The kernel's flags of the first CPU in /proc/cpuinfo text (x86 'flags', ARM 'Features')."""
+def cpuinfo_field(cpuinfo: str, names: tuple[str, ...]) -> str | None:
+    """The first value in /proc/cpuinfo text whose key is one of ``names`` (case ignored)."""
+    wanted = {n.lower() for n in names}
     for line in cpuinfo.splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in ("flags", "features"):
-            return frozenset(value.split())
-    return frozenset()
+        if sep and key.strip().lower() in wanted:
+            return value.strip()
+    return None
+
+
+def cpu_flags(cpuinfo: str) -> frozenset[str]:
+    """The kernel's flags of the first CPU in /proc/cpuinfo text (x86 'flags', ARM 'Features')."""
+    return frozenset((cpuinfo_field(cpuinfo, ("flags", "features")) or "").split())
 
 
 def has_amx(system_info: str, flags: frozenset[str]) -> bool:
