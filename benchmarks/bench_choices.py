@@ -16,9 +16,9 @@ import subprocess
 import time
 
 from halprobe.backends import create
-from halprobe.choice_pass import _continuation, plan
-from halprobe.pipeline import prompt_builder
-from halprobe.prompts import choose_shots, completion_builder
+from halprobe.run.choices import _continuation, plan
+from halprobe.run.pipeline import prompt_builder
+from halprobe.variants.prompts import choose_shots, completion_builder
 from halprobe.suites import load
 
 

@@ -29,7 +29,7 @@ MAX_TOKENS = 32
 def measure(setting: str, n: int) -> dict[str, Any]:
     """One process: load the default model with ``extra_bufts=setting``, answer n capitals."""
     from halprobe.backends.default import default_backend
-    from halprobe.pipeline import prompt_builder
+    from halprobe.run.pipeline import prompt_builder
     from halprobe.suites import load
     from halprobe.types import DecodingParams
 

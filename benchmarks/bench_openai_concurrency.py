@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from halprobe.backends import create  # noqa: E402
-from halprobe.runner import Runner  # noqa: E402
+from halprobe.run.runner import Runner  # noqa: E402
 from halprobe.scoring import grade  # noqa: E402
 from halprobe.scoring.places import index as place_index  # noqa: E402
 from halprobe.store import ResponseCache, RunDir  # noqa: E402

@@ -107,8 +107,8 @@ def run_lm_eval(n: int, threads: int | None) -> dict[str, Any]:
 
 def run_halprobe(spec: str | None, n: int, threads: int | None) -> dict[str, Any]:
     from halprobe.backends import create
-    from halprobe.pipeline import prompt_builder, write_summary
-    from halprobe.runner import Runner
+    from halprobe.run.pipeline import prompt_builder, write_summary
+    from halprobe.run.runner import Runner
     from halprobe.scoring import grade
     from halprobe.store import ResponseCache, RunDir
     from halprobe.types import DecodingParams

@@ -67,7 +67,7 @@ class WorkerClock:
     """CPU seconds the runner's worker threads spend outside backend.generate."""
 
     def __init__(self) -> None:
-        from halprobe.runner import Runner
+        from halprobe.run.runner import Runner
 
         self.seconds, self.lock = 0.0, threading.Lock()
         run_batch, generate = Runner._run_batch, Runner._generate

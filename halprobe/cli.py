@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from halprobe import __version__, crash_context, supervise
+from halprobe import __version__
 from halprobe.commands import (
     check_cmd,
     compare_cmd,
@@ -28,6 +28,7 @@ from halprobe.commands import (
     tune_cmd,
 )
 from halprobe.errors import UserError
+from halprobe.process import crash_context, supervise
 
 app = typer.Typer(
     name="halprobe",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from halprobe import supervise
+from halprobe.process import supervise
 
 
 def main() -> None:

@@ -50,6 +50,99 @@ NO_CLAIM = frozenset({Label.ABSTAINED, Label.NON_ANSWER})
 
 
 @dataclass(frozen=True)
+class Message:
+    """One chat message, or (role ``completion``) the whole text of a completion prompt."""
+
+    role: str
+    content: str
+
+
+FOLLOWUP_ROLE = "followup"  # a pseudo-role: the second user turn, sent after the first answer
+AFTER_CUTOFF = "after-cutoff"  # the suite suffix of items dated after a knowledge cutoff
+
+
+@dataclass(frozen=True)
+class Transform:
+    """How to change a prompt (docs/metrics.md 5, 8); ``target`` is the confidence target t
+    it states, if any. Built-ins and user files: ``halprobe.variants.transforms``."""
+
+    name: str
+    description: str = ""
+    system: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+    followup: str | None = None
+    target: float | None = None
+
+    def apply(self, messages: Sequence[Message]) -> list[Message]:
+        """The messages with this transform's system text, prefix, suffix and follow-up."""
+        out = list(messages)
+        if self.system:
+            sys_at = next((n for n, m in enumerate(out) if m.role == "system"), None)
+            if sys_at is None:
+                out.insert(0, Message("system", self.system))
+            else:
+                out[sys_at] = Message("system", f"{out[sys_at].content}\n\n{self.system}")
+        user_at = max(n for n, m in enumerate(out) if m.role == "user")
+        text = " ".join(p for p in (self.prefix, out[user_at].content, self.suffix) if p)
+        out[user_at] = Message("user", text)
+        if self.followup:
+            out.append(Message(FOLLOWUP_ROLE, self.followup))
+        return out
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How one row of a run asks its item, beyond the suite's plain prompt.
+
+    A plain item has the empty variant. ``halprobe.variants`` builds the others: a prompt
+    transform and/or confidence target (``transform``, composed; ``prompt_transform`` is the
+    name the user gave), a prompt form (``form``, e.g. obituary), the after-cutoff mark, and
+    the k-th temperature-1 sample. The row's id and suite carry a readable suffix
+    (``ID@idk``, ``SUITE@after-cutoff``, ``ID#s3``); analysis reads the fields this writes to
+    the row (``row_fields``), never those suffixes.
+    """
+
+    transform: Transform | None = None
+    prompt_transform: str | None = None
+    form: str | None = None
+    after_cutoff: bool | None = None  # None: no knowledge cutoff given, or the item is undated
+    sample_index: int | None = None
+    base_id: str | None = None  # the suite item's id (set once the item is a variant)
+    base_suite: str | None = None  # the suite the item was loaded from
+    sample_of: str | None = None  # the id of the row a sample repeats
+    kind: Any = None  # the item's control kind, written with the variant columns
+
+    @property
+    def name(self) -> str | None:
+        """'obituary+idk': the form and transform a row is asked under; None when plain."""
+        parts = [p for p in (self.form, self.transform.name if self.transform else None) if p]
+        return "+".join(parts) or None
+
+    @property
+    def target(self) -> float | None:
+        return self.transform.target if self.transform else None
+
+    def row_fields(self) -> dict[str, Any]:
+        """The response-row columns of this variant, in the order runs have always had them
+        (none for a plain item)."""
+        fields: dict[str, Any] = {}
+        if self.name:
+            fields.update(base_id=self.base_id, base_suite=self.base_suite, variant=self.name,
+                          transform=self.prompt_transform, target=self.target, form=self.form,
+                          kind=self.kind)
+        if self.after_cutoff is not None:
+            fields["after_cutoff"] = self.after_cutoff
+            fields.setdefault("base_suite", self.base_suite)
+        if self.sample_of is not None:
+            fields.update(sample_of=self.sample_of, sample_index=self.sample_index)
+        return fields
+
+
+PLAIN_VARIANT = Variant()
+
+
+@dataclass(frozen=True)
 class ProbeItem:
     """One factual question with its gold answer, as stored in ``items.jsonl``.
 
@@ -71,6 +164,8 @@ class ProbeItem:
     subject: str | None = None
     bin: int | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # how this row of the run asks the item (plain, a transform, a form, a sample, ...)
+    variant: Variant = field(default_factory=lambda: PLAIN_VARIANT)
 
 
 @dataclass(frozen=True)
@@ -93,14 +188,6 @@ class Grade:
             return {}
         return {f"{prefix}claims_checked": list(self.claims_checked),
                 f"{prefix}claims_false": list(self.claims_false)}
-
-
-@dataclass(frozen=True)
-class Message:
-    """One chat message, or (role ``completion``) the whole text of a completion prompt."""
-
-    role: str
-    content: str
 
 
 # A prompt of one Message with this role is plain text for a base model: no chat template is
@@ -140,7 +227,7 @@ class Generation:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     finish_reason: str | None = None
-    # Answer, then verify (``transforms.FollowupBackend``): the reply before the follow-up
+    # Answer, then verify (``run.followup.FollowupBackend``): the reply before the follow-up
     # turn, ``text`` being the reply after it; None for a one-turn prompt.
     first_text: str | None = None
 

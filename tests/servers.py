@@ -202,7 +202,7 @@ class StubServer:
 def eval_options(suite: Path, cassette: Path, record_mode: str, out: Path,
                  base_url: str) -> Any:
     """EvalOptions of an `openai:smollm2` run of ``suite`` through ``cassette``."""
-    from halprobe.pipeline import EvalOptions
+    from halprobe.run.pipeline import EvalOptions
 
     return EvalOptions(model=f"openai:{SERVER_MODEL}", backend_options={"base_url": base_url},
                        suites=[str(suite)], per_bin=None, cassette=cassette,

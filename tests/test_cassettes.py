@@ -10,14 +10,14 @@ import pytest
 
 from halprobe.backends import create
 from halprobe.backends.base import Backend, BackendError
-from halprobe.cassettes import (
+from halprobe.ci.cassettes import (
     CassetteMiss,
     canonical_body,
     unmatched_request_error,
     use_cassette,
 )
 from halprobe.errors import UserError
-from halprobe.pipeline import run_eval
+from halprobe.run.pipeline import run_eval
 from halprobe.scoring.places import index as place_index
 from halprobe.types import DecodingParams, Generation, Message
 from tests.servers import (

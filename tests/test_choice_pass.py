@@ -10,10 +10,10 @@ import pytest
 
 from halprobe.backends.default import default_gguf
 from halprobe.backends.llamacpp import LlamaCppBackend
-from halprobe.choice_pass import distractors, plan, run_choices
 from halprobe.errors import UserError
-from halprobe.prompts import Shots, completion_builder
+from halprobe.run.choices import distractors, plan, run_choices
 from halprobe.types import AnswerType, Capabilities, ProbeItem
+from halprobe.variants.prompts import Shots, completion_builder
 
 
 def _capital(code: str, country: str, capital: str, *aliases: str) -> ProbeItem:

@@ -89,7 +89,7 @@ def test_eval_help_lists_every_backend_option_and_no_bool_metavar() -> None:
 
 
 def test_backend_options_are_read_as_yaml_scalars() -> None:
-    from halprobe.backends.registry import parse_backend_options
+    from halprobe.backends.spec import parse_backend_options
 
     assert parse_backend_options(["n_threads=2", "logprobs=false", "x=0.5", "name=a=b",
                                   "empty="]) == {"n_threads": 2, "logprobs": False, "x": 0.5,

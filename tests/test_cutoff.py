@@ -9,20 +9,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from halprobe.cutoff import (
+from halprobe.analysis.variant_tables import cutoff_table
+from halprobe.errors import UserError
+from halprobe.run.pipeline import model_name
+from halprobe.scoring import grade
+from halprobe.types import AnswerType, Label, Precision, ProbeItem
+from halprobe.variants.cutoff import (
     Cutoff,
-    cutoff_table,
     is_after,
     lookup,
     mark,
-    model_name,
     parse_month,
     regrade,
     resolve,
 )
-from halprobe.errors import UserError
-from halprobe.scoring import grade
-from halprobe.types import AnswerType, Label, Precision, ProbeItem
 
 JUNE_2024 = Cutoff("2024-06")
 
@@ -91,9 +91,9 @@ def test_mark_moves_later_items_to_their_own_stratum() -> None:
     assert [i.suite for i in items] == ["obituaries", "obituaries@after-cutoff", "obituaries"]
     assert [i.id for i in items] == ["obituaries/2024-05-01", "obituaries/2025-01-02",
                                      "obituaries/None"]
-    assert items[1].meta["row_fields"] == {"after_cutoff": True, "base_suite": "obituaries"}
-    assert items[0].meta["row_fields"]["after_cutoff"] is False
-    assert "row_fields" not in items[2].meta
+    assert items[1].variant.row_fields() == {"after_cutoff": True, "base_suite": "obituaries"}
+    assert items[0].variant.row_fields()["after_cutoff"] is False
+    assert items[2].variant.row_fields() == {}
 
 
 def test_alive_after_the_cutoff_is_abstained_a_date_is_not() -> None:

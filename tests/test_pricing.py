@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from halprobe.errors import UserError
-from halprobe.pricing import PRICES, dry_run_estimate, usage_cost
+from halprobe.run.pricing import PRICES, dry_run_estimate, usage_cost
 
 
 def test_cost_from_usage_and_dry_run_estimate(tmp_path: Path) -> None:

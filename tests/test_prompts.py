@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from halprobe.errors import UserError
-from halprobe.prompts import (
+from halprobe.types import AnswerType, Capabilities, ProbeItem
+from halprobe.variants.prompts import (
     Shots,
     check_shots,
     choose_shots,
@@ -14,7 +15,6 @@ from halprobe.prompts import (
     option_text,
     resolve_style,
 )
-from halprobe.types import AnswerType, Capabilities, ProbeItem
 
 
 def _item(code: str, country: str, capital: str | None, suite: str = "capitals",

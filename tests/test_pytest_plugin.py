@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import REPO
 
 USER_TEST = f'''
-from halprobe.pytest_plugin import assert_no_regression
+from halprobe.ci.pytest_plugin import assert_no_regression
 
 CASSETTE = "{REPO}/tests/cassettes/ci_capitals.yaml"
 BASELINE = "{REPO}/results/baselines/smollm2-capitals.csv"

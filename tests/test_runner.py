@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from halprobe.backends.base import BackendError
-from halprobe.runner import RunAborted, Runner
+from halprobe.run.runner import RunAborted, Runner
 from halprobe.store import ResponseCache, RunDir
 from halprobe.types import (
     AnswerType,

@@ -10,9 +10,10 @@ import pytest
 
 import halprobe
 from halprobe.analysis.sampling import GOLD, answer_key
-from halprobe.sampling_pass import sample_item, sample_params
+from halprobe.run.samples import sample_params
 from halprobe.store.cache import cache_key
 from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem
+from halprobe.variants.plan import sample_item
 from tests.conftest import run_cli
 
 ITEM = ProbeItem("c/FRA", "capitals", "What is the capital of France?", "Paris", ("Paris",),
@@ -23,7 +24,7 @@ def test_each_sample_is_its_own_item_and_cache_entry() -> None:
     first, second = sample_item(ITEM, 1), sample_item(ITEM, 2)
     assert (first.id, second.id) == ("c/FRA#s1", "c/FRA#s2")
     assert first.question == ITEM.question and first.suite == ITEM.suite
-    assert first.meta["row_fields"] == {"sample_of": "c/FRA", "sample_index": 1}
+    assert first.variant.row_fields() == {"sample_of": "c/FRA", "sample_index": 1}
     params = DecodingParams(max_tokens=32, seed=3)
     one, two = sample_params(params, 1), sample_params(params, 2)
     assert (one.temperature, one.sample_index, one.seed, one.max_tokens) == (1.0, 1, 3, 32)

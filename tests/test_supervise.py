@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-from halprobe.supervise import describe, wanted
+from halprobe.process.supervise import describe, wanted
 from tests.conftest import REPO, run_cli
 
 PLUGINS = REPO / "tests" / "data" / "plugins"

@@ -12,26 +12,20 @@ from typer.testing import CliRunner
 
 from halprobe.cli import app
 from halprobe.errors import UserError
-from halprobe.pipeline import prompt_builder
+from halprobe.run.followup import FollowupBackend, with_followups
+from halprobe.run.pipeline import EvalOptions, EvalResult, prompt_builder, run_eval
 from halprobe.scoring import grade
 from halprobe.suites import load_suite
-from halprobe.transforms import (
-    FOLLOWUP_ROLE,
-    FollowupBackend,
-    Transform,
-    apply,
+from halprobe.types import FOLLOWUP_ROLE, DecodingParams, Message, Transform
+from halprobe.variants.grading import grade_item
+from halprobe.variants.plan import apply, config_entries, plan, variant_item
+from halprobe.variants.transforms import (
     builtins,
-    config_entries,
-    grade_item,
     load_file,
     parse_targets,
-    plan,
     resolve,
     target,
-    variant_item,
-    with_followups,
 )
-from halprobe.types import DecodingParams, Message
 from tests.conftest import write_suite
 from tests.scoring.conftest import capital
 from tests.test_tune_prompt import ScriptedBackend, six_suite
@@ -109,7 +103,7 @@ def test_targets_make_distinct_rows_with_the_base_item() -> None:
     items = plan([PARIS], targets=(0.0, 0.75))
     assert [i.id for i in items] == ["capitals/France@target-0", "capitals/France@target-0.75"]
     assert {i.suite for i in items} == {"capitals@target-0", "capitals@target-0.75"}
-    fields = items[1].meta["row_fields"]
+    fields = items[1].variant.row_fields()
     assert fields["base_id"] == "capitals/France" and fields["base_suite"] == "capitals"
     assert fields["target"] == 0.75 and fields["transform"] is None
     assert plan([PARIS]) == [PARIS] and config_entries([PARIS]) == {}
@@ -154,17 +148,16 @@ def test_followup_backend_asks_a_second_turn() -> None:
     assert wrapped.fingerprint() == inner.fingerprint()
 
 
-def test_eval_targets_writes_bcg_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eval_targets_writes_bcg_by_hand(tmp_path: Path) -> None:
     """The scripted model under targets 0 and .75: at t = 0 it answers all six (right in bin
     2 only): precision 2/6; at .75 it answers Peru, Kenya (right) and Malta (wrong):
     precision 2/3. BCG = max(0, 0 - 1/3) + max(0, .75 - 2/3) = 1/12. score_.75 =
     (2 - 3 x 1) / 6 = -1/6."""
-    monkeypatch.setattr("halprobe.pipeline.create", lambda spec, options=None: ScriptedBackend())
     out = tmp_path / "run"
-    result = CliRunner().invoke(app, ["eval", "--suite", str(six_suite(tmp_path / "s")),
-                                      "--all", "--targets", "0,0.75", "--out", str(out),
-                                      "--results", str(tmp_path), "--no-progress"])
-    assert result.exit_code == 0, result.output
+    result = run_eval(EvalOptions(suites=[str(six_suite(tmp_path / "s"))], per_bin=None,
+                                  targets=(0.0, 0.75), out=out, results=tmp_path,
+                                  progress=False), backend=ScriptedBackend())
+    assert isinstance(result, EvalResult)
     table = pd.read_csv(out / "targets.csv", dtype={"bin": str})
     row = table[(table["bin"] == "all") & (table["target"] == 0.75)].iloc[0]
     assert row["precision"] == pytest.approx(2 / 3, abs=1e-4)
@@ -174,7 +167,7 @@ def test_eval_targets_writes_bcg_by_hand(tmp_path: Path, monkeypatch: pytest.Mon
     assert {"six@target-0", "six@target-0.75"} <= set(summary["suite"])
     config = json.loads((out / "config.json").read_text())
     assert set(config["transforms"]) == {"target-0", "target-0.75"}
-    assert "targets" in result.output
+    assert "targets" in result.tables
 
 
 def test_eval_unknown_prompt_form_is_a_user_error(tmp_path: Path) -> None:
@@ -194,22 +187,17 @@ class DoubtingBackend(ScriptedBackend):
         return ScriptedBackend.answer(prompt)
 
 
-def test_verify_rows_keep_the_first_answer(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_rows_keep_the_first_answer(tmp_path: Path) -> None:
     """Answer, then verify: the row's response is the checked reply ("I don't know."), and
     first_response the answer before the check. Regrading the run labels both: the check
     turned 2 correct answers (bin 2) and 4 wrong ones into abstentions. A second run served
     from the cache keeps the first answers."""
-    monkeypatch.setattr("halprobe.pipeline.create",
-                        lambda spec, options=None: DoubtingBackend())
     suite = six_suite(tmp_path / "s")
     for name in ("run", "again"):
-        result = CliRunner().invoke(app, ["eval", "--suite", str(suite), "--all",
-                                          "--prompt-transform", "verify", "--out",
-                                          str(tmp_path / name), "--results", str(tmp_path),
-                                          "--cache", str(tmp_path / "cache.sqlite"),
-                                          "--no-progress"])
-        assert result.exit_code == 0, result.output
+        run_eval(EvalOptions(suites=[str(suite)], per_bin=None, prompt_transforms=["verify"],
+                             out=tmp_path / name, results=tmp_path,
+                             cache=tmp_path / "cache.sqlite", progress=False),
+                 backend=DoubtingBackend())
         rows = [json.loads(line) for line in (tmp_path / name / "responses.jsonl").open()]
         assert {r["response"] for r in rows} == {"I don't know."}
         assert {r["label"] for r in rows} == {"abstained"}

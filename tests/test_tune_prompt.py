@@ -11,10 +11,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from halprobe.cli import app
+from halprobe.commands.tune_cmd import candidates, print_tables, write_tables
+from halprobe.run.pipeline import EvalOptions, EvalResult, run_eval
 from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.variants.transforms import PLAIN
 from tests.conftest import run_cli, write_suite
 
 SUITE_YAML = """\
@@ -72,14 +76,24 @@ class ScriptedBackend:
         return f"The capital of {country} is {capital or 'Atlantis'}."
 
 
-@pytest.fixture
-def scripted(monkeypatch: pytest.MonkeyPatch) -> ScriptedBackend:
-    backend = ScriptedBackend()
-    monkeypatch.setattr("halprobe.pipeline.create", lambda spec, options=None: backend)
-    return backend
+def tune_scripted(tmp_path: Path, backend: ScriptedBackend, per_bin: int = 2,
+                  chosen: tuple[str, ...] = (), gain: str = "score") -> tuple[Path, str]:
+    """What `halprobe tune-prompt --per-bin N [--candidate ...] [--gain G]` does, asking the
+    scripted model (the pipeline takes a Backend object; the command line builds one from
+    --model). Returns the run directory and the tables as the command prints them."""
+    names = candidates(0.75, None, list(chosen))
+    out = tmp_path / "run"
+    result = run_eval(EvalOptions(suites=[str(six_suite(tmp_path / "s"))], per_bin=per_bin,
+                                  out=out, results=tmp_path, progress=False,
+                                  prompt_transforms=[PLAIN, *names]), backend=backend)
+    assert isinstance(result, EvalResult)
+    tables = write_tables(result.run_dir, 0.75, 1.0, 0, names, gain)
+    console = Console(record=True, width=200)
+    print_tables(tables, console, 0.75, 1.0, gain)
+    return out, console.export_text()
 
 
-def test_tune_prompt_gains_and_lodo_by_hand(tmp_path: Path, scripted: ScriptedBackend) -> None:
+def test_tune_prompt_gains_and_lodo_by_hand(tmp_path: Path) -> None:
     """Scores at t = .75 (penalty 3): plain -3,-3 | -3,-3 | 1,1 per bin.
     Gains per domain (bins 0, 1, 2): target-0.75 (3, 1.5, 0), idk (3, 3, -1), verify 0.
     s_k = mean - sd (ddof 0): target 1.5 - sqrt(1.5) = 0.275; idk 5/3 - sqrt(96/27) = -0.219.
@@ -87,11 +101,7 @@ def test_tune_prompt_gains_and_lodo_by_hand(tmp_path: Path, scripted: ScriptedBa
     without bin 0, target (1.5, 0) has s = .75 - .75 = 0, idk (3, -1) s = -1: plain, gain 0;
     without bin 1, target (3, 0) s = 0: plain, gain 0; without bin 2, target (3, 1.5)
     s = 1.5, idk (3, 3) s = 3: idk, gain -1 on bin 2. Mean -1/3, worst domain bin 2."""
-    out = tmp_path / "run"
-    result = CliRunner().invoke(app, ["tune-prompt", "--suite", str(six_suite(tmp_path / "s")),
-                                      "--per-bin", "2", "--out", str(out),
-                                      "--results", str(tmp_path), "--no-progress"])
-    assert result.exit_code == 0, result.output
+    out, printed = tune_scripted(tmp_path, ScriptedBackend())
     scores = pd.read_csv(out / "transfer_scores.csv").set_index("transform")
     assert scores.loc["idk", "s_k"] == pytest.approx(5 / 3 - math.sqrt(96 / 27), abs=1e-4)
     assert scores.loc["target-0.75", "s_k"] == pytest.approx(1.5 - math.sqrt(1.5), abs=1e-4)
@@ -102,21 +112,17 @@ def test_tune_prompt_gains_and_lodo_by_hand(tmp_path: Path, scripted: ScriptedBa
     summary = json.loads((out / "lodo.json").read_text())
     assert summary["mean_gain"] == pytest.approx(-1 / 3, abs=1e-4)
     assert summary["worst_domain"] == "six/2" and summary["chosen_on_all"] == "target-0.75"
-    assert "--prompt-transform target-0.75" in result.output
+    assert "--prompt-transform target-0.75" in printed
 
 
-def test_hr_drop_gain_by_hand(tmp_path: Path, scripted: ScriptedBackend) -> None:
+def test_hr_drop_gain_by_hand(tmp_path: Path) -> None:
     """--gain hr-drop, no log-probs (so a prompt cut to fewer answers drops them at random).
     Bin 0: plain 2 wrong; target and idk answer nothing (m = 0): 0 - 0. Bin 1: target answers
     Malta wrongly (HR 1/2); plain cut to 1 of its 2 wrong answers keeps 1/2 a mistake: HR 1/2,
     D = 0. Bin 2: no mistakes anywhere. verify repeats plain. Every gain is 0: the score gains
     of the test above (up to +3) all come from answering less; the plain prompt is chosen."""
-    out = tmp_path / "run"
-    result = CliRunner().invoke(app, ["tune-prompt", "--suite", str(six_suite(tmp_path / "s")),
-                                      "--per-bin", "2", "--gain", "hr-drop", "--out", str(out),
-                                      "--results", str(tmp_path), "--no-progress"])
-    assert result.exit_code == 0, result.output
-    assert "drop in hallucination rate at equal coverage" in result.output
+    out, printed = tune_scripted(tmp_path, ScriptedBackend(), gain="hr-drop")
+    assert "drop in hallucination rate at equal coverage" in printed
     domains = pd.read_csv(out / "transfer_domains.csv")
     assert len(domains) == 9 and (domains["gain"] == 0).all()
     summary = json.loads((out / "lodo.json").read_text())
@@ -126,13 +132,9 @@ def test_hr_drop_gain_by_hand(tmp_path: Path, scripted: ScriptedBackend) -> None
     assert bad.exit_code != 0
 
 
-def test_verify_asks_a_second_turn_with_the_answer(tmp_path: Path,
-                                                   scripted: ScriptedBackend) -> None:
-    result = CliRunner().invoke(app, ["tune-prompt", "--suite", str(six_suite(tmp_path / "s")),
-                                      "--per-bin", "1", "--candidate", "verify",
-                                      "--out", str(tmp_path / "run"),
-                                      "--results", str(tmp_path), "--no-progress"])
-    assert result.exit_code == 0, result.output
+def test_verify_asks_a_second_turn_with_the_answer(tmp_path: Path) -> None:
+    scripted = ScriptedBackend()
+    tune_scripted(tmp_path, scripted, per_bin=1, chosen=("verify",))
     second = [p for p in scripted.prompts if p[-1].content.startswith("Check your answer")]
     assert len(second) == 3  # one per sampled item
     assert [m.role for m in second[0]] == ["user", "assistant", "user"]

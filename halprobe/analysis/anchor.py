@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from halprobe.analysis.monofact import good_turing_mf, poisson_estimates
+from halprobe.analysis.stats import N_RESAMPLES
 
 COUNT_COL = "corpus_count"
 ANCHOR_COL = "anchor"
 NO_ANCHOR = "none: proxy ranks only"
-N_RESAMPLES = 10_000
 
 
 class Kappa(NamedTuple):

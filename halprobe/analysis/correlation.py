@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from halprobe.analysis.rates import GRADED, wilson
-from halprobe.analysis.stats import logit, rankdata, spearman
+from halprobe.analysis.stats import N_RESAMPLES, logit, rankdata, spearman
 
 
 def _graded(items: pd.DataFrame) -> pd.DataFrame:
@@ -84,7 +84,7 @@ def hr_draws(bins: Sequence[pd.DataFrame], n_resamples: int, seed: int) -> np.nd
     return out
 
 
-def hr_proxy_correlation(items: pd.DataFrame, n_resamples: int = 10_000, seed: int = 0,
+def hr_proxy_correlation(items: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0,
                          level: float = 0.95) -> pd.DataFrame:
     """Per suite: Spearman of per-bin HR with the bin's median proxy, bootstrap CI (sec. 3).
 

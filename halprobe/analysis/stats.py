@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaincc, ndtri, stdtr
 
+# bootstrap resamples behind every interval halprobe reports (docs/metrics.md 6)
+N_RESAMPLES = 10_000
+
 
 def rankdata(values: np.ndarray) -> np.ndarray:
     """Average ranks (ties share their mean rank, from 1) along the last axis.
@@ -128,3 +131,34 @@ def logit(y: np.ndarray, x: np.ndarray, maxiter: int = 35, tol: float = 1e-8,
     with np.errstate(invalid="ignore"):
         bse = np.sqrt(np.diag(cov))
     return LogitFit(params=params, bse=bse, converged=steps < maxiter)
+
+
+# --- bootstrap ----------------------------------------------------------------------------
+
+def resample_means(values: np.ndarray, n_resamples: int = N_RESAMPLES,
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+    """Means of ``n_resamples`` bootstrap resamples of the rows of ``values`` (n x K, or n).
+
+    Resampling n rows with replacement is drawing multinomial counts over the distinct rows,
+    so this is exact and costs O(distinct rows) per draw: scores take few values.
+    """
+    rng = rng or np.random.default_rng(0)
+    matrix = np.asarray(values, dtype=float)
+    flat = matrix.ndim == 1
+    matrix = matrix.reshape(len(matrix), -1)
+    if not len(matrix):
+        return np.full((n_resamples, matrix.shape[1]), math.nan)
+    rows, counts = np.unique(matrix, axis=0, return_counts=True)
+    draws = rng.multinomial(len(matrix), counts / counts.sum(), size=n_resamples)
+    means = draws @ rows / len(matrix)
+    return means[:, 0] if flat else means
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95, n_resamples: int = N_RESAMPLES,
+            seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of a mean (docs/metrics.md 6)."""
+    if not len(values):
+        return (math.nan, math.nan)
+    means = resample_means(np.asarray(values), n_resamples, np.random.default_rng(seed))
+    tail = 100 * (1 - level) / 2
+    return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))

@@ -32,9 +32,9 @@ from halprobe.analysis.calibration import calibration_metrics, calibration_table
 from halprobe.analysis.correlation import bound_table, hr_proxy_correlation, logistic_proxy
 from halprobe.analysis.rates import GRADED, summarise
 from halprobe.analysis.sampling import SOURCE, has_samples, stratum_mis
+from halprobe.analysis.stats import N_RESAMPLES
 from halprobe.suites.spec import DEFAULT_FACT_KIND  # no level compared unless a suite says
 
-N_RESAMPLES = 10_000
 MAX_RISK = 0.05
 CONF_COL = "confidence"
 

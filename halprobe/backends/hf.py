@@ -25,7 +25,7 @@ from halprobe.backends.files import file_digest
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import default_threads
 from halprobe.errors import MissingDependencyError, UserError
-from halprobe.paths import cache_root
+from halprobe.store.derived import cache_root
 from halprobe.types import (
     Capabilities,
     DecodingParams,
@@ -321,7 +321,7 @@ def chosen_logprobs(steps: Sequence[Any], chosen: Any) -> Any:
 
 def from_spec(target: str, options: dict[str, Any]) -> HFBackend:
     """`hf:HUB_ID_OR_DIR` or `hf:DIR?gguf=FILE`; options: batch_size, n_threads."""
-    from halprobe.backends.registry import check_options
+    from halprobe.backends.spec import check_options
 
     check_options(HFBackend, options, "hf", set_by_spec=("gguf",))
     location, gguf = parse_target(target)

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from halprobe import crash_context
 from halprobe.backends.base import BackendError
 from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
@@ -26,6 +25,7 @@ from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import ThreadTuner, default_threads, usable_cores
 from halprobe.errors import MissingDependencyError, UserError
+from halprobe.process import crash_context
 from halprobe.types import (
     Capabilities,
     DecodingParams,
@@ -226,7 +226,7 @@ class LlamaCppBackend:
 
 def from_spec(target: str, options: dict[str, Any]) -> LlamaCppBackend:
     """`llamacpp:<file.gguf>`; options: n_threads, n_ctx, n_batch, n_parallel, extra_bufts."""
-    from halprobe.backends.registry import check_options
+    from halprobe.backends.spec import check_options
 
     check_options(LlamaCppBackend, options, "llamacpp")
     path = Path(target).expanduser()

@@ -89,7 +89,7 @@ class OpenAICompatBackend:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
         self._key = api_key or os.environ.get("OPENAI_API_KEY") or self._keyless()
         if self._key != PLACEHOLDER_KEY:
-            from halprobe.cassettes import register_secret
+            from halprobe.ci.cassettes import register_secret
 
             register_secret(self._key)
         if concurrency < 1:
@@ -208,7 +208,7 @@ class OpenAICompatBackend:
         CPU per request, which shows at 50 requests in flight)."""
         import openai
 
-        from halprobe.cassettes import CassetteMiss, unmatched_request_error
+        from halprobe.ci.cassettes import CassetteMiss, unmatched_request_error
 
         try:
             with self._borrow() as client:
@@ -336,7 +336,7 @@ def _text_generation(completion: dict[str, Any]) -> Generation:
 
 def from_spec(target: str, options: dict[str, Any]) -> OpenAICompatBackend:
     """`openai:<model>`; options: base_url, api_key, timeout, concurrency, logprobs."""
-    from halprobe.backends.registry import check_options
+    from halprobe.backends.spec import check_options
 
     check_options(OpenAICompatBackend, options, "openai")
     return OpenAICompatBackend(target, **options)

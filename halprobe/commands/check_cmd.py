@@ -31,7 +31,7 @@ def check_command(
     if not 0 < alpha < 1:
         raise UserError(f"--alpha must be between 0 and 1, got {alpha}")
     # the statistics stack loads on use, so other commands and --help start quickly
-    from halprobe.gate import check_table
+    from halprobe.ci.gate import check_table
     from halprobe.report.markdown import markdown_table
 
     table = check_table(run, baseline, tolerance, alpha)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from halprobe import diagnose
 from halprobe.backends.cpu import choice_from_option
-from halprobe.backends.registry import parse_backend_options
+from halprobe.backends.spec import parse_backend_options
+from halprobe.commands import diagnose
 
 
 def doctor_command(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
@@ -10,19 +9,12 @@ import typer
 from rich.console import Console
 
 from halprobe.analysis.sampling import MIN_SAMPLES
-from halprobe.backends.registry import parse_backend_options
-from halprobe.pipeline import DryRun, EvalOptions, EvalResult, run_eval
+from halprobe.backends.spec import parse_backend_options
+from halprobe.ci import RecordMode
 from halprobe.report.console import print_summary
-from halprobe.runner import RunAborted
-from halprobe.transforms import parse_targets
-
-
-class RecordMode(StrEnum):
-    none = "none"
-    once = "once"
-    new_episodes = "new_episodes"
-    all = "all"
-
+from halprobe.run.pipeline import DryRun, EvalOptions, EvalResult, run_eval
+from halprobe.run.runner import RunAborted
+from halprobe.variants.transforms import parse_targets
 
 BACKEND_OPTIONS_HELP = (
     "KEY=VALUE passed to the backend; repeat for several. Default model and llamacpp: "
@@ -65,9 +57,9 @@ def eval_command(
                                          "HTTP exchange in this vcrpy cassette (secrets "
                                          "scrubbed)."),
     record_mode: RecordMode = typer.Option(RecordMode.none, "--record-mode",
-                                           help="Cassette mode: none replays only (CI), once "
-                                           "records a new cassette, new_episodes adds, all "
-                                           "re-records."),
+                                    help="Cassette mode: none replays only (CI), once "
+                                    "records a new cassette, new_episodes adds, all "
+                                    "re-records."),
     price_table: Path | None = typer.Option(None, "--price-table", help="YAML/JSON "
                                             "{model: {input: USD/1M, output: USD/1M}} "
                                             "overriding the built-in prices."),

@@ -3,7 +3,7 @@
 A line is either ``{"item": {probe item}, "response": "text"}`` or a row of a run's
 responses.jsonl. A run row is regraded against the item it answered (from --suite, else the
 suites in the run's config.json, else the built-in ones) as the run asked it: its prompt form
-(obituary) and after-cutoff mark pick the grader, as in ``transforms.grade_item``; targets
+(obituary) and after-cutoff mark pick the grader, as in ``variants.grading.grade_item``; targets
 and transforms change only the prompt. A row with a ``first_response`` (answer, then verify)
 also gets the first answer's label, so the change the verification made is visible.
 """
@@ -18,10 +18,11 @@ from typing import IO, Any
 import typer
 from rich.console import Console
 
-from halprobe import transforms
 from halprobe.errors import SuiteError, UserError
 from halprobe.suites.schema import item_from_dict
 from halprobe.types import NO_CLAIM, Generation, Grade, ProbeItem
+from halprobe.variants.grading import grade_item
+from halprobe.variants.plan import as_asked, row_item_id
 
 
 class SuitesNotLoaded(UserError):
@@ -47,7 +48,7 @@ class RunItems:
                 raise SuitesNotLoaded(f"cannot load the suites of the run's rows: {exc}"
                                       ) from None
             self._by_id = {i.id: i for suite in suites for i in suite.items}
-        key = transforms.row_item_id(row)
+        key = row_item_id(row)
         if key not in self._by_id:
             raise UserError(f"item {key!r} is in none of the suites searched; name its suite "
                             "with --suite")
@@ -111,15 +112,15 @@ def _grade_line(line: str, line_no: int, where: str, items: RunItems) -> dict[st
         return row  # a backend error stays an error row: there is no answer to grade
     if not isinstance(row.get("response"), str):
         raise UserError(f"{where}:{line_no}: field 'response' must be a string")
-    asked = transforms.as_asked(_item(row, line_no, where, items), row)
-    result = transforms.grade_item(asked, row["response"])
+    asked = as_asked(_item(row, line_no, where, items), row)
+    result = grade_item(asked, row["response"])
     out = {**row, **_fields(result)}
     if "item" not in row:
         out.update(_confidence(row, result))
         items.regraded += 1
         items.changed += row.get("label") != out["label"]
     if isinstance(row.get("first_response"), str):
-        out.update(_fields(transforms.grade_item(asked, row["first_response"]), "first_"))
+        out.update(_fields(grade_item(asked, row["first_response"]), "first_"))
     return out
 
 
@@ -157,7 +158,7 @@ def _judge_input(row: dict[str, Any]) -> dict[str, Any]:
 def _judge(rows: list[dict[str, Any]], spec: str, cache: Path) -> list[dict[str, Any]]:
     """Add the LM judge's verdicts and print its agreement with the matcher."""
     from halprobe.backends import create
-    from halprobe.judge import agreement, judge_rows
+    from halprobe.run.judge import agreement, judge_rows
     from halprobe.store import ResponseCache
 
     flat = [_judge_input(r) for r in rows]

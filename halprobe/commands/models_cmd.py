@@ -9,7 +9,8 @@ from __future__ import annotations
 import typer
 
 from halprobe.backends.default import DEFAULT_MODEL_ID, default_gguf
-from halprobe.backends.gemma import NAMED, NamedModel, assemble, gguf_path, install_hint
+from halprobe.backends.gemma import assemble, gguf_path, install_hint
+from halprobe.backends.spec import NAMED, NamedModel
 from halprobe.errors import UserError
 
 

@@ -23,9 +23,9 @@ from rich.console import Console
 from halprobe.analysis.transfer import GAINS, nan_to_none, transfer_tables
 from halprobe.commands.eval_cmd import MODEL_HELP, run_or_exit
 from halprobe.errors import UserError
-from halprobe.pipeline import EvalOptions, EvalResult
+from halprobe.run.pipeline import EvalOptions, EvalResult
 from halprobe.store.rundir import RunDir
-from halprobe.transforms import PLAIN, load_file
+from halprobe.variants.transforms import PLAIN, load_file
 
 BUILTIN_CANDIDATES = ("idk", "verify")
 

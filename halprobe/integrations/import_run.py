@@ -1,7 +1,7 @@
 """Write a halprobe run directory from a harness's answers, graded with halprobe's grader.
 
 A harness records what the model said; halprobe grades it again here with
-``transforms.grade_item`` (the function `halprobe eval` grades with) against the item loaded
+``variants.grading.grade_item`` (the function `halprobe eval` grades with) against the item loaded
 from its suite, so an imported run's labels mean what a native run's labels mean. Where the
 harness also recorded a halprobe label (the inspect scorer), the two are compared and a
 difference is counted and reported (a log scored by another halprobe version).
@@ -25,13 +25,14 @@ from typing import Any
 
 import pandas as pd
 
-from halprobe import __version__, transforms
+from halprobe import __version__
 from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
-from halprobe.runner import response_row
+from halprobe.run.runner import response_row
 from halprobe.store import RunDir
 from halprobe.suites import Suite
 from halprobe.types import Generation, ProbeItem
+from halprobe.variants.grading import grade_item
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def answer_row(answer: HarnessAnswer) -> dict[str, Any]:
     result: Generation | BackendError = (
         BackendError("fatal", f"harness error: {answer.error}") if answer.response is None
         else Generation(answer.response, answer.tokens, answer.token_logprobs))
-    row = response_row(answer.item, answer.prompt, result, transforms.grade_item, cached=False,
+    row = response_row(answer.item, answer.prompt, result, grade_item, cached=False,
                        latency=0.0)
     if answer.response is None:
         row["reason"] = f"harness error: {answer.error}"
@@ -135,9 +136,9 @@ def write_run(run: HarnessRun, answers: list[HarnessAnswer], out: Path | None,
               results: Path) -> Imported:
     """Grade, write the run directory, its summary and report; update the leaderboard when
     the run lands under RESULTS/runs."""
-    from halprobe.pipeline import write_summary
     from halprobe.report.html import write_report
     from halprobe.report.leaderboard import update_leaderboard
+    from halprobe.run.pipeline import write_summary
 
     if not answers:
         raise UserError(f"{run.source}: no answers to import")

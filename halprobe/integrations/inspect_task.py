@@ -3,8 +3,8 @@
 `inspect eval halprobe/capitals --model ... -T per_bin=8 -T seed=0 -T prompt_style=chat` asks
 the items and messages `halprobe eval --suite capitals --per-bin 8 --seed 0` asks (items.py),
 greedy, with halprobe's answer length (48 tokens). Each sample keeps the item id, suite, bin
-and proxy value in its metadata; the scorer grades with ``transforms.grade_item`` and gives the
-label itself as the score value ("correct", "hallucinated", "abstained", "vague", ...), with
+and proxy value in its metadata; the scorer grades with ``variants.grading.grade_item`` and gives
+the label itself as the score value ("correct", "hallucinated", "abstained", "vague", ...), with
 halprobe's ``reason`` and ``matched`` span in the score metadata. The metrics are the rate of
 each label, for all samples and per frequency bin (inspect's ``grouped`` on the ``bin``
 metadata): what inspect has no notion of, "I don't know" apart from a false answer, by how
@@ -158,12 +158,14 @@ def halprobe_grader() -> Scorer:
     """halprobe's typed grader: the label as the value; reason and matched in metadata."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        from halprobe import transforms  # the grader's tables load on first use, not at start
+        from halprobe.variants.grading import (
+            grade_item,  # the grader's tables load on first use, not at start
+        )
 
         meta: dict[str, Any] = state.metadata
         item = find_item(str(meta["suite_ref"]), str(meta["item_id"]), f"sample {state.sample_id}")
         text = state.output.completion
-        verdict = transforms.grade_item(item, text)
+        verdict = grade_item(item, text)
         return Score(value=str(verdict.label), answer=text, explanation=verdict.reason,
                      metadata={"reason": verdict.reason, "matched": verdict.matched})
 

@@ -38,7 +38,7 @@ class Plan:
 
     def messages(self, item: ProbeItem) -> list[Message]:
         # imported here: inspect loads this module at every start, the pipeline only on use
-        from halprobe.pipeline import prompt_builder
+        from halprobe.run.pipeline import prompt_builder
 
         return prompt_builder([self.suite])(item)
 

@@ -67,7 +67,7 @@ def _answer(record: dict[str, Any], where: str, suites: dict[str, Suite]) -> Har
     item = find_item(ref, str(doc["item_id"]), where)
     if ref not in suites:
         suites[ref] = load_suites([ref])[0]
-    from halprobe.pipeline import prompt_builder
+    from halprobe.run.pipeline import prompt_builder
 
     prompt = [flat_dict(m) for m in prompt_builder([suites[ref]])(item)]
     return HarnessAnswer(item, prompt, _response(record, where),

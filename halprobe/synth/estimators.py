@@ -233,8 +233,8 @@ def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int
                  ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The run's response rows and analysis tables, through the same code as `halprobe eval`
     (runner, grader, samples, reference corpus, summary), without the HTML report."""
-    from halprobe import pipeline
-    from halprobe.corpus_proxy import count_items
+    from halprobe.run import pipeline
+    from halprobe.run.corpus_proxy import count_items
     from halprobe.store import RunDir
     from halprobe.suites import load, sample
     from halprobe.types import DecodingParams

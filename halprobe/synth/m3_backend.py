@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from halprobe import paths
+from halprobe.store import derived as paths
 from halprobe.synth import m3, names, transformer
 from halprobe.synth import world as world_module
 from halprobe.synth.backend import SynthSpec, person_of

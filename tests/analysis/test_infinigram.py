@@ -13,7 +13,7 @@ from halprobe.analysis.corpus import CorpusItem, count_cooccurrences
 from halprobe.analysis.infinigram import count_local, inspect_index
 from halprobe.analysis.infinigram_query import CountCache, InfinigramError
 from halprobe.errors import MissingDependencyError, UserError
-from halprobe.infinigram_source import parse_spec
+from halprobe.run.count_sources import parse_spec
 from tests.infinigram_index import DIFFERENCES, EQUAL, build_index, write_corpus
 from tests.test_eval_model import CAPITALS
 

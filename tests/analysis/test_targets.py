@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from halprobe.analysis.stats import mean_ci, resample_means
 from halprobe.analysis.targets import (
     bcg,
     item_scores,
-    mean_ci,
     penalty,
-    resample_means,
     score_columns,
     targets_table,
 )

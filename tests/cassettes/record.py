@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from halprobe.pipeline import EvalResult, run_eval  # noqa: E402
+from halprobe.run.pipeline import EvalResult, run_eval  # noqa: E402
 from halprobe.store.load import load_run  # noqa: E402
 from tests.servers import (  # noqa: E402
     CAPITALS_CASSETTE,

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from halprobe.cli import app
 from halprobe.commands.grade_cmd import RunItems, grade_lines
 from halprobe.scoring import grade
-from halprobe.transforms import as_asked
+from halprobe.variants.plan import as_asked
 
 DATA = Path(__file__).parents[1] / "data" / "regrade"
 SUITES = ["capitals", "papers", "obituaries", "controls", str(DATA / "recent" / "suite.yaml")]
@@ -80,12 +80,12 @@ def test_after_cutoff_rows_keep_their_mark() -> None:
     item = items.find(row)
     row["response"] = f"As far as I know, {item.subject} is still alive."
     asked = as_asked(item, row)
-    assert asked.meta["after_cutoff"] is True and asked.suite == row["suite"]
+    assert asked.variant.after_cutoff is True and asked.suite == row["suite"]
     assert str(grade(item, row["response"]).label) == "hallucinated"
-    from halprobe.transforms import grade_item
+    from halprobe.variants.grading import grade_item
 
     assert str(grade_item(asked, row["response"]).label) == "abstained"
-    assert str(grade_item(replace(asked, meta={**asked.meta, "after_cutoff": False}),
+    assert str(grade_item(replace(asked, variant=replace(asked.variant, after_cutoff=False)),
                           row["response"]).label) == "hallucinated"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from halprobe.pipeline import EvalOptions, EvalResult, run_eval
+from halprobe.run.pipeline import EvalOptions, EvalResult, run_eval
 from halprobe.store.load import load_run
 
 

@@ -10,7 +10,7 @@ import pytest
 from halprobe.errors import UserError
 from halprobe.integrations import require
 from halprobe.integrations.items import find_item, plan
-from halprobe.pipeline import EvalOptions, plan_variants, prompt_builder
+from halprobe.run.pipeline import EvalOptions, plan_variants, prompt_builder
 from halprobe.suites import load, sample
 
 

@@ -14,7 +14,7 @@ import yaml
 from halprobe.integrations.items import find_item, plan
 from halprobe.integrations.lm_eval_export import export
 from halprobe.store.load import load_run
-from halprobe.transforms import grade_item
+from halprobe.variants.grading import grade_item
 from tests.conftest import run_cli
 
 STAMP = "2026-12-06T21-26-18.446089"

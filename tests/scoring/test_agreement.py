@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 from halprobe.suites.schema import validate_row
-from halprobe.transforms import grade_item
 from halprobe.types import Label, ProbeItem
+from halprobe.variants.grading import grade_item
 
 DATA = Path(__file__).parents[1] / "data" / "grading"
 SPLITS = {"tune": DATA / "devset.jsonl", "test": DATA / "testset.jsonl"}
@@ -62,7 +62,7 @@ def item_of(row: dict, where: str) -> ProbeItem:
     item, problems = validate_row(row["item"], where, row["item"]["suite"])
     assert item is not None, problems
     form = row.get("form")
-    return replace(item, meta={**item.meta, "form": form}) if form else item
+    return replace(item, variant=replace(item.variant, form=form)) if form else item
 
 
 def confusion(split: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -162,7 +162,7 @@ def test_adversarial_answers(item: ProbeItem, response: str, label: Label) -> No
 
 def test_scoring_imports_no_model_code() -> None:
     code = ("import sys, halprobe.scoring; bad = [m for m in ('torch', 'transformers', "
-            "'halprobe.backends', 'halprobe.runner') if m in sys.modules]; print(bad)")
+            "'halprobe.backends', 'halprobe.run.runner') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

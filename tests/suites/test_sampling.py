@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from halprobe.suites.sampling import sample
+from halprobe.suites.selection import sample
 from halprobe.types import AnswerType, ProbeItem
 
 

@@ -18,24 +18,37 @@ from typing import Any
 
 import pandas as pd
 
-from halprobe import __version__, crash_context, cutoff, transforms
+from halprobe import __version__
 from halprobe.analysis.choice import choice_table, read_choices
 from halprobe.analysis.corpus import CorpusCounts
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.analysis.summary import analysis_tables
+from halprobe.analysis.variant_tables import cutoff_table, form_table
 from halprobe.backends import create, split_spec
 from halprobe.backends.base import Backend
-from halprobe.choice_pass import run_choices
-from halprobe.corpus_proxy import (
+from halprobe.backends.default import DEFAULT_MODEL_ID
+from halprobe.errors import UserError
+from halprobe.process import crash_context
+from halprobe.report.parallel import FigureWorkers
+from halprobe.run.choices import run_choices
+from halprobe.run.corpus_proxy import (
     anchor_label,
     apply_counts,
     check_corpus,
     corpus_config,
     count_items,
 )
-from halprobe.errors import UserError
-from halprobe.pricing import CostEstimate, dry_run_estimate, usage_cost
-from halprobe.prompts import (
+from halprobe.run.followup import with_followups
+from halprobe.run.pricing import CostEstimate, dry_run_estimate, usage_cost
+from halprobe.run.runner import Runner, RunStats
+from halprobe.run.samples import annotate_rows, run_samples, sample_config
+from halprobe.store import ResponseCache, RunDir, find_resumable
+from halprobe.store.rundir import SAMPLES, SUMMARY, read_json_object
+from halprobe.suites import Suite, load, sample
+from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem
+from halprobe.variants import cutoff, plan, transforms
+from halprobe.variants.grading import grade_item
+from halprobe.variants.prompts import (
     DEFAULT_SHOTS,
     STYLES,
     Shots,
@@ -45,13 +58,6 @@ from halprobe.prompts import (
     question_line,
     resolve_style,
 )
-from halprobe.report.parallel import FigureWorkers
-from halprobe.runner import Runner, RunStats
-from halprobe.sampling_pass import annotate_rows, run_samples, sample_config
-from halprobe.store import ResponseCache, RunDir, find_resumable
-from halprobe.store.rundir import SAMPLES, SUMMARY, read_json_object
-from halprobe.suites import Suite, load, sample
-from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem
 
 
 @dataclass
@@ -162,9 +168,9 @@ def prompt_builder(suites: list[Suite], style: str = "chat",
     specs = {s.name: s.spec for s in suites}
 
     def build(item: ProbeItem) -> list[Message]:
-        spec = specs[transforms.base_suite(item)]
+        spec = specs[plan.base_suite(item)]
         system = [Message("system", spec.system)] if spec.system else []
-        return transforms.apply(item, [*system, Message("user", spec.render(item.question))])
+        return plan.apply(item, [*system, Message("user", spec.render(item.question))])
 
     return build
 
@@ -188,7 +194,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         "fingerprint": backend.fingerprint(), "params": asdict(params),
         "suites": {s.name: s.spec.digest for s in suites}, "prompts": prompts,
         "items": [i.id for i in items],
-        **transforms.config_entries(items),
+        **plan.config_entries(items, cutoff_entry(opts)),
         **({"samples": opts.samples} if opts.samples else {}),  # a plain run keeps its hash
         **({"choices": opts.choices} if opts.choices else {}),
     }
@@ -208,7 +214,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         **({"shots": shots.ids(), "n_shots": opts.shots} if shots is not None else {}),
         "n_items": len(items),
         **({"choices": opts.choices} if opts.choices else {}),
-        **transforms.config_entries(items),
+        **plan.config_entries(items, cutoff_entry(opts)),
         "status": "running",
     }
 
@@ -261,11 +267,14 @@ def run_usage(rows: list[dict[str, Any]], model: str,
             "cost_usd": usage_cost(prompt, completion, model, price_table)}
 
 
-def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
-    """Plan, run, summarise; returns where the run was written and its summary."""
+def run_eval(opts: EvalOptions, backend: Backend | None = None) -> EvalResult | DryRun:
+    """Plan, run, summarise; returns where the run was written and its summary.
+
+    ``backend``: ask this Backend object instead of loading ``opts.model`` (a test's scripted
+    model, or one already loaded); the caller keeps it, so it is not closed here."""
     check_options(opts)
     suites = load(opts.suites)
-    pool = [i for s in suites for i in s.items if transforms.eligible(i, opts.prompt_form)]
+    pool = [i for s in suites for i in s.items if plan.eligible(i, opts.prompt_form)]
     items = plan_variants(opts, with_fact_kind(sample(pool, opts.per_bin, opts.limit, opts.seed),
                                                suites))
     if opts.reference_corpus is not None:
@@ -278,7 +287,7 @@ def run_eval(opts: EvalOptions) -> EvalResult | DryRun:
         counts = (count_items(opts.reference_corpus, items, opts.corpus_text_field,
                               opts.progress, opts.results)
                   if opts.reference_corpus is not None else None)
-        result = _run_with_backend(opts, suites, items, params, counts, figures)
+        result = _run_with_backend(opts, suites, items, params, counts, figures, backend)
         result.tables = write_variant_tables(result.run_dir)
         write_outputs(opts, result.run_dir, result.analysis, figures)
     return result
@@ -298,12 +307,28 @@ def plan_variants(opts: EvalOptions, items: list[ProbeItem]) -> list[ProbeItem]:
         raise UserError(f"--prompt-form {opts.prompt_form} asks date questions about people "
                         "(suites obituaries, controls); the chosen suites have none")
     chosen = transforms.resolve(opts.prompt_transforms, opts.transforms_file)
-    items = transforms.plan(items, chosen, opts.targets, opts.prompt_form)
-    if opts.knowledge_cutoff:
-        month = cutoff.resolve(opts.knowledge_cutoff, cutoff.model_name(opts.model),
-                               opts.cutoff_table)
-        items = cutoff.mark(items, month)
-    return items
+    items = plan.plan(items, chosen, opts.targets, opts.prompt_form)
+    month = knowledge_cutoff(opts)
+    return cutoff.mark(items, month) if month is not None else items
+
+
+def knowledge_cutoff(opts: EvalOptions) -> cutoff.Cutoff | None:
+    """--knowledge-cutoff, resolved (a month, or the model's entry in the cutoff tables)."""
+    if not opts.knowledge_cutoff:
+        return None
+    return cutoff.resolve(opts.knowledge_cutoff, model_name(opts.model), opts.cutoff_table)
+
+
+def cutoff_entry(opts: EvalOptions) -> dict[str, str] | None:
+    month = knowledge_cutoff(opts)
+    return cutoff.config_entry(month) if month is not None else None
+
+
+def model_name(spec: str | None) -> str:
+    """The model id a --model spec names, for the lookup (before any model is loaded)."""
+    _, target = split_spec(spec)
+    target = target.split("?", 1)[0]
+    return target if target and target != "default" else DEFAULT_MODEL_ID
 
 
 def write_variant_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
@@ -313,8 +338,8 @@ def write_variant_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
 
     rows = pd.DataFrame(RunDir(run_dir).read_rows())
     choices = pd.DataFrame(read_choices(run_dir))
-    tables = {"targets": targets_table(rows), "cutoff": cutoff.cutoff_table(rows),
-              "obituary": transforms.form_table(rows), "choice": choice_table(choices, rows)}
+    tables = {"targets": targets_table(rows), "cutoff": cutoff_table(rows),
+              "obituary": form_table(rows), "choice": choice_table(choices, rows)}
     for name, table in tables.items():
         if len(table):
             table.to_csv(run_dir / f"{name}.csv", index=False, float_format="%.4f")
@@ -325,19 +350,20 @@ def cassette_context(opts: EvalOptions) -> Any:
     """Record or replay every HTTP exchange of the run when --cassette is given."""
     if opts.cassette is None:
         return contextlib.nullcontext()
-    from halprobe.cassettes import use_cassette
+    from halprobe.ci.cassettes import use_cassette
 
     return use_cassette(opts.cassette, opts.record_mode)
 
 
 def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
                       params: DecodingParams, counts: CorpusCounts | None = None,
-                      figures: FigureWorkers | None = None) -> EvalResult:
+                      figures: FigureWorkers | None = None,
+                      given: Backend | None = None) -> EvalResult:
     """Ask, then summarise; ``figures`` start loading matplotlib while the model loads."""
     if figures is not None:
         figures.start()  # forked before the model loads: no model, threads or cache in it
-    backend = create(opts.model, opts.backend_options)
-    backend = transforms.with_followups(backend, items)
+    loaded = given if given is not None else create(opts.model, opts.backend_options)
+    backend = with_followups(loaded, items)
     try:
         shots = completion_shots(opts, suites, items, backend)
         build = prompt_builder(suites, "completion" if shots else "chat", shots)
@@ -349,7 +375,7 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         crash_context.note(run_dir=str(run_dir.path))
         cache = ResponseCache(cache_path(opts, run_dir))
         runner = Runner(backend, cache, run_dir, params, build,
-                        transforms.grade_item, show_progress=opts.progress)
+                        grade_item, show_progress=opts.progress)
         stats = runner.run(items)
         sampled = (run_samples(backend, cache, run_dir.path, items, opts.samples, params,
                                build, opts.progress) if opts.samples else None)
@@ -358,7 +384,8 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
             run_choices(backend, run_dir.path, items, pool, opts.choices, opts.seed, build)
         cache.close()
     finally:
-        backend.close()
+        if given is None:
+            backend.close()
     finish_rows(run_dir, opts, counts)
     if figures is not None:
         from halprobe.report.html import draw_response_figures_early

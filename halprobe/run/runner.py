@@ -213,7 +213,7 @@ def response_row(item: ProbeItem, prompt: list[dict[str, Any]],
         "question": item.question, "gold": item.answer, "aliases": list(item.aliases),
         "fact_kind": item.meta.get("fact_kind"),
         "prompt": prompt,
-        **item.meta.get("row_fields", {}),  # a variant's base id, transform, target, form
+        **item.variant.row_fields(),  # a variant's base id, transform, target, form, sample
     }
     if isinstance(result, BackendError):
         return {**base, "response": None, "label": "error", "matched": None,

@@ -1,8 +1,9 @@
 """`halprobe eval --samples K`: ask every item K more times at temperature 1.
 
-Sample k of item ID is the item ``ID#sk`` asked with ``DecodingParams(temperature=1,
-sample_index=k)``: backends seed their sampling by (seed, sample_index), and the index is in
-the cache key (docs/style.md habit 6), so each sample is asked once, ever. Its graded row goes
+Sample k of item ID is the item ``ID#sk`` (``variants.plan.sample_item``) asked with
+``DecodingParams(temperature=1, sample_index=k)``: backends seed their sampling by (seed,
+sample_index), and the index is in the cache key (docs/style.md habit 6), so each sample is
+asked once, ever. Its graded row goes
 to samples.jsonl in the run directory (same format as responses.jsonl, plus ``sample_of``
 and ``sample_index``), through the same Runner: written as it finishes, resumed on a rerun.
 What the samples give (sampling confidence, generative Mis) is computed from the rows by
@@ -19,22 +20,16 @@ from typing import Any
 import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from halprobe import transforms
 from halprobe.analysis.sampling import annotate
 from halprobe.backends.base import Backend
-from halprobe.runner import PromptFn, Runner, RunStats
+from halprobe.run.runner import PromptFn, Runner, RunStats
 from halprobe.store import ResponseCache, RunDir
 from halprobe.store.rundir import SAMPLES
 from halprobe.types import DecodingParams, ProbeItem
+from halprobe.variants.grading import grade_item
+from halprobe.variants.plan import sample_item
 
 TEMPERATURE = 1.0
-
-
-def sample_item(item: ProbeItem, k: int) -> ProbeItem:
-    """Item ``item`` as its k-th sample: own id, same prompt, rows that point back to it."""
-    fields = {**transforms.row_fields(item), "sample_of": item.id, "sample_index": k}
-    return replace(item, id=f"{item.id}#s{k}",
-                   meta={**item.meta, transforms.ROW_FIELDS: fields})
 
 
 def sample_params(params: DecodingParams, k: int) -> DecodingParams:
@@ -53,7 +48,7 @@ def run_samples(backend: Backend, cache: ResponseCache, run_path: Path,
         task = progress.add_task("samples", total=k * len(items))
         for index in range(1, k + 1):
             runner = Runner(backend, cache, rows, sample_params(params, index), prompt_fn,
-                            transforms.grade_item, show_progress=False)
+                            grade_item, show_progress=False)
             total.add(runner.run([sample_item(i, index) for i in items]))
             progress.advance(task, len(items))
     return total

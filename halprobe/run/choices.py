@@ -19,8 +19,8 @@ from typing import Any
 
 from halprobe.analysis.choice import CHOICES_FILE
 from halprobe.errors import UserError
-from halprobe.prompts import option_text
 from halprobe.types import Message, ProbeItem, ScoreRequest, completion_text
+from halprobe.variants.prompts import option_text
 
 CHUNK = 64  # requests handed to the backend at once
 

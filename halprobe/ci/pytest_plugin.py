@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
+from halprobe.ci import RECORD_MODES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,7 +32,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def halprobe_eval(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Any]:
     """A function that runs `halprobe eval` (from a cassette) and returns the loaded run."""
-    from halprobe.pipeline import EvalOptions, EvalResult, run_eval
+    from halprobe.run.pipeline import EvalOptions, EvalResult, run_eval
     from halprobe.store.load import load_run
 
     record_mode = str(request.config.getoption("--halprobe-record-mode"))
@@ -59,7 +59,7 @@ def halprobe_eval(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..
 def assert_no_regression(run: Any, baseline: str | Path, tolerance: float = 0.02,
                          alpha: float = 0.05) -> pd.DataFrame:
     """Fail the test when the run's hallucination rate rose significantly over the baseline."""
-    from halprobe.gate import check_table
+    from halprobe.ci.gate import check_table
     from halprobe.report.markdown import markdown_table
 
     table = check_table(Path(run.path), Path(baseline), tolerance, alpha)

@@ -1,8 +1,9 @@
 """What `halprobe doctor` reports: versions, CPU, memory, the default model, and one answer.
 
 The facts are read without loading a model (versions from package metadata, so torch is not
-imported); the one prompt runs in a child process (`python -m halprobe.diagnose PROMPT`), so a
-model that crashes in native code is reported as how it died instead of killing the report.
+imported); the one prompt runs in a child process
+(`python -m halprobe.commands.diagnose PROMPT`), so a model that crashes in native code is
+reported as how it died instead of killing the report.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def probe(options: dict[str, Any], timeout: float = PROBE_TIMEOUT_S) -> ProbeRes
     """Ask the default model one question in a child process."""
     t0 = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "halprobe.diagnose", json.dumps(options)],
+        done = subprocess.run([sys.executable, "-m", "halprobe.commands.diagnose",
+                               json.dumps(options)],
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return ProbeResult(False, None, timeout, f"timed out after {timeout:.0f} s")

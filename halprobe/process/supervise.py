@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from halprobe import crash_context
+from halprobe.process import crash_context
 
 SUPERVISED_COMMANDS = frozenset({"eval", "grade", "tune-prompt", "synth"})
 ENV_CHILD = "HALPROBE_SUPERVISED"

@@ -20,11 +20,11 @@ from typing import Any
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException as CassetteMiss
 
+from halprobe.ci import RECORD_MODES
 from halprobe.errors import UserError
 
 __all__ = ["CassetteMiss", "register_secret", "unmatched_request_error", "use_cassette"]
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "openai-organization",
                   "openai-project", "cookie", "set-cookie")
 SECRET_ENV = ("OPENAI_API_KEY",)

@@ -30,18 +30,18 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from halprobe import transforms
 from halprobe.analysis.anchor import ANCHOR_COL, COUNT_COL
 from halprobe.analysis.corpus import CorpusCounts, CorpusItem, corpus_items, count_cooccurrences
 from halprobe.analysis.corpus_read import CorpusError, corpus_files
 from halprobe.analysis.monofact import CORPUS_PROXY
 from halprobe.errors import UserError
-from halprobe.infinigram_source import check_spec, count_spec, parse_spec
+from halprobe.run.count_sources import check_spec, count_spec, parse_spec
 from halprobe.types import ProbeItem
+from halprobe.variants.plan import row_item_id
 
 
 def base_id(item: ProbeItem) -> str:
-    return str(transforms.row_fields(item).get("base_id") or item.id)
+    return str(item.variant.base_id or item.id)
 
 
 def check_corpus(path: Path) -> list[Path]:
@@ -101,7 +101,7 @@ def apply_counts(rows: list[dict[str, Any]], counts: Mapping[str, int], anchor: 
     base item id (module docstring); the suite's proxy is kept. Idempotent."""
     out = []
     for row in rows:
-        count = counts.get(transforms.row_item_id(row))
+        count = counts.get(row_item_id(row))
         out.append({**row, ANCHOR_COL: anchor if count is not None else None,
                     COUNT_COL: count})
     return out

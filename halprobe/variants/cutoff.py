@@ -21,17 +21,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import pandas as pd
-
-from halprobe.analysis.rates import GRADED, stratum_row
 from halprobe.errors import UserError
 from halprobe.scoring import abstention, dates
 from halprobe.suites.schema import parse_partial_iso
-from halprobe.types import Grade, Label, ProbeItem
+from halprobe.types import AFTER_CUTOFF, Grade, Label, ProbeItem
 from halprobe.yamlfile import read_yaml
 
 TABLE = Path(__file__).with_name("cutoffs.yaml")
-AFTER = "after-cutoff"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -91,16 +87,6 @@ def lookup(model: str, extra: Path | None = None) -> Cutoff | None:
     return None
 
 
-def model_name(spec: str | None) -> str:
-    """The model id a --model spec names, for the lookup (before any model is loaded)."""
-    from halprobe.backends import split_spec
-    from halprobe.backends.default import DEFAULT_MODEL_ID
-
-    _, target = split_spec(spec)
-    target = target.split("?", 1)[0]
-    return target if target and target != "default" else DEFAULT_MODEL_ID
-
-
 def resolve(value: str, model: str, extra: Path | None = None) -> Cutoff:
     """--knowledge-cutoff: a month, or 'auto' to look the model up in the tables."""
     if value != "auto":
@@ -122,48 +108,30 @@ def is_after(event_date: str | None, cutoff: Cutoff) -> bool:
 def mark(items: list[ProbeItem], cutoff: Cutoff) -> list[ProbeItem]:
     """Items after the cutoff moved to suite ``SUITE@after-cutoff``; dated items get an
     ``after_cutoff`` column in their rows."""
-    from halprobe.transforms import ROW_FIELDS
-
     out = []
     for item in items:
         if item.event_date is None:
             out.append(item)
             continue
         after = is_after(item.event_date, cutoff)
-        fields = {**item.meta.get(ROW_FIELDS, {}), "after_cutoff": after}
-        fields.setdefault("base_suite", item.suite)
-        meta = {**item.meta, "after_cutoff": after, ROW_FIELDS: fields,
-                "knowledge_cutoff": {"month": cutoff.month, "model": cutoff.model,
-                                     "source": cutoff.source}}
-        suite = f"{item.suite}@{AFTER}" if after else item.suite
-        out.append(replace(item, suite=suite, meta=meta))
+        variant = replace(item.variant, after_cutoff=after,
+                          base_suite=item.variant.base_suite or item.suite)
+        suite = f"{item.suite}@{AFTER_CUTOFF}" if after else item.suite
+        out.append(replace(item, suite=suite, variant=variant))
     return out
+
+
+def config_entry(cutoff: Cutoff) -> dict[str, str]:
+    """config.json's ``knowledge_cutoff``."""
+    return {"month": cutoff.month, "model": cutoff.model, "source": cutoff.source}
 
 
 def regrade(item: ProbeItem, response: str, verdict: Grade) -> Grade:
     """After the cutoff, "X is alive" with no death date is the right answer: abstained."""
-    if verdict.label is not Label.HALLUCINATED or not item.meta.get("after_cutoff"):
+    if verdict.label is not Label.HALLUCINATED or not item.variant.after_cutoff:
         return verdict
     found = abstention.detect(response)
     if found.alive and not dates.answer_dates(found.masked):
         return Grade(Label.ABSTAINED, found.alive[0].text,
                      "says the person is alive; the death is after the knowledge cutoff")
     return verdict
-
-
-def cutoff_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per base suite (and variant): the before- and after-cutoff strata side by side, with
-    counts and Wilson CIs (docs/metrics.md 1, 6). Only rows with an event date take part."""
-    if "after_cutoff" not in rows or not rows["after_cutoff"].notna().any():
-        return pd.DataFrame()
-    dated = rows[rows["after_cutoff"].notna() & rows["label"].isin((*GRADED, "unscored",
-                                                                     "error"))].copy()
-    dated["base_suite"] = dated.get("base_suite", dated["suite"]).fillna(dated["suite"])
-    dated["variant"] = dated["variant"].fillna("") if "variant" in dated else ""
-    records = []
-    for (suite, variant), group in dated.groupby(["base_suite", "variant"], sort=True):
-        for after, part in group.groupby(group["after_cutoff"].astype(bool), sort=True):
-            records.append({"suite": suite, "variant": variant,
-                            "stratum": AFTER if after else "before-cutoff",
-                            **stratum_row(part)})
-    return pd.DataFrame.from_records(records)
