@@ -27,6 +27,8 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy halprobe
+	@# one-way imports between halprobe's packages (pyproject.toml [tool.importlinter])
+	$(VENV)/bin/lint-imports
 
 clean-venv:
 	rm -rf $(VENV)

@@ -10,7 +10,7 @@ import pytest
 
 from halprobe.backends import create
 from halprobe.backends.base import Backend, BackendError
-from halprobe.ci.cassettes import (
+from halprobe.backends.cassettes import (
     CassetteMiss,
     canonical_body,
     unmatched_request_error,

@@ -196,8 +196,8 @@ def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
                       seed: int = 0) -> pd.DataFrame:
     """Per suite with a proxy: Spearman across its bins and the logistic slope; then an 'all'
     row with the slope over every base suite's items, one intercept per suite. Ranks are
-    not pooled across suites (their proxies differ). A variant suite ``SUITE@...`` keeps its
-    own row and stays out of 'all'.
+    not pooled across suites (their proxies differ). A variant suite (``capitals@idk``: its
+    rows' base_suite differs from their suite) keeps its own row and stays out of 'all'.
     """
     facts = _proxy_suites(items)
     if not len(facts):
@@ -208,7 +208,7 @@ def correlation_table(items: pd.DataFrame, n_resamples: int = N_RESAMPLES,
         rank = ranks.loc[suite].to_dict() if suite in ranks.index else {}
         records.append({"suite": str(suite), "rank_basis": rank_basis(group), **rank,
                         **_logistic(group)})
-    base = facts[~facts["suite"].astype(str).str.contains("@", regex=False)]
+    base = facts[~is_variant_suite(facts)]
     if base["suite"].nunique() > 1:
         records.append({"suite": "all", "rank_basis": rank_basis(base) + ", suite intercepts",
                         "n_items": int(np.isfinite(base["popularity"]).sum()),
@@ -240,7 +240,25 @@ def _assemble(responses: pd.DataFrame, items: pd.DataFrame, kappas: pd.DataFrame
     for column in ("n_confidence", "n_no_confidence", "n_proxy", "n_sampling_confidence",
                    "samples_k", "mis_n_items", "n_anchor"):
         summary[column] = summary[column].fillna(0).astype(int)
+    summary["base_suite"] = summary["suite"].map(base_suites(responses)).fillna(summary["suite"])
     return summary
+
+
+def base_suites(rows: pd.DataFrame) -> dict[str, str]:
+    """Each row suite's base suite, from the rows' ``base_suite`` field (a variant suite
+    ``capitals@idk`` asks capitals' items); a plain suite is its own base."""
+    if "base_suite" not in rows:
+        return {}
+    known = rows[rows["base_suite"].notna()]
+    return {str(s): str(b) for s, b in zip(known["suite"], known["base_suite"], strict=True)}
+
+
+def is_variant_suite(rows: pd.DataFrame) -> pd.Series:
+    """True for rows of a variant suite (its own summary row; out of the pooled 'all')."""
+    if "base_suite" not in rows:
+        return pd.Series(False, index=rows.index)
+    base = rows["base_suite"].where(rows["base_suite"].notna(), rows["suite"])
+    return base.astype(str) != rows["suite"].astype(str)
 
 
 def build_summary(responses: pd.DataFrame) -> pd.DataFrame:

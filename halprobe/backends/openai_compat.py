@@ -89,7 +89,7 @@ class OpenAICompatBackend:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
         self._key = api_key or os.environ.get("OPENAI_API_KEY") or self._keyless()
         if self._key != PLACEHOLDER_KEY:
-            from halprobe.ci.cassettes import register_secret
+            from halprobe.backends.cassettes import register_secret
 
             register_secret(self._key)
         if concurrency < 1:
@@ -208,7 +208,7 @@ class OpenAICompatBackend:
         CPU per request, which shows at 50 requests in flight)."""
         import openai
 
-        from halprobe.ci.cassettes import CassetteMiss, unmatched_request_error
+        from halprobe.backends.cassettes import CassetteMiss, unmatched_request_error
 
         try:
             with self._borrow() as client:

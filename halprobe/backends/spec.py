@@ -1,4 +1,5 @@
-"""Model specs: what a --model string and -o options name, checked before any model loads.
+"""Model specs: what a --model string, -o options and --record-mode name, checked before any
+model loads.
 
 Everything here is data and parsing, so adapters can import it (``check_options``) and the
 registry can resolve specs without the two importing each other.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -25,6 +27,19 @@ BUILTIN: dict[str, str] = {
 PLUGIN_GROUP = "halprobe.backends"
 DEFAULT_SPEC = "default"
 NAMED_PREFIX = "named"  # models shipped on PyPI, named without a prefix (backends/gemma.py)
+
+
+class RecordMode(StrEnum):
+    """vcrpy record modes: none replays only (CI), once records a new cassette,
+    new_episodes adds, all re-records."""
+
+    none = "none"
+    once = "once"
+    new_episodes = "new_episodes"
+    all = "all"
+
+
+RECORD_MODES = tuple(mode.value for mode in RecordMode)
 
 
 @dataclass(frozen=True)

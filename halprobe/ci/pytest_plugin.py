@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from halprobe.ci import RECORD_MODES
+from halprobe.backends.spec import RECORD_MODES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

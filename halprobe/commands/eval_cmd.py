@@ -9,8 +9,7 @@ import typer
 from rich.console import Console
 
 from halprobe.analysis.sampling import MIN_SAMPLES
-from halprobe.backends.spec import parse_backend_options
-from halprobe.ci import RecordMode
+from halprobe.backends.spec import RecordMode, parse_backend_options
 from halprobe.report.console import print_summary
 from halprobe.run.pipeline import DryRun, EvalOptions, EvalResult, run_eval
 from halprobe.run.runner import RunAborted

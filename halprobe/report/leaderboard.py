@@ -66,7 +66,7 @@ def run_summary(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     config = read_json_object(run_dir / CONFIG)
     path = run_dir / SUMMARY
     summary = pd.read_csv(path, dtype={"bin": str}) if path.is_file() else pd.DataFrame()
-    if not len(summary) or not set(FIGURES.values()) <= set(summary.columns):
+    if not len(summary) or not {*FIGURES.values(), "base_suite"} <= set(summary.columns):
         summary = build_summary(load_run(run_dir).responses)
     return config, summary
 
@@ -85,12 +85,12 @@ def target_scores(run_dir: Path, config: dict[str, Any]) -> dict[str, dict[str, 
     return leaderboard_scores(load_run(run_dir).responses)
 
 
-def _suite_provenance(config: dict[str, Any], suite: str) -> dict[str, str]:
+def _suite_provenance(config: dict[str, Any], suite: str, base: str) -> dict[str, str]:
+    """Version and digest of the suite a summary row asked (``base``: its base suite)."""
     suites = [s for s in config.get("suites", []) if isinstance(s, dict)]
     if suite == "all":
         digests = {str(s.get("name")): s.get("digest") for s in suites}
         return {"suite_version": "", "suite_digest": short_hash(digests, 16)}
-    base = suite.split("@", 1)[0]  # a prompt variant "capitals@idk" asks capitals' items
     match = next((s for s in suites if s.get("name") == base), {})
     return {"suite_version": str(match.get("version", "")),
             "suite_digest": str(match.get("digest", ""))}
@@ -110,7 +110,8 @@ def run_rows(run_dir: Path) -> list[dict[str, Any]]:
     for _, line in summary[summary["bin"].astype(str) == "all"].iterrows():
         suite = str(line["suite"])
         figures = {name: line.get(column, math.nan) for name, column in FIGURES.items()}
-        rows.append({**base, "suite": suite, **_suite_provenance(config, suite), **figures,
+        asked = str(line.get("base_suite", suite))
+        rows.append({**base, "suite": suite, **_suite_provenance(config, suite, asked), **figures,
                      **scores.get(suite, {})})
     return rows
 

@@ -350,7 +350,7 @@ def cassette_context(opts: EvalOptions) -> Any:
     """Record or replay every HTTP exchange of the run when --cassette is given."""
     if opts.cassette is None:
         return contextlib.nullcontext()
-    from halprobe.ci.cassettes import use_cassette
+    from halprobe.backends.cassettes import use_cassette
 
     return use_cassette(opts.cassette, opts.record_mode)
 

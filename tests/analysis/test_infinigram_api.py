@@ -10,7 +10,7 @@ import pytest
 from halprobe.analysis.corpus import CorpusItem
 from halprobe.analysis.infinigram_api import ApiClient, api_payload, count_api
 from halprobe.analysis.infinigram_query import CountCache, InfinigramError
-from halprobe.ci.cassettes import use_cassette
+from halprobe.backends.cassettes import use_cassette
 from tests.servers import CASSETTES, free_port
 
 CASSETTE = CASSETTES / "infinigram_api_count.yaml"

@@ -20,7 +20,7 @@ from typing import Any
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException as CassetteMiss
 
-from halprobe.ci import RECORD_MODES
+from halprobe.backends.spec import RECORD_MODES
 from halprobe.errors import UserError
 
 __all__ = ["CassetteMiss", "register_secret", "unmatched_request_error", "use_cassette"]
