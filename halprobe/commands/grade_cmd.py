@@ -164,7 +164,7 @@ def _judge(rows: list[dict[str, Any]], spec: str, cache: Path) -> list[dict[str,
     flat = [_judge_input(r) for r in rows]
     backend = create(None if spec == "default" else spec)
     try:
-        judged = judge_rows(flat, backend, ResponseCache(cache))
+        judged = judge_rows(flat, backend, ResponseCache(cache), show_progress=sys.stderr.isatty())
     finally:
         backend.close()
     result = agreement(judged)

@@ -8,15 +8,19 @@ shortened so that small local models can follow it.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from halprobe.backends.base import Backend
-from halprobe.store.cache import ResponseCache, cache_key
-from halprobe.types import DecodingParams, Message
+from halprobe.run.runner import Runner
+from halprobe.store.cache import ResponseCache
+from halprobe.store.rundir import RunDir
+from halprobe.types import AnswerType, DecodingParams, Grade, Label, Message, ProbeItem
 
 JUDGE_TEMPLATE = """\
 Grade a predicted answer against the gold target. Reply with one letter.
@@ -71,25 +75,32 @@ class Agreement:
 
 
 def judge_rows(rows: Sequence[dict[str, Any]], backend: Backend, cache: ResponseCache,
-               batch_size: int = 8) -> list[dict[str, Any]]:
-    """Each row with `judge_label` (None when the reply had no verdict) and `judge_raw`."""
-    params = DecodingParams(max_tokens=8)
-    fingerprint = backend.fingerprint()
-    out: list[dict[str, Any]] = []
-    for start in range(0, len(rows), batch_size):
-        batch = rows[start:start + batch_size]
-        prompts = [judge_messages(r) for r in batch]
-        keys = [cache_key(fingerprint, p, params) for p in prompts]
-        cached = [cache.get(k) for k in keys]
-        todo = [n for n, c in enumerate(cached) if c is None]
-        fresh = dict(zip(todo, backend.generate([prompts[n] for n in todo], params),
-                         strict=True)) if todo else {}
-        for n, row in enumerate(batch):
-            gen = cached[n] or fresh[n]
-            if cached[n] is None:
-                cache.put(keys[n], fingerprint, {"judge": True}, gen)
-            out.append({**row, "judge_label": parse_verdict(gen.text), "judge_raw": gen.text})
+               show_progress: bool = False) -> list[dict[str, Any]]:
+    """Each row with `judge_label` (None when the reply had no verdict or the backend failed)
+    and `judge_raw`. The judge is asked through the Runner, like any probe: cached (a rerun
+    asks nothing twice), retried, concurrent where the backend allows, with a progress bar."""
+    prompts = {f"judge/{n}": judge_messages(row) for n, row in enumerate(rows)}
+    items = [ProbeItem(key, "judge", prompt[0].content, None, (), AnswerType.ENTITY)
+             for key, prompt in prompts.items()]
+    with tempfile.TemporaryDirectory(prefix="halprobe-judge-") as tmp:
+        verdicts = RunDir(Path(tmp), rows_name="judge.jsonl")
+        Runner(backend, cache, verdicts, DecodingParams(max_tokens=8),
+               lambda item: prompts[item.id], _verdict_grade,
+               show_progress=show_progress).run(items)
+        found = {row["item_id"]: row for row in verdicts.read_rows()}
+    out = []
+    for key, row in zip(prompts, rows, strict=True):
+        asked = found[key]
+        label = asked["label"] if asked["label"] in COMPARABLE else None
+        out.append({**row, "judge_label": label, "judge_raw": asked["response"]})
     return out
+
+
+def _verdict_grade(item: ProbeItem, text: str) -> Grade:
+    verdict = parse_verdict(text)
+    if verdict is None:
+        return Grade(Label.UNSCORED, None, "the judge's reply has no verdict")
+    return Grade(Label(verdict), None, "LM judge")
 
 
 def agreement(rows: Iterable[dict[str, Any]]) -> Agreement:
