@@ -46,8 +46,6 @@ NOT_DRAWN = {"hr_vs_monofact": "no graded answers to items with a frequency prox
              "risk_coverage": "no answer has a confidence; they come from log-probs"}
 
 
-
-
 @dataclass
 class RunReport:
     """One run with its analysis tables and the PNGs drawn for it."""
@@ -128,6 +126,7 @@ def run_context(report: RunReport, heading: str) -> dict[str, object]:
         "correlation": cells.correlation_rows(t["correlation"]),
         "bound": cells.bound_rows(t["bound"]) if len(t["bound"]) else [],
     }  # fmt: skip
+
 
 # --- writing --------------------------------------------------------------------------------
 
