@@ -34,7 +34,6 @@ def ci(row: pd.Series, name: str, fmt: Callable[[Any], str] = pct) -> str:
     return f"{fmt(row[name])} [{fmt(row[f'{name}_low'])}, {fmt(row[f'{name}_high'])}]"
 
 
-
 def _why_no_spearman(row: pd.Series, summary: pd.DataFrame) -> str:
     if row["n_bins"] < 3:
         return f"only {int(row['n_bins'])} bin(s) with a frequency proxy; 3 are needed"
@@ -75,7 +74,6 @@ def logit_sentence(row: pd.Series) -> str:
     return (f" Item-level logistic slope of hallucinated on log(1 + proxy): b = {coef:+.2f} "
             f"[{row['logit_coef_low']:+.2f}, {row['logit_coef_high']:+.2f}], "
             f"p = {row['logit_p']:.2g}: {verdict}.")
-
 
 
 def support_note(summary: pd.DataFrame) -> str:
@@ -176,12 +174,9 @@ def kappa_rows(kappas: pd.DataFrame) -> list[dict[str, str]]:
             for _, r in kappas.iterrows()]
 
 
-
 def confidence_sources(summary: pd.DataFrame) -> str:
     sources = summary["confidence_source"][summary["n_confidence"] > 0].unique()
     return ", ".join(sorted(str(x) for x in sources)) or "none (no log-probs)"
-
-
 
 
 def config_rows(config: dict[str, Any], run_id: str) -> tuple[list[dict[str, str]],

@@ -188,8 +188,6 @@ def _short_run_id(run_id: str) -> str:
     return f"{d[:4]}-{d[4:6]}-{d[6:]} {t[:2]}:{t[2:4]}:{t[4:]}, {m['hash']}"
 
 
-
-
 def compare_context(run_a: Path, run_b: Path, out: Path) -> dict[str, object]:
     """Two runs per suite and bin (analysis/compare.py), with compare.png: the talk's claim."""
     from halprobe.analysis.compare import compare_table, printable, run_label

@@ -167,4 +167,3 @@ def build_capitals() -> Suite:
         proxy={"name": "population_wb", "description": POPULATION_DESCRIPTION},
         bins=edges_block(edges, "log10"), sources=[MLEDOZE], items=items,
     )  # fmt: skip
-

@@ -88,5 +88,3 @@ def build_controls(obituaries: Obituaries, rng: random.Random) -> Suite:
         bins={"explicit": True}, sources=[NOBEL, PANTHEON, CUTOFF, KAGGLE, PAPERS, MLEDOZE],
         items=items,
     )  # fmt: skip
-
-

@@ -17,6 +17,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December")  # fmt: skip
 PRIZE_NAMES = {"physics": "Physics", "chemistry": "Chemistry", "medicine": "Physiology or Medicine",
                "literature": "Literature", "economics": "Economic Sciences", "peace": "Peace"}
+
+
 @dataclass(frozen=True)
 class Death:
     """One person's death, before it becomes a ProbeItem."""

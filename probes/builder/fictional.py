@@ -223,4 +223,3 @@ def fictional_countries(rng: random.Random) -> list[Item]:
         if len(items) == N_FICTIONAL_COUNTRIES:
             break
     return items
-

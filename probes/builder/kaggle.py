@@ -93,4 +93,3 @@ def load_kaggle_deaths() -> tuple[list[Death], Counter[str]]:
                 continue
         best[death.key] = death
     return [best[k] for k in sorted(best)], dropped
-

@@ -98,4 +98,3 @@ def build_obituaries(rng: random.Random) -> Obituaries:
         sources=[NOBEL, CUTOFF, KAGGLE], items=[d.item() for d in deaths],
     )  # fmt: skip
     return Obituaries(suite=suite, edges=edges)
-

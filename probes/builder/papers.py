@@ -181,4 +181,3 @@ def build_papers() -> Suite:
         proxy={"name": "citations_gs_2017", "description": CITATIONS_DESCRIPTION},
         bins=edges_block(edges, "log10p1"), sources=[PAPERS], items=items,
     )  # fmt: skip
-

@@ -61,4 +61,3 @@ PANTHEON = Source(
     "github.com/Ram-N/lifespans", "98881648f8d39e4dc20dfe4313075a4864feab60",
     "none stated (Pantheon 1.0, Yu et al. 2016, Harvard Dataverse doi:10.7910/DVN/28201)",
 )  # fmt: skip
-

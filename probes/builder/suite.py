@@ -121,4 +121,3 @@ class Suite:
 
 def edges_block(edges: list[float], scale: str) -> dict[str, Any]:
     return {"scale": scale, "edges": Flow(edges)}
-
