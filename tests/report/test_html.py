@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_command_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_an_anchored_run_says_by_what_and_shows_levels(tmp_path: Path) -> None:
-    from halprobe.report.html import _support_note, monofact_rows
+    from halprobe.report.cells import monofact_rows, support_note
 
     run = write_run(tmp_path, "20260101-000000-SmolLM2-aaaaaa", per_bin=10, anchored=True)
     page = write_report([run], run).read_text(encoding="utf-8")
@@ -124,12 +125,12 @@ def test_an_anchored_run_says_by_what_and_shows_levels(tmp_path: Path) -> None:
     assert len(pd.read_csv(run / "kappa.csv")) == 2  # capitals and papers
     assert not (run / "bound.csv").exists()  # anchored, but no samples: still no bound
     summary = pd.DataFrame({"anchor": ["none: proxy ranks only"], "monofact_sr": [np.nan]})
-    assert "rank statistics only" in _support_note(summary)
+    assert "rank statistics only" in support_note(summary)
     assert monofact_rows(summary) == []
 
 
 def test_sampling_table_only_for_runs_with_samples() -> None:
-    from halprobe.report.html import sampling_rows
+    from halprobe.report.cells import sampling_rows
 
     summary = pd.DataFrame({"suite": ["s", "s"], "bin": ["0", "all"], "samples_k": [20, 20],
                             "n_sampling_confidence": [3, 3], "sampling_ece_width10": [0.25, 0.25],
@@ -140,3 +141,19 @@ def test_sampling_table_only_for_runs_with_samples() -> None:
     assert [r["Mis"] for r in rows] == ["0.200", "0.200"]
     assert rows[0]["AUROC"] == "–" and rows[1]["K"] == "20"
     assert sampling_rows(summary.assign(samples_k=float("nan"))) == []
+
+
+def test_names_with_markup_are_escaped_in_the_page(tmp_path: Path) -> None:
+    """A model or suite name is text, never markup: <, >, & and both quotes come out escaped."""
+    model, suite = """<script>alert("x")</script> & 'co'""", """pa<i>pers</i> & "q" 'r'"""
+    run = write_run(tmp_path, "20260101-000000-evil", model=model)
+    rows = [json.loads(line) for line in (run / "responses.jsonl").read_text().splitlines()]
+    for row in rows:
+        row["suite"] = suite if row["suite"] == "papers" else row["suite"]
+    (run / "responses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    page = write_report([run], run).read_text(encoding="utf-8")
+    assert "<script" not in page and "<i>" not in page
+    assert ("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;co&#39;"
+            in page)  # the title, the heading and the configuration table
+    assert "<b>pa&lt;i&gt;pers&lt;/i&gt; &amp; &#34;q&#34; &#39;r&#39;</b>: Spearman" in page
+    assert "<td>pa&lt;i&gt;pers&lt;/i&gt; &amp; &#34;q&#34; &#39;r&#39;</td>" in page
