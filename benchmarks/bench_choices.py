@@ -18,8 +18,8 @@ import time
 from halprobe.backends import create
 from halprobe.run.choices import _continuation, plan
 from halprobe.run.pipeline import prompt_builder
-from halprobe.variants.prompts import choose_shots, completion_builder
 from halprobe.suites import load
+from halprobe.variants.prompts import choose_shots, completion_builder
 
 
 def cpu_name() -> str:
