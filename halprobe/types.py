@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 
 class AnswerType(StrEnum):
@@ -260,3 +260,91 @@ class Scored:
 
     logprobs: tuple[float, ...]
     n_tokens: tuple[int, ...]
+
+
+class ResponseRow(TypedDict, total=False):
+    """One line of responses.jsonl (and samples.jsonl), as the runner writes it.
+
+    A TypedDict, not a dataclass: rows are JSON objects read back into pandas, and old run
+    directories (which lack later fields) must still load; the type names every field a row
+    may carry. Variant fields come from ``Variant.row_fields``; the sampling and corpus
+    columns are added after the run (``analysis.sampling.annotate``, ``run.corpus_proxy``).
+    """
+
+    item_id: str
+    suite: str
+    bin: int | None
+    answer_type: str
+    exists: bool
+    popularity: float | None
+    proxy: str | None
+    event_date: str | None
+    question: str
+    gold: str | None
+    aliases: list[str]
+    fact_kind: str | None
+    prompt: list[dict[str, Any]]
+    # a variant's fields (Variant.row_fields)
+    base_id: str | None
+    base_suite: str | None
+    variant: str | None
+    transform: str | None
+    target: float | None
+    form: str | None
+    kind: str | None
+    after_cutoff: bool
+    sample_of: str
+    sample_index: int
+    # the answer and its grade
+    response: str | None
+    label: str
+    matched: str | None
+    reason: str
+    claims_checked: list[str]
+    claims_false: list[str]
+    error: str | None
+    confidence: float | None
+    confidence_norm: float | None
+    confidence_source: str
+    tokens: list[str] | None
+    token_logprobs: list[float] | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    finish_reason: str | None
+    first_response: str
+    cached: bool
+    latency_s: float
+
+
+class RunConfig(TypedDict, total=False):
+    """config.json of a run: what decided its answers (hashed into ``config_hash``) and its
+    provenance. Optional entries appear only when the run used them (a plain run keeps the
+    hash it always had)."""
+
+    halprobe_version: str
+    config_hash: str
+    created: str
+    model_spec: str
+    fingerprint: dict[str, Any]
+    capabilities: dict[str, Any]
+    decoding: dict[str, Any]
+    seed: int
+    per_bin: int | None
+    limit: int | None
+    suites: list[dict[str, Any]]
+    prompt_hash: str
+    prompt_style: str
+    shots: list[str]
+    n_shots: int
+    n_items: int
+    choices: int
+    transforms: dict[str, dict[str, Any]]
+    prompt_forms: dict[str, str]
+    knowledge_cutoff: dict[str, str]
+    status: str
+    resumed: bool
+    stats: dict[str, Any]
+    usage: dict[str, Any]
+    frequency_proxy: str
+    reference_corpus: dict[str, Any]
+    samples: dict[str, Any]

@@ -14,7 +14,7 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -45,7 +45,7 @@ from halprobe.run.samples import annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
 from halprobe.store.rundir import SAMPLES, SUMMARY, read_json_object
 from halprobe.suites import Suite, load, sample
-from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem
+from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem, RunConfig
 from halprobe.variants import cutoff, plan, transforms
 from halprobe.variants.grading import grade_item
 from halprobe.variants.prompts import (
@@ -96,7 +96,7 @@ class EvalResult:
     run_dir: Path
     summary: pd.DataFrame
     stats: RunStats
-    config: dict[str, Any]
+    config: RunConfig
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     analysis: dict[str, pd.DataFrame] = field(default_factory=dict)  # summary.analysis_tables
 
@@ -182,7 +182,7 @@ def _hash(data: Any) -> str:
 
 def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
                  backend: Backend, params: DecodingParams,
-                 shots: Shots | None = None) -> dict[str, Any]:
+                 shots: Shots | None = None) -> RunConfig:
     """Full provenance; ``config_hash`` covers exactly what decides the run's answers.
     ``shots``: a completion-style run's examples (a chat run keeps its old hash)."""
     prompts: dict[str, Any] = {s.name: {"system": s.spec.system, "template": s.spec.template}
@@ -198,7 +198,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         **({"samples": opts.samples} if opts.samples else {}),  # a plain run keeps its hash
         **({"choices": opts.choices} if opts.choices else {}),
     }
-    return {
+    return cast(RunConfig, {
         "halprobe_version": __version__,
         "config_hash": _hash(decisive),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -216,14 +216,14 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         **({"choices": opts.choices} if opts.choices else {}),
         **plan.config_entries(items, cutoff_entry(opts)),
         "status": "running",
-    }
+    })
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:40] or "model"
 
 
-def open_run_dir(opts: EvalOptions, config: dict[str, Any]) -> tuple[RunDir, bool]:
+def open_run_dir(opts: EvalOptions, config: RunConfig) -> tuple[RunDir, bool]:
     """The run directory to write: --out, an unfinished run of the same config, or a new one."""
     if opts.out is not None:
         existing = opts.out / "config.json"
@@ -370,7 +370,7 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         config = build_config(opts, suites, items, backend, params, shots)
         run_dir, resumed = open_run_dir(opts, config)
         if resumed:
-            config = {**run_dir.read_config(), "status": "running"}
+            config = cast(RunConfig, {**run_dir.read_config(), "status": "running"})
         run_dir.write_config(config)
         crash_context.note(run_dir=str(run_dir.path))
         cache = ResponseCache(cache_path(opts, run_dir))
@@ -394,8 +394,9 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
     analysis = write_summary(run_dir)
     usage = run_usage(run_dir.read_rows() + RunDir(run_dir.path, SAMPLES).read_rows(),
                       str(config["fingerprint"].get("model")), opts.price_table)
-    config.update(status="complete", resumed=resumed, stats=asdict(stats), usage=usage,
-                  **extras_config(opts, counts, sampled))
+    config = cast(RunConfig, {**config, "status": "complete", "resumed": resumed,
+                              "stats": asdict(stats), "usage": usage,
+                              **extras_config(opts, counts, sampled)})
     run_dir.write_config(config)
     return EvalResult(run_dir.path, analysis["summary"], stats, config, analysis=analysis)
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from tenacity import (
@@ -30,7 +30,15 @@ from halprobe.analysis.confidence import confidence
 from halprobe.backends.base import Backend, BackendError
 from halprobe.store.cache import CacheKeys, ResponseCache, flat_dict
 from halprobe.store.rundir import RunDir
-from halprobe.types import NO_CLAIM, DecodingParams, Generation, Grade, Message, ProbeItem
+from halprobe.types import (
+    NO_CLAIM,
+    DecodingParams,
+    Generation,
+    Grade,
+    Message,
+    ProbeItem,
+    ResponseRow,
+)
 
 PromptFn = Callable[[ProbeItem], list[Message]]
 GradeFn = Callable[[ProbeItem, str], Grade]
@@ -76,7 +84,7 @@ def _wait(state: RetryCallState) -> float:
 class _Finished:
     """One batch's rows and the fresh generations to cache, handed to the main thread."""
 
-    rows: list[dict[str, Any]]
+    rows: list[ResponseRow]
     puts: list[CachePut]
     cache_hits: int
     asked: int
@@ -202,10 +210,12 @@ class Runner:
 
 def response_row(item: ProbeItem, prompt: list[dict[str, Any]],
                  result: Generation | BackendError, grade_fn: GradeFn, cached: bool,
-                 latency: float) -> dict[str, Any]:
+                 latency: float) -> ResponseRow:
     """One responses.jsonl row: the item, the prompt, the answer graded by ``grade_fn`` and its
     confidence, or an error row. The runner's rows and rows imported from a harness
     (integrations/import_run.py) are built here, so both carry the same fields."""
+    # built as a plain dict and typed once: the variant and claim fields are spread in, in
+    # the order runs have always written them
     base: dict[str, Any] = {
         "item_id": item.id, "suite": item.suite, "bin": item.bin,
         "answer_type": str(item.answer_type), "exists": item.exists,
@@ -216,13 +226,13 @@ def response_row(item: ProbeItem, prompt: list[dict[str, Any]],
         **item.variant.row_fields(),  # a variant's base id, transform, target, form, sample
     }
     if isinstance(result, BackendError):
-        return {**base, "response": None, "label": "error", "matched": None,
+        return cast(ResponseRow, {**base, "response": None, "label": "error", "matched": None,
                 "reason": f"backend error ({result.kind}): {result}", "error": str(result),
                 "confidence": None, "confidence_norm": None, "confidence_source": "none",
-                "cached": cached, "latency_s": round(latency, 4)}
+                "cached": cached, "latency_s": round(latency, 4)})
     grade = grade_fn(item, result.text)
     conf = confidence(result, grade.matched if grade.label not in NO_CLAIM else None)
-    return {**base, "response": result.text, "label": str(grade.label),
+    return cast(ResponseRow, {**base, "response": result.text, "label": str(grade.label),
             "matched": grade.matched, "reason": grade.reason, **grade.claim_fields(),
             "error": None,
             "confidence": conf.value, "confidence_norm": conf.value_normalised,
@@ -235,7 +245,7 @@ def response_row(item: ProbeItem, prompt: list[dict[str, Any]],
             "finish_reason": result.finish_reason,
             **({"first_response": result.first_text}  # the answer a follow-up checked
                if result.first_text is not None else {}),
-            "cached": cached, "latency_s": round(latency, 4)}
+            "cached": cached, "latency_s": round(latency, 4)})
 
 
 class _ProgressContext:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ class RunDir:
     def read_config(self) -> dict[str, Any]:
         return read_json_object(self.config_path)
 
-    def write_config(self, config: dict[str, Any]) -> None:
+    def write_config(self, config: Mapping[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self.config_path, config)
 
@@ -82,7 +82,7 @@ class RunDir:
             self.rewrite_rows(kept)
         return len(rows) - len(kept)
 
-    def rewrite_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+    def rewrite_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Replace the rows file with these rows, atomically (a crash leaves the old or the new
         file, never half of one)."""
         tmp = self.responses_path.with_suffix(".jsonl.tmp")
@@ -94,7 +94,7 @@ class RunDir:
         """Append one row and flush it to the OS before returning."""
         self.append_many([row])
 
-    def append_many(self, rows: Iterable[dict[str, Any]]) -> None:
+    def append_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Append rows with one write and flush (the runner's items that finished together)."""
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         with self._lock:
