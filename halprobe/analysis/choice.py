@@ -36,7 +36,7 @@ CHOICES_FILE = "choices.jsonl"  # one row an item: options, gold_index, logprobs
 
 
 def read_choices(run_dir: Path) -> list[dict[str, Any]]:
-    """A run's teacher-forced option scores (choice_pass.py), [] when it has none."""
+    """A run's teacher-forced option scores (run/choices.py), [] when it has none."""
     path = run_dir / CHOICES_FILE
     if not path.is_file():
         return []

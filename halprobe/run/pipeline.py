@@ -88,7 +88,7 @@ class EvalOptions:
     corpus_text_field: str = "text"
     prompt_style: str = "auto"  # chat | completion | auto (prompts.py)
     shots: int = DEFAULT_SHOTS  # solved examples in a completion prompt
-    choices: int = 0  # --choices K: teacher-forced gold + K distractors an item (choice_pass)
+    choices: int = 0  # --choices K: teacher-forced gold + K distractors an item (run/choices.py)
 
 
 @dataclass
