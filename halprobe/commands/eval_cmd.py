@@ -22,7 +22,8 @@ BACKEND_OPTIONS_HELP = (
     "logprobs, timeout, concurrency.")
 MODEL_HELP = ("Model spec. Leave out for the embedded SmolLM2-135M-Instruct. "
               "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL | "
-              "gemma3-270m (a base model from PyPI: halprobe models)")
+              "gemma3-270m (a base model from PyPI: halprobe models) | mock:FILE (answers "
+              "from a YAML file, no model)")
 
 
 def eval_command(
