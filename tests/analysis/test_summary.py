@@ -55,7 +55,9 @@ def test_rates_columns_come_first_unchanged() -> None:
     rates = summarise(rows.assign(bin=rows["bin"].astype(str)))
     assert list(summary.columns[:len(rates.columns)]) == list(rates.columns)
     assert list(summary.columns[len(rates.columns):]) == [
-        *MONOFACT_COLUMNS, *CALIBRATION_COLUMNS, *CORRELATION_COLUMNS, *SAMPLING_COLUMNS]
+        *MONOFACT_COLUMNS, *CALIBRATION_COLUMNS, *CORRELATION_COLUMNS, *SAMPLING_COLUMNS,
+        "base_suite"]
+    assert set(summary["base_suite"]) == set(summary["suite"])  # no variant suites here
     pd.testing.assert_frame_equal(summary[rates.columns], rates)
     assert _at(summary, "s", "0")["hallucination_rate"] == pytest.approx(1 / 5)
     assert _at(summary, "s", "0")["n_error"] == 1 and _at(summary, "s", "0")["n_unscored"] == 1

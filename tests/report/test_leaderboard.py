@@ -117,6 +117,8 @@ def test_command_without_runs_is_a_user_error(tmp_path: Path) -> None:
 def test_prompt_variant_suites_keep_their_base_suites_provenance(tmp_path: Path) -> None:
     run = write_run(tmp_path, RUN_A)
     rows = pd.read_json(run / "responses.jsonl", lines=True)
+    # as a run writes a variant's rows: its own suite, and the suite it asks (base_suite)
+    rows["base_suite"], rows["variant"] = rows["suite"], "idk"
     rows["suite"] = rows["suite"] + "@idk"
     rows.to_json(run / "responses.jsonl", orient="records", lines=True)
     (run / "summary.csv").unlink()
