@@ -194,13 +194,16 @@ class M3Oracle:
         for person in people.tolist():
             belief = self.dates[person]
             big: dict[Hashable, float] = {day: g for day, g in belief.big.items()}
+            if belief.idk > 0:  # "I don't know" is an answer of its own, never the gold
+                big["idk"] = belief.idk
             gold = int(self.world.dates[person])
             prompts.append((big, gold if gold in big else None))
             unseen.append(max(0.0, 1.0 - sum(big.values())))
         return generative_miscalibration(prompts, 10, unseen).mis
 
     def sampled_wrong(self, people: np.ndarray) -> np.ndarray:
-        return np.array([1.0 - self.dates[p].gold for p in people.tolist()])
+        return np.array([1.0 - self.dates[p].gold - self.dates[p].idk
+                         for p in people.tolist()])
 
     def greedy_wrong(self, people: np.ndarray) -> np.ndarray:
         return np.array([float(self.dates[p].greedy != self.world.dates[p])
@@ -229,10 +232,11 @@ def exact_stratum(world: World, oracle: Oracle, people: np.ndarray) -> dict[str,
 
 # --- one run through the pipeline -----------------------------------------------------------
 
-def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int
-                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int,
+                 choices: int = 0) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The run's response rows and analysis tables, through the same code as `halprobe eval`
-    (runner, grader, samples, reference corpus, summary), without the HTML report."""
+    (runner, grader, samples, reference corpus, ``--choices`` scores, summary), without the
+    HTML report."""
     from halprobe import pipeline
     from halprobe.corpus_proxy import count_items
     from halprobe.store import RunDir
@@ -241,7 +245,8 @@ def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int
 
     opts = pipeline.EvalOptions(model=spec_text(spec), suites=[str(suite)], per_bin=None,
                                 out=out, results=out.parent, cache=out.parent / "cache.sqlite",
-                                progress=False, samples=k, reference_corpus=corpus)
+                                progress=False, samples=k, reference_corpus=corpus,
+                                choices=choices)
     suites = load(opts.suites)
     items = pipeline.with_fact_kind(sample([i for s in suites for i in s.items], None, None, 0),
                                     suites)

@@ -242,11 +242,12 @@ class M3Backend:
 @dataclass(frozen=True)
 class DateBelief:
     """One person under M3: the dates with g >= threshold and their g, g(gold), the greedy
-    answer's date (None when it is no date of the world)."""
+    answer's date (None when it is no date of the world), and g("I don't know.")."""
 
     big: dict[int, float]
     gold: float
     greedy: int | None
+    idk: float = 0.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -290,8 +291,9 @@ def exact_dates(lm: TrainedLM, world: World, people: Sequence[int], threshold: f
     gold_g = _gold_probabilities(lm, world, people)
     greedy = [_day_of().get("".join(tokens).strip().removesuffix(STOP))
               for tokens, _ in lm.complete(texts, STOP)]
-    return {p: DateBelief(_walk(lm, [1, *lm.vocab.encode(t)], threshold), g, day)
-            for p, t, g, day in zip(people, texts, gold_g, greedy, strict=True)}
+    idk = [float(np.exp(score_answer(lm, t, f"{IDK}{STOP}"))) for t in texts]
+    return {p: DateBelief(_walk(lm, [1, *lm.vocab.encode(t)], threshold), g, day, i)
+            for p, t, g, day, i in zip(people, texts, gold_g, greedy, idk, strict=True)}
 
 
 def _gold_probabilities(lm: TrainedLM, world: World, people: Sequence[int]) -> list[float]:
