@@ -105,7 +105,7 @@ def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
                         "fraction in [0, 1]")
     m3_only = [k for k in ("steps", "d_model", "layers", "batch", "post_steps", "gamma")
                if getattr(spec, k) is not None and (k == "gamma") == (spec.model == "m3")]
-    if spec.model == "m3" and (spec.calibrated or "fraction" in fields):
+    if spec.model == "m3" and (spec.calibrated or spec.fraction):
         m3_only.append("calibrated/fraction")
     if m3_only:
         raise UserError(f"synth:{target}: {', '.join(m3_only)} does not apply to {spec.model} "

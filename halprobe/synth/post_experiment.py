@@ -56,12 +56,16 @@ class PostConfig:
     choices: int = 3  # distractors scored beside the gold (teacher-forced)
     steps: int = 300  # M3's most pretraining steps (stopped early on held-out documents)
     post_steps: int = 300
+    d_model: int | None = None  # M3's size (None: M3Config's defaults); small in tests
+    layers: int | None = None
+    batch: int | None = None
 
 
 def specs(config: PostConfig) -> dict[str, SynthSpec]:
     """The three models: base M3 and its two post-trained versions."""
     base = SynthSpec(model="m3", alpha=config.alpha, n=config.n, people=config.people,
-                     seed=config.seed, steps=config.steps)
+                     seed=config.seed, steps=config.steps, d_model=config.d_model,
+                     layers=config.layers, batch=config.batch)
     return {name: base if post == "none" else
             SynthSpec(**{**vars(base), "post": post, "post_steps": config.post_steps})
             for name, post in POSTS.items()}
