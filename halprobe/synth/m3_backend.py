@@ -194,8 +194,10 @@ class M3Backend:
                                          scoring=True)
 
     def fingerprint(self) -> dict[str, Any]:
-        return {"backend": "synth", "model": "synth-m3", "weights": self.weights,
-                **{k: v for k, v in vars(self.spec).items() if v is not None}}
+        post = "" if self.spec.post == "none" else f"-post-{self.spec.post}"
+        return {"backend": "synth", "weights": self.weights,
+                **{k: v for k, v in vars(self.spec).items() if v is not None},
+                "model": f"synth-m3{post}"}
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:

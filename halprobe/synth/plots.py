@@ -110,14 +110,17 @@ def plot_estimators(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-POST_BARS = (("hr", "hallucination rate (greedy)"), ("abstained", "\"I don't know\""),
+POST_BARS = (("hr", "hallucination rate (greedy)"),
+             ("sampled_hr", "hallucination rate (temperature 1)"),
+             ("abstained", "\"I don't know\" (greedy)"),
              ("mis", "Mis (g(gold) from scores)"), ("mc_ece", "multiple-choice ECE"))
 
 
 def plot_post_training(table: pd.DataFrame, path: Path) -> Path:
-    """post_training.csv drawn (overall stratum): per model, its hallucination rate, "I don't
-    know" share, Mis with its interval (the exact Mis as a black tick) and multiple-choice
-    ECE; the dashed line is the share of asked people seen at most once in training."""
+    """post_training.csv drawn (overall stratum): per model, its hallucination rates (greedy
+    and sampled), "I don't know" share, Mis with its interval (the exact Mis as a black tick)
+    and multiple-choice ECE; the dashed line is the share of asked people seen at most once
+    in training."""
     rows = table[table["bin"] == "all"].reset_index(drop=True)
     fig = Figure(figsize=(8.4, 4.8), layout="constrained")
     ax = fig.subplots()
@@ -138,6 +141,6 @@ def plot_post_training(table: pd.DataFrame, path: Path) -> Path:
     ax.set(ylim=(0, 1), ylabel="share / Mis",
            title="One tiny transformer (M3) before and after post-training, same questions")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left")
     fig.savefig(path, dpi=130)
     return path
