@@ -68,7 +68,7 @@ class CheckConfig:
 
 def models(gamma: float, m3_steps: int = 0) -> dict[str, SynthSpec]:
     """The models of the check: calibrated by construction, miscalibrated, post-trained, and
-    M3 when given training steps (there is no post-trained M3: ``m3_backend``)."""
+    M3 when given training steps (the post-trained M3s are in ``post_experiment``)."""
     return {"m1-calibrated": SynthSpec(model="m1", calibrated=True),
             "m2-calibrated": SynthSpec(model="m2", gamma=gamma, calibrated=True),
             "m2": SynthSpec(model="m2", gamma=gamma),
