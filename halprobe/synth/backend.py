@@ -103,12 +103,12 @@ def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
     if spec.model not in MODELS or spec.post not in POSTS or not 0 <= spec.fraction <= 1:
         raise UserError(f"synth:{target}: model must be one of {MODELS}, post one of {POSTS}, "
                         "fraction in [0, 1]")
-    m3_only = [k for k in ("steps", "d_model", "layers", "batch", "post_steps", "gamma")
+    misplaced = [k for k in ("steps", "d_model", "layers", "batch", "post_steps", "gamma")
                if getattr(spec, k) is not None and (k == "gamma") == (spec.model == "m3")]
     if spec.model == "m3" and (spec.calibrated or spec.fraction):
-        m3_only.append("calibrated/fraction")
-    if m3_only:
-        raise UserError(f"synth:{target}: {', '.join(m3_only)} does not apply to {spec.model} "
+        misplaced.append("calibrated/fraction")
+    if misplaced:
+        raise UserError(f"synth:{target}: {', '.join(misplaced)} does not apply to {spec.model} "
                         "(steps, d_model, layers, batch, post_steps: m3 only; gamma: m2; "
                         "calibrated and fraction: m1 and m2, whose belief is exact)")
     if spec.post_steps is not None and spec.post == "none":
