@@ -206,7 +206,8 @@ class M3Oracle:
                          for p in people.tolist()])
 
     def greedy_wrong(self, people: np.ndarray) -> np.ndarray:
-        return np.array([float(self.dates[p].greedy != self.world.dates[p])
+        return np.array([float(not self.dates[p].abstains
+                               and self.dates[p].greedy != self.world.dates[p])
                          for p in people.tolist()])
 
 

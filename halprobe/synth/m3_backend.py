@@ -244,12 +244,14 @@ class M3Backend:
 @dataclass(frozen=True)
 class DateBelief:
     """One person under M3: the dates with g >= threshold and their g, g(gold), the greedy
-    answer's date (None when it is no date of the world), and g("I don't know.")."""
+    answer's date (None when it is no date of the world), g("I don't know.") and whether the
+    greedy answer is "I don't know"."""
 
     big: dict[int, float]
     gold: float
     greedy: int | None
     idk: float = 0.0
+    abstains: bool = False
 
 
 @functools.lru_cache(maxsize=1)
@@ -291,11 +293,13 @@ def exact_dates(lm: TrainedLM, world: World, people: Sequence[int], threshold: f
     greedy date (module docstring)."""
     texts = [prefix(world, p) for p in people]
     gold_g = _gold_probabilities(lm, world, people)
-    greedy = [_day_of().get("".join(tokens).strip().removesuffix(STOP))
-              for tokens, _ in lm.complete(texts, STOP)]
+    completed = [tokens for tokens, _ in lm.complete(texts, STOP)]
+    greedy = [_day_of().get("".join(tokens).strip().removesuffix(STOP)) for tokens in completed]
     idk = [float(np.exp(score_answer(lm, t, f"{IDK}{STOP}"))) for t in texts]
-    return {p: DateBelief(_walk(lm, [1, *lm.vocab.encode(t)], threshold), g, day, i)
-            for p, t, g, day, i in zip(people, texts, gold_g, greedy, idk, strict=True)}
+    return {p: DateBelief(_walk(lm, [1, *lm.vocab.encode(t)], threshold), g, day, i,
+                          IDK in tokens)
+            for p, t, g, day, i, tokens in zip(people, texts, gold_g, greedy, idk, completed,
+                                               strict=True)}
 
 
 def _gold_probabilities(lm: TrainedLM, world: World, people: Sequence[int]) -> list[float]:

@@ -85,6 +85,15 @@ def test_idk_post_training_abstains_where_the_documents_were_thin(
     assert IDK not in _greedy(models[""], thin)  # the base model never saw the token used
     said = _greedy(models["idk"], thin)
     assert sum(text == IDK for text in said) / len(said) >= 0.5
+    # the exact side agrees: an abstaining greedy answer is no wrong date, and "I don't know"
+    # holds mass of its own
+    from halprobe.synth.estimators import M3Oracle
+
+    beliefs = exact_dates(models["idk"].lm, world, thin)
+    assert [b.abstains for b in beliefs.values()] == [text == IDK for text in said]
+    wrong = M3Oracle(world, beliefs).greedy_wrong(np.array(thin))
+    assert all(w == 0 for w, text in zip(wrong, said, strict=True) if text == IDK)
+    assert np.mean([b.idk for b in beliefs.values()]) > 0.3
 
 
 def test_seen_post_training_raises_gold_probability_of_facts_seen_once(
