@@ -143,34 +143,29 @@ def _clusters(value: Any) -> dict[str, int] | None:
     return value if isinstance(value, dict) and value else None
 
 
+def _sampled_facts(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows that state a real fact (exists is not false) and have sample clusters."""
+    if "sample_clusters" not in rows:
+        return rows.iloc[:0]
+    real = rows["exists"].astype("boolean").fillna(True) if "exists" in rows else None
+    chosen = rows if real is None else rows[real.astype(bool)]
+    return chosen[chosen["sample_clusters"].map(_clusters).notna()]
+
+
 def item_mis_inputs(rows: pd.DataFrame
                     ) -> list[tuple[Mapping[Hashable, int], Hashable | None]]:
     """(sample count per cluster, gold key) of the rows that state a real fact and were
     sampled."""
-    if "sample_clusters" not in rows:
-        return []
-    real = rows["exists"].astype("boolean").fillna(True) if "exists" in rows else None
-    chosen = rows if real is None else rows[real.astype(bool)]
-    prompts: list[tuple[Mapping[Hashable, int], Hashable | None]] = []
-    for value in chosen["sample_clusters"]:
-        clusters = _clusters(value)
-        if clusters:
-            prompts.append(({k: int(n) for k, n in clusters.items()}, GOLD))
-    return prompts
+    return [({k: int(n) for k, n in clusters.items()}, GOLD)
+            for clusters in _sampled_facts(rows)["sample_clusters"]]
 
 
 def _gold_logprobs(rows: pd.DataFrame) -> list[float | None]:
     """Per prompt of ``item_mis_inputs`` (same rows, same order): its gold_logprob, or None."""
-    if "sample_clusters" not in rows:
-        return []
-    real = rows["exists"].astype("boolean").fillna(True) if "exists" in rows else None
-    chosen = rows if real is None else rows[real.astype(bool)]
-    scored = chosen["gold_logprob"] if "gold_logprob" in chosen else \
-        pd.Series([math.nan] * len(chosen), index=chosen.index)
-    return [None if value is None or (isinstance(value, float) and math.isnan(value))
-            else float(value)
-            for clusters, value in zip(chosen["sample_clusters"], scored, strict=True)
-            if _clusters(clusters)]
+    chosen = _sampled_facts(rows)
+    if "gold_logprob" not in chosen:
+        return [None] * len(chosen)
+    return [None if pd.isna(value) else float(value) for value in chosen["gold_logprob"]]
 
 
 Prompt = tuple[dict[Hashable, float], Hashable, float]
