@@ -43,6 +43,13 @@ def read_choices(run_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def gold_logprobs(choices: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Per item id: the teacher-forced log-probability of its gold option (Mis takes g(gold|c)
+    from it, ``analysis.sampling``)."""
+    return {str(row["item_id"]): float(row["logprobs"][int(row["gold_index"])])
+            for row in choices}
+
+
 def option_probabilities(logprobs: Sequence[float]) -> np.ndarray:
     """The options' log-probabilities normalised to sum to one (a softmax)."""
     values = np.asarray(logprobs, dtype=np.float64)

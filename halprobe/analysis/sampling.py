@@ -19,6 +19,12 @@ Per stratum, ``stratum_mis`` gives Kalai–Vempala's Mis (docs/metrics.md 4, via
 (exists = true), whatever their greedy answer: 10 equal-width bins of g, the prompt's
 Good–Turing unseen mass U_c (clusters seen once / K) in the lowest bin with every gold answer
 that was never sampled (no separate g = 0 bin; ``calibration.sampled_g``).
+
+Where the run also scored the gold answer teacher-forced (``eval --choices K``, choices.jsonl),
+``annotate`` adds ``gold_logprob`` (the summed log-probs of the gold continuation) and Mis takes
+g(gold|c) = exp(gold_logprob) from it, as docs/metrics.md 4 says, instead of the gold's sample
+share (``scored_g``); the other clusters keep their sampled shape, scaled to the 1 - g(gold|c)
+left. ``mis_source`` says which: "scores", "samples" or "scores+samples" (some prompts each).
 """
 
 from __future__ import annotations
@@ -28,11 +34,12 @@ from collections import Counter
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from halprobe.analysis.calibration import (
-    mis_interval,
-    sampled_miscalibration,
+    generative_miscalibration,
+    sampled_g,
     sampling_confidence,
 )
 
@@ -110,9 +117,12 @@ def agreement(greedy: Mapping[str, Any], clusters: Mapping[str, int]) -> float |
     return sampling_confidence(_row_key(greedy), keys)
 
 
-def annotate(rows: list[dict[str, Any]], samples: pd.DataFrame) -> list[dict[str, Any]]:
-    """Response rows with the sampling columns (module docstring); other rows unchanged."""
+def annotate(rows: list[dict[str, Any]], samples: pd.DataFrame,
+             gold_logprobs: Mapping[str, float] | None = None) -> list[dict[str, Any]]:
+    """Response rows with the sampling columns, and ``gold_logprob`` where the gold answer was
+    scored (module docstring); other rows unchanged."""
     clusters = sample_clusters(samples)
+    scores = gold_logprobs or {}
     out = []
     for row in rows:
         row = dict(row)
@@ -120,6 +130,8 @@ def annotate(rows: list[dict[str, Any]], samples: pd.DataFrame) -> list[dict[str
         conf = agreement(row, found) if found and row.get("label") != "error" else None
         row.update(n_samples=sum(found.values()), sampling_confidence=conf,
                    sample_clusters=found or None)
+        if str(row.get("item_id")) in scores:
+            row["gold_logprob"] = float(scores[str(row.get("item_id"))])
         if row.get("confidence_source") in (None, "none", SOURCE):
             row.update(confidence=conf, confidence_norm=conf,
                        confidence_source=SOURCE if conf is not None else "none")
@@ -131,35 +143,105 @@ def _clusters(value: Any) -> dict[str, int] | None:
     return value if isinstance(value, dict) and value else None
 
 
+def _sampled_facts(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows that state a real fact (exists is not false) and have sample clusters."""
+    if "sample_clusters" not in rows:
+        return rows.iloc[:0]
+    real = rows["exists"].astype("boolean").fillna(True) if "exists" in rows else None
+    chosen = rows if real is None else rows[real.astype(bool)]
+    return chosen[chosen["sample_clusters"].map(_clusters).notna()]
+
+
 def item_mis_inputs(rows: pd.DataFrame
                     ) -> list[tuple[Mapping[Hashable, int], Hashable | None]]:
     """(sample count per cluster, gold key) of the rows that state a real fact and were
     sampled."""
-    if "sample_clusters" not in rows:
-        return []
-    real = rows["exists"].astype("boolean").fillna(True) if "exists" in rows else None
-    chosen = rows if real is None else rows[real.astype(bool)]
-    prompts: list[tuple[Mapping[Hashable, int], Hashable | None]] = []
-    for value in chosen["sample_clusters"]:
-        clusters = _clusters(value)
-        if clusters:
-            prompts.append(({k: int(n) for k, n in clusters.items()}, GOLD))
-    return prompts
+    return [({k: int(n) for k, n in clusters.items()}, GOLD)
+            for clusters in _sampled_facts(rows)["sample_clusters"]]
 
 
-def stratum_mis(rows: pd.DataFrame) -> dict[str, float | int]:
+def _gold_logprobs(rows: pd.DataFrame) -> list[float | None]:
+    """Per prompt of ``item_mis_inputs`` (same rows, same order): its gold_logprob, or None."""
+    chosen = _sampled_facts(rows)
+    if "gold_logprob" not in chosen:
+        return [None] * len(chosen)
+    return [None if pd.isna(value) else float(value) for value in chosen["gold_logprob"]]
+
+
+Prompt = tuple[dict[Hashable, float], Hashable, float]
+
+
+def scored_g(counts: Mapping[Hashable, int], gold_logprob: float | None) -> Prompt:
+    """(g per cluster, gold key, unseen mass U_c) of one prompt (docs/metrics.md 4).
+
+    Without a score: ``calibration.sampled_g``. With one: g(gold) = exp(gold_logprob); the
+    other clusters keep their sampled g (n_r / K, singletons in U_c), all scaled so that they
+    and U_c share the 1 - g(gold) left; when every sample was the gold, that rest is unseen
+    mass. Example: K = 10, gold 6, B 3, C 1, score ln .3: rest 1 - .6 = .4 becomes .7, so
+    B = .3 x 1.75 = .525, U = .1 x 1.75 = .175 (C seen once), gold .3.
+    """
+    if gold_logprob is None:
+        g, unseen = sampled_g(counts)
+        return dict(g), GOLD, unseen
+    gold = min(1.0, math.exp(gold_logprob))
+    total = int(sum(counts.values()))
+    others = {k: n for k, n in counts.items() if k != GOLD}
+    rest = sum(others.values()) / total
+    if rest <= 0:
+        return {GOLD: gold}, GOLD, 1.0 - gold
+    scale = (1.0 - gold) / rest
+    g = {k: scale * n / total for k, n in others.items() if n >= 2}
+    unseen = scale * sum(1 for n in others.values() if n == 1) / total
+    return {GOLD: gold, **g}, GOLD, unseen
+
+
+def _mis(prompts: list[Prompt]) -> float:
+    return generative_miscalibration([(g, gold) for g, gold, _ in prompts], MIS_BINS,
+                                     [u for _, _, u in prompts]).mis
+
+
+def scored_interval(prompts: list[Prompt], level: float = 0.95, n_resamples: int = 2000,
+                    seed: int = 0) -> tuple[float, float]:
+    """Basic bootstrap interval of Mis over prompts, as ``calibration.mis_interval`` draws it,
+    for prompts given as (g, gold, U_c): each prompt's P_B - G_B row once, then multinomial
+    weightings of the rows."""
+    rows = []
+    for g, gold, unseen in prompts:
+        one = generative_miscalibration([(g, gold)], MIS_BINS, [unseen])
+        rows.append(one.p_shares - one.g_shares)
+    matrix = np.array(rows)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size=n_resamples)
+    values = 0.5 * np.abs(draws @ matrix / len(rows)).sum(axis=1)
+    point = 0.5 * float(np.abs(matrix.mean(axis=0)).sum())
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return max(0.0, 2 * point - float(high)), max(0.0, 2 * point - float(low))
+
+
+def mis_source(gold_logprobs: list[float | None]) -> str:
+    """Where g(gold|c) came from: "scores", "samples", or "scores+samples" (some of each)."""
+    scored = sum(1 for value in gold_logprobs if value is not None)
+    if scored == 0:
+        return "samples"
+    return "scores" if scored == len(gold_logprobs) else "scores+samples"
+
+
+def stratum_mis(rows: pd.DataFrame) -> dict[str, float | int | str]:
     """Mis (docs/metrics.md 4) of one stratum with its bootstrap interval over the prompts, its
-    items, the fewest samples an item had, and the temperature-1 HR."""
+    items, the fewest samples an item had, the temperature-1 HR, and where g(gold) came from
+    (``mis_source``: teacher-forced scores where the run has them, else the samples)."""
     prompts = item_mis_inputs(rows)
     if not prompts:
         return {"mis": math.nan, "mis_low": math.nan, "mis_high": math.nan, "mis_n_items": 0,
-                "samples_k": 0, "sampled_hr": math.nan}
-    result = sampled_miscalibration(prompts, MIS_BINS)
-    low, high = mis_interval(prompts, MIS_BINS)
+                "samples_k": 0, "sampled_hr": math.nan, "mis_source": "none"}
+    golds = _gold_logprobs(rows)
+    inputs = [scored_g(counts, lp) for (counts, _), lp in zip(prompts, golds, strict=True)]
+    low, high = scored_interval(inputs)
     fewest = min(int(sum(freqs.values())) for freqs, _ in prompts)
-    return {"mis": result.mis, "mis_low": low, "mis_high": high,
-            "mis_n_items": result.n_prompts, "samples_k": fewest,
-            "sampled_hr": sampled_hallucination_rate(prompts)}
+    return {"mis": _mis(inputs), "mis_low": low, "mis_high": high,
+            "mis_n_items": len(inputs), "samples_k": fewest,
+            "sampled_hr": sampled_hallucination_rate(prompts), "mis_source": mis_source(golds)}
 
 
 def sampled_hallucination_rate(prompts: list[tuple[Mapping[Hashable, int], Hashable | None]]

@@ -49,7 +49,7 @@ CORRELATION_COLUMNS = ("rank_basis", "spearman", "spearman_low", "spearman_high"
 SAMPLING_COLUMNS = ("samples_k", "n_sampling_confidence", "sampling_ece_width10",
                     "sampling_ece_mass15", "sampling_brier", "sampling_aurc", "sampling_e_aurc",
                     "sampling_auroc", "sampling_coverage_at_5pct_risk", "mis", "mis_low",
-                    "mis_high", "mis_n_items", "sampled_hr")
+                    "mis_high", "mis_n_items", "mis_source", "sampled_hr")
 
 
 def graded_rows(responses: pd.DataFrame) -> pd.DataFrame:
@@ -236,6 +236,7 @@ def _assemble(responses: pd.DataFrame, items: pd.DataFrame, kappas: pd.DataFrame
         summary = summary.merge(part.reindex(columns=[*keys, *columns]), on=keys, how="left")
     summary["confidence_source"] = summary["confidence_source"].fillna("none")
     summary["proxy_source"] = summary["proxy_source"].fillna("none")
+    summary["mis_source"] = summary["mis_source"].fillna("none")
     summary["anchor"] = summary["anchor"].fillna(anchor.NO_ANCHOR)
     for column in ("n_confidence", "n_no_confidence", "n_proxy", "n_sampling_confidence",
                    "samples_k", "mis_n_items", "n_anchor"):

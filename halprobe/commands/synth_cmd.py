@@ -137,9 +137,9 @@ def write_outputs(result: SynthResult, out: Path) -> list[Path]:
 def run_estimator_check(alpha: list[str], n: int, people: int, seeds: int, items: int,
                         noise: float, out: Path, m3_steps: int = 0) -> None:
     """`--check-estimators`: estimators.csv and estimators.png under ``out``."""
-    from halprobe.synth.backend import MIN_M3_STEPS
     from halprobe.synth.estimators import CheckConfig, check
     from halprobe.synth.plots import plot_estimators
+    from halprobe.synth.spec import MIN_M3_STEPS
 
     if min(n, people, seeds, items) < 1 or noise < 0 or not (
             m3_steps == 0 or m3_steps >= MIN_M3_STEPS):
@@ -160,6 +160,34 @@ def run_estimator_check(alpha: list[str], n: int, people: int, seeds: int, items
     console.print(overall.to_string(index=False, float_format=lambda v: f"{v:.4f}"),
                   markup=False, highlight=False)
     console.print(f"wrote {out / 'estimators.csv'} and {out / 'estimators.png'}")
+
+
+def run_post_experiment(alpha: list[str], n: int, people: int, items: int, steps: int,
+                        post_steps: int, out: Path) -> None:
+    """`--post-training-experiment`: post_training.csv and post_training.png under ``out``."""
+    from halprobe.synth.plots import plot_post_training
+    from halprobe.synth.post_experiment import PostConfig, run
+    from halprobe.synth.spec import MIN_M3_STEPS
+
+    alphas = parse_alphas(alpha) or [1.0]
+    if len(alphas) > 1 or min(n, people, items, post_steps) < 1 or steps < MIN_M3_STEPS:
+        raise UserError("--post-training-experiment takes one --alpha; --n, --people, "
+                        f"--check-items and --post-steps at least 1, --steps >= {MIN_M3_STEPS}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output directory {out}: {exc.strerror}") from None
+    config = PostConfig(alpha=alphas[0], n=n, people=people, items=items, steps=steps,
+                        post_steps=post_steps)
+    table = run(config, out)
+    table.to_csv(out / "post_training.csv", index=False, float_format="%.4f")
+    plot_post_training(table, out / "post_training.png")
+    overall = table[table["bin"] == "all"].drop(columns=["spec"])
+    console = Console(width=max(Console().width, 140))
+    console.print(overall.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+                  markup=False, highlight=False)
+    console.print(f"wrote {out / 'post_training.csv'} and {out / 'post_training.png'}; the "
+                  f"runs are under {out / 'runs'} (compare two with `halprobe compare`)")
 
 
 def synth_command(
@@ -197,6 +225,17 @@ def synth_command(
                                        "add M3 (synth:m3), trained for at most this many steps "
                                        "on each world (cached; 0: no M3; 300 takes about 2-3 "
                                        "minutes a world on 2 shared cores)."),
+    post_training_experiment: bool = typer.Option(
+        False, "--post-training-experiment", help="Train M3 (at most --steps steps) on one "
+        "world (--alpha, default 1; --n, --people), post-train it twice (seen: prefer seen "
+        "facts, confidently; idk: \"I don't know\" where a fact was seen once or never), and "
+        "run all three through `halprobe eval`'s pipeline on --check-items questions (20 "
+        "samples and 3 teacher-forced distractors each); writes post_training.csv and "
+        "post_training.png, with the runs under --out/runs. docs/base-vs-instruct.md used "
+        "--n 2000 --people 4000 --steps 300 (about ten minutes on 2 shared cores; cached)."),
+    post_steps: int = typer.Option(300, "--post-steps", help="With "
+                                   "--post-training-experiment: fine-tuning steps of each "
+                                   "post-training."),
 ) -> None:
     """Train models on a synthetic world with known facts; check the theory's predictions.
 
@@ -207,6 +246,9 @@ def synth_command(
         raise UserError("--delta must be between 0 and 1")
     if check_estimators:
         run_estimator_check(alpha, n, people, seeds, check_items, noise, out, check_m3_steps)
+        return
+    if post_training_experiment:
+        run_post_experiment(alpha, n, people, check_items, steps, post_steps, out)
         return
     config = _config(alpha, scenario_a, n=n, model=model, seeds=seeds, delta=delta, bins=bins,
                      people=people, smoothing=smoothing, m3_steps=steps, m3_samples=samples,

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from halprobe.analysis.choice import gold_logprobs, read_choices
 from halprobe.analysis.sampling import annotate
 from halprobe.backends.base import Backend
 from halprobe.run.runner import PromptFn, Runner, RunStats
@@ -65,5 +66,6 @@ def sample_config(k: int, stats: RunStats | None) -> dict[str, Any]:
 
 
 def annotate_rows(rows: list[dict[str, Any]], run_path: Path) -> list[dict[str, Any]]:
-    """Response rows with the sampling columns (``analysis.sampling.annotate``)."""
-    return annotate(rows, read_samples(run_path))
+    """Response rows with the sampling columns and the gold's teacher-forced score where
+    --choices gave one (``analysis.sampling.annotate``)."""
+    return annotate(rows, read_samples(run_path), gold_logprobs(read_choices(run_path)))

@@ -6,9 +6,11 @@ models     M1 Good–Turing generator, M2 smoothed name model: exact
 exact      a model as groups of factoids with one probability each; g(H), Mis
 posttrain  move unseen mass onto seen facts or "I don't know"; the frontier
 sampled    g(H) and Mis from samples, with intervals (for M3)
-transformer, m3   M3, a tiny transformer (the only modules that import torch)
+transformer, m3   M3, a tiny transformer (these and m3_* the only modules that import torch)
+m3_backend, m3_post   M3 as a `synth:` backend; its post-training steps (seen, idk)
 qa         "When did X die?" graded by halprobe.scoring, summarised by halprobe.analysis
 experiment, plots  what `halprobe synth` runs and draws
+estimators, post_experiment   --check-estimators and --post-training-experiment
 
 Nothing here is imported by ``import halprobe``.
 """

@@ -14,7 +14,8 @@ A spec names a world and a model, ``synth:m2?alpha=1&n=2000&people=4000&seed=0&g
   seeded random date (an unseen one, whose belief is uniform);
 - post-training (miscalibrated on purpose): ``post=seen`` moves a ``fraction`` of the
   mass off the favourite date onto it (confident answers where the model knows nothing);
-  ``post=idk`` moves that fraction onto "I don't know".
+  ``post=idk`` moves that fraction onto "I don't know". For ``m3`` post-training is a real
+  fine-tuning step of the network (``m3_post``), ``post_steps`` steps long.
 The backend reads the person from "When did NAME die?", answers greedily (temperature 0) or
 samples its belief (temperature > 0, seeded by the decoding seed, the sample index and the
 person, so the runner's cache and resume work as for any model), and gives no log-probs.
@@ -24,92 +25,21 @@ the value the world knows.
 
 from __future__ import annotations
 
-import functools
-import re
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import numpy as np
 import numpy.typing as npt
 
-from halprobe.errors import UserError
 from halprobe.synth.models import SynthModel, good_turing, smoothed
-from halprobe.synth.world import DAYS, World, date_text, make_world
-from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.synth.spec import DATE, IDK, SynthSpec, parse_spec, person_of
+from halprobe.synth.world import DAYS, World, date_text, day_of
+from halprobe.types import Capabilities, DecodingParams, Generation, Message, Scored, ScoreRequest
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-IDK = "I don't know."
-QUESTION = re.compile(r"When did (?P<name>.+?) die\?")
-MODELS = ("m1", "m2", "m3")
-POSTS = ("none", "seen", "idk")
-MIN_M3_STEPS = 21
-
-
-@dataclass(frozen=True)
-class SynthSpec:
-    """What a ``synth:`` spec names (module docstring)."""
-
-    model: str = "m1"
-    alpha: float = 1.0
-    n: int = 2000
-    people: int = 4000
-    seed: int = 0
-    gamma: float | None = None
-    calibrated: bool = False
-    post: str = "none"
-    fraction: float = 0.0
-    steps: int | None = None  # M3's training settings (None: M3Config's defaults)
-    d_model: int | None = None
-    layers: int | None = None
-    batch: int | None = None
-
-    def world(self) -> World:
-        return _world(self.alpha, self.n, self.seed, self.people)
-
-
-@functools.lru_cache(maxsize=8)
-def _world(alpha: float, n: int, seed: int, people: int) -> World:
-    return make_world(alpha, n, seed, people)
-
-
-def parse_spec(target: str, options: dict[str, Any]) -> SynthSpec:
-    """``m2?alpha=1&gamma=.02`` plus backend options -> SynthSpec; a bad value is one line."""
-    model, _, query = target.partition("?")
-    fields: dict[str, Any] = {**dict(parse_qsl(query)), **options, "model": model}
-    types = {"alpha": float, "n": int, "people": int, "seed": int, "gamma": float,
-             "fraction": float, "model": str, "post": str, "steps": int, "d_model": int,
-             "layers": int, "batch": int}
-    parsed: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key == "calibrated":
-            parsed[key] = str(value).lower() in ("1", "true", "yes")
-        elif key in types:
-            try:
-                parsed[key] = types[key](value)
-            except ValueError:
-                raise UserError(f"synth:{target}: {key} must be a number, got {value!r}") \
-                    from None
-        else:
-            raise UserError(f"synth:{target}: unknown setting {key!r}; known: "
-                            f"{', '.join(sorted([*types, 'calibrated']))}")
-    spec = SynthSpec(**parsed)
-    if spec.model not in MODELS or spec.post not in POSTS or not 0 <= spec.fraction <= 1:
-        raise UserError(f"synth:{target}: model must be one of {MODELS}, post one of {POSTS}, "
-                        "fraction in [0, 1]")
-    m3_only = [k for k in ("steps", "d_model", "layers", "batch", "gamma")
-               if getattr(spec, k) is not None and (k == "gamma") == (spec.model == "m3")]
-    if m3_only or (spec.model == "m3" and (spec.calibrated or spec.post != "none")):
-        raise UserError(f"synth:{target}: {', '.join(m3_only) or 'calibrated/post'} does not "
-                        f"apply to {spec.model} (steps, d_model, layers, batch: m3 only; "
-                        "gamma: m2; calibrated and post: m1 and m2, whose belief is exact)")
-    if any(v is not None and v < 1 for v in (spec.d_model, spec.layers, spec.batch)) or \
-            (spec.steps is not None and spec.steps < MIN_M3_STEPS):
-        raise UserError(f"synth:{target}: d_model, layers and batch must be >= 1, steps >= "
-                        f"{MIN_M3_STEPS} (M3's one-cycle schedule warms up over 5% of them)")
-    return spec
 
 
 @dataclass(frozen=True)
@@ -154,16 +84,6 @@ def belief_of(spec: SynthSpec) -> Belief:
     return Belief(q, favourite, idk)
 
 
-def person_of(world: World, prompt: Sequence[Message]) -> int:
-    """The person of "When did NAME die?" in the prompt's last message; else a one-line error."""
-    match = QUESTION.search(prompt[-1].content)
-    name_id = world.names.lookup(match["name"]) if match else None
-    person = world.person_of_name.get(name_id) if name_id is not None else None
-    if person is None:
-        raise UserError(f"synth backend: no person of this world in {prompt[-1].content!r}")
-    return person
-
-
 class SynthBackend:
     """Answers "When did X die?" from a synthetic model's exact belief (module docstring)."""
 
@@ -171,7 +91,8 @@ class SynthBackend:
         self.spec = spec
         self.world = spec.world()
         self.belief = belief_of(spec)
-        self.capabilities = Capabilities(logprobs=False, batching=True, max_batch_size=256)
+        self.capabilities = Capabilities(logprobs=False, batching=True, max_batch_size=256,
+                                         scoring=True)
 
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": "synth", "model": f"synth-{self.spec.model}",
@@ -204,12 +125,33 @@ class SynthBackend:
         return [Generation(text=self.answer(self.person(p), params), finish_reason="stop")
                 for p in prompts]
 
+    def g(self, person: int, answer: str) -> float:
+        """The exact probability the model answers this date (the first YYYY-MM-DD in the
+        text): q for the favourite, the even share of the rest for any other date; 0 for text
+        that states no date of the world."""
+        found = DATE.search(answer)
+        day = day_of(found[0]) if found else None
+        if day is None:
+            return 0.0
+        b = self.belief
+        return float(b.q[person] if day == b.favourite[person] else b.other()[person])
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """Teacher-forced scores (``eval --choices``): log g(answer | person), exact."""
+        out = []
+        for request in requests:
+            person = self.person(request.prompt)
+            logs = tuple(math.log(g) if g > 0 else -math.inf
+                         for g in (self.g(person, c) for c in request.continuations))
+            out.append(Scored(logs, tuple(1 for _ in logs)))
+        return out
+
     def close(self) -> None:
         return None
 
 
 def from_spec(target: str, options: dict[str, Any]) -> Any:
-    """Registry factory: ``synth:m1?alpha=1&n=2000`` (``backends.registry.BUILTIN``); M3 is
+    """Registry factory: ``synth:m1?alpha=1&n=2000`` (``backends.spec.BUILTIN``); M3 is
     served by ``m3_backend`` (imported here only, so m1/m2 stay torch-free)."""
     spec = parse_spec(target, options)
     if spec.model == "m3":

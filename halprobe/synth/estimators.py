@@ -40,7 +40,8 @@ from halprobe.analysis.calibration import generative_miscalibration, sampled_mis
 from halprobe.analysis.monofact import good_turing_mf, poisson_estimates
 from halprobe.analysis.sampling import item_mis_inputs
 from halprobe.analysis.stats import logit, spearman
-from halprobe.synth.backend import Belief, SynthSpec, belief_of
+from halprobe.synth.backend import Belief, belief_of
+from halprobe.synth.spec import SynthSpec
 from halprobe.synth.world import DAYS, World, date_text
 
 if TYPE_CHECKING:  # torch loads only when M3 is checked
@@ -68,7 +69,7 @@ class CheckConfig:
 
 def models(gamma: float, m3_steps: int = 0) -> dict[str, SynthSpec]:
     """The models of the check: calibrated by construction, miscalibrated, post-trained, and
-    M3 when given training steps (there is no post-trained M3: ``m3_backend``)."""
+    M3 when given training steps (the post-trained M3s are in ``post_experiment``)."""
     return {"m1-calibrated": SynthSpec(model="m1", calibrated=True),
             "m2-calibrated": SynthSpec(model="m2", gamma=gamma, calibrated=True),
             "m2": SynthSpec(model="m2", gamma=gamma),
@@ -194,16 +195,20 @@ class M3Oracle:
         for person in people.tolist():
             belief = self.dates[person]
             big: dict[Hashable, float] = {day: g for day, g in belief.big.items()}
+            if belief.idk > 0:  # "I don't know" is an answer of its own, never the gold
+                big["idk"] = belief.idk
             gold = int(self.world.dates[person])
             prompts.append((big, gold if gold in big else None))
             unseen.append(max(0.0, 1.0 - sum(big.values())))
         return generative_miscalibration(prompts, 10, unseen).mis
 
     def sampled_wrong(self, people: np.ndarray) -> np.ndarray:
-        return np.array([1.0 - self.dates[p].gold for p in people.tolist()])
+        return np.array([1.0 - self.dates[p].gold - self.dates[p].idk
+                         for p in people.tolist()])
 
     def greedy_wrong(self, people: np.ndarray) -> np.ndarray:
-        return np.array([float(self.dates[p].greedy != self.world.dates[p])
+        return np.array([float(not self.dates[p].abstains
+                               and self.dates[p].greedy != self.world.dates[p])
                          for p in people.tolist()])
 
 
@@ -229,10 +234,11 @@ def exact_stratum(world: World, oracle: Oracle, people: np.ndarray) -> dict[str,
 
 # --- one run through the pipeline -----------------------------------------------------------
 
-def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int
-                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int,
+                 choices: int = 0) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The run's response rows and analysis tables, through the same code as `halprobe eval`
-    (runner, grader, samples, reference corpus, summary), without the HTML report."""
+    (runner, grader, samples, reference corpus, ``--choices`` scores, summary), without the
+    HTML report."""
     from halprobe.run import pipeline
     from halprobe.run.corpus_proxy import count_items
     from halprobe.store import RunDir
@@ -241,7 +247,8 @@ def run_pipeline(spec: SynthSpec, suite: Path, corpus: Path, out: Path, k: int
 
     opts = pipeline.EvalOptions(model=spec_text(spec), suites=[str(suite)], per_bin=None,
                                 out=out, results=out.parent, cache=out.parent / "cache.sqlite",
-                                progress=False, samples=k, reference_corpus=corpus)
+                                progress=False, samples=k, reference_corpus=corpus,
+                                choices=choices)
     suites = load(opts.suites)
     items = pipeline.with_fact_kind(sample([i for s in suites for i in s.items], None, None, 0),
                                     suites)

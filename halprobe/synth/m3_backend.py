@@ -20,8 +20,10 @@ With the threshold at the lowest Mis bin's upper edge (0.1 for 10 bins) that giv
 everything below lands in the lowest bin whatever its value. Scoring all 18,250 dates (one
 sequence each) took 17 s a person on two loaded CPU cores; the walk, four small batches, 0.08 s.
 
-There is no post-trained M3: ``posttrain`` moves mass in the exact tables of M1 and M2, and a
-network has none to move.
+``post=seen|idk`` (with ``post_steps``) serves the pretrained M3 after a post-training step
+(``m3_post``), its weights cached the same way, keyed by the post-training settings too; an
+answer in M3's "I don't know" token reads "I don't know.". ``score`` gives the teacher-forced
+log-probability of given answers after the same prefix (``eval --choices``).
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from __future__ import annotations
 import functools
 import io
 import json
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +41,13 @@ import numpy as np
 import torch
 
 from halprobe.store import derived as paths
-from halprobe.synth import m3, names, transformer
+from halprobe.synth import m3, m3_post, names, transformer
 from halprobe.synth import world as world_module
-from halprobe.synth.backend import SynthSpec, person_of
-from halprobe.synth.transformer import M3Config, TinyGPT, TrainedLM, Vocab
+from halprobe.synth.spec import DATE, SynthSpec, person_of
+from halprobe.synth.spec import IDK as IDK_TEXT
+from halprobe.synth.transformer import IDK, M3Config, TinyGPT, TrainedLM, Vocab
 from halprobe.synth.world import DAYS, World, date_text
-from halprobe.types import Capabilities, DecodingParams, Generation, Message
+from halprobe.types import Capabilities, DecodingParams, Generation, Message, Scored, ScoreRequest
 
 Completion = tuple[list[str], list[float]]
 STOP = "."
@@ -57,12 +61,20 @@ def config_of(spec: SynthSpec) -> M3Config:
                     seed=spec.seed)
 
 
+def post_steps(spec: SynthSpec) -> int:
+    return spec.post_steps or m3_post.POST_STEPS
+
+
 def weights_path(spec: SynthSpec) -> Path:
     """Where the trained weights of this world and config live (module docstring)."""
+    post = {} if spec.post == "none" else {"post": spec.post, "post_steps": post_steps(spec)}
     key = json.dumps({"alpha": spec.alpha, "n": spec.n, "people": spec.people,
-                      "seed": spec.seed, "config": vars(config_of(spec))}, sort_keys=True)
-    return paths.derived_path("synth-m3", f"m3-alpha{spec.alpha:g}-n{spec.n}-seed{spec.seed}",
-                              (transformer, m3, world_module, names), key)
+                      "seed": spec.seed, "config": vars(config_of(spec)), **post},
+                     sort_keys=True)
+    tail = "" if spec.post == "none" else f"-post{spec.post}{post_steps(spec)}"
+    modules = (transformer, m3, world_module, names, *((m3_post,) if post else ()))
+    return paths.derived_path("synth-m3", f"m3-alpha{spec.alpha:g}-n{spec.n}-seed{spec.seed}"
+                              f"{tail}", modules, key)
 
 
 def _dump(lm: TrainedLM) -> bytes:
@@ -89,8 +101,15 @@ def _loader(config: M3Config) -> Any:
 
 @functools.lru_cache(maxsize=4)
 def trained(spec: SynthSpec) -> TrainedLM:
-    """M3 trained on the spec's world, from the cache folder when it was trained before."""
+    """M3 trained on the spec's world, from the cache folder when it was trained before; with
+    ``post``, the pretrained M3 after that post-training step (``m3_post``)."""
     config = config_of(spec)
+    if spec.post != "none":
+        base = trained(replace(spec, post="none", post_steps=None))
+        return paths.derived(weights_path(spec),
+                             lambda: m3_post.post_train(spec.world(), base, spec.post,
+                                                        post_steps(spec)),
+                             _dump, _loader(config))
     return paths.derived(weights_path(spec), lambda: m3.fit(spec.world(), config.steps,
                                                             config=config),
                          _dump, _loader(config))
@@ -147,6 +166,22 @@ def _sample_rows(lm: TrainedLM, ids: torch.Tensor, rngs: Sequence[np.random.Gene
     return out
 
 
+def answer_day(text: str) -> int | None:
+    """The day of the first YYYY-MM-DD in an answer text (the form M3 writes), else None."""
+    found = DATE.search(text)
+    return world_module.day_of(found[0]) if found else None
+
+
+@torch.no_grad()
+def score_answer(lm: TrainedLM, start: str, continuation: str) -> float:
+    """Sum of the continuation's token log-probs after ``start`` (teacher-forced)."""
+    head = [1, *lm.vocab.encode(start)]
+    ids = torch.tensor([head + lm.vocab.encode(continuation)])
+    logits, _ = lm.model(ids[:, :-1])
+    logp = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None])[0, :, 0]
+    return float(logp[len(head) - 1:].sum())
+
+
 class M3Backend:
     """Answers "When did X die?" with a trained M3 (module docstring)."""
 
@@ -155,11 +190,14 @@ class M3Backend:
         self.world = spec.world()
         self.lm = trained(spec)
         self.weights = weights_path(spec).stem
-        self.capabilities = Capabilities(logprobs=True, batching=True, max_batch_size=256)
+        self.capabilities = Capabilities(logprobs=True, batching=True, max_batch_size=256,
+                                         scoring=True)
 
     def fingerprint(self) -> dict[str, Any]:
-        return {"backend": "synth", "model": "synth-m3", "weights": self.weights,
-                **{k: v for k, v in vars(self.spec).items() if v is not None}}
+        post = "" if self.spec.post == "none" else f"-post-{self.spec.post}"
+        return {"backend": "synth", "weights": self.weights,
+                **{k: v for k, v in vars(self.spec).items() if v is not None},
+                "model": f"synth-m3{post}"}
 
     def generate(self, prompts: Sequence[Sequence[Message]],
                  params: DecodingParams) -> list[Generation]:
@@ -171,10 +209,31 @@ class M3Backend:
             rngs = [np.random.default_rng([params.seed, params.sample_index, person])
                     for person in people]
             completions = sample(self.lm, prefixes, rngs, params.temperature)
-        return [Generation(text=f"{text.removeprefix('Fact: ')}{''.join(tokens)}",
+        return [Generation(text=IDK_TEXT if IDK in tokens else
+                           f"{text.removeprefix('Fact: ')}{''.join(tokens)}",
                            tokens=tuple(tokens), token_logprobs=tuple(logps),
                            finish_reason="stop")
                 for text, (tokens, logps) in zip(prefixes, completions, strict=True)]
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """Teacher-forced log-probability of each continuation read as a date: g(" DATE." |
+        "Fact: NAME died on"), the tokens M3 writes for that answer; text that is no date of
+        this world (M3 cannot write it) scores -inf."""
+        out = []
+        for request in requests:
+            start = prefix(self.world, person_of(self.world, request.prompt))
+            sums, counts = [], []
+            for continuation in request.continuations:
+                day = answer_day(continuation)
+                if day is None:
+                    sums.append(-math.inf)
+                    counts.append(0)
+                    continue
+                logp = score_answer(self.lm, start, f" {date_text(day)}{STOP}")
+                sums.append(logp)
+                counts.append(4)  # year, month, day, "."
+            out.append(Scored(tuple(sums), tuple(counts)))
+        return out
 
     def close(self) -> None:
         return None
@@ -185,11 +244,14 @@ class M3Backend:
 @dataclass(frozen=True)
 class DateBelief:
     """One person under M3: the dates with g >= threshold and their g, g(gold), the greedy
-    answer's date (None when it is no date of the world)."""
+    answer's date (None when it is no date of the world), g("I don't know.") and whether the
+    greedy answer is "I don't know"."""
 
     big: dict[int, float]
     gold: float
     greedy: int | None
+    idk: float = 0.0
+    abstains: bool = False
 
 
 @functools.lru_cache(maxsize=1)
@@ -231,10 +293,13 @@ def exact_dates(lm: TrainedLM, world: World, people: Sequence[int], threshold: f
     greedy date (module docstring)."""
     texts = [prefix(world, p) for p in people]
     gold_g = _gold_probabilities(lm, world, people)
-    greedy = [_day_of().get("".join(tokens).strip().removesuffix(STOP))
-              for tokens, _ in lm.complete(texts, STOP)]
-    return {p: DateBelief(_walk(lm, [1, *lm.vocab.encode(t)], threshold), g, day)
-            for p, t, g, day in zip(people, texts, gold_g, greedy, strict=True)}
+    completed = [tokens for tokens, _ in lm.complete(texts, STOP)]
+    greedy = [_day_of().get("".join(tokens).strip().removesuffix(STOP)) for tokens in completed]
+    idk = [float(np.exp(score_answer(lm, t, f"{IDK}{STOP}"))) for t in texts]
+    return {p: DateBelief(_walk(lm, [1, *lm.vocab.encode(t)], threshold), g, day, i,
+                          IDK in tokens)
+            for p, t, g, day, i, tokens in zip(people, texts, gold_g, greedy, idk, completed,
+                                               strict=True)}
 
 
 def _gold_probabilities(lm: TrainedLM, world: World, people: Sequence[int]) -> list[float]:

@@ -108,3 +108,39 @@ def plot_estimators(table: pd.DataFrame, path: Path) -> Path:
     fig.suptitle("Estimators against the synthetic world's exact values (per bin and overall)")
     fig.savefig(path, dpi=110)
     return path
+
+
+POST_BARS = (("hr", "hallucination rate (greedy)"),
+             ("sampled_hr", "hallucination rate (temperature 1)"),
+             ("abstained", "\"I don't know\" (greedy)"),
+             ("mis", "Mis (g(gold) from scores)"), ("mc_ece", "multiple-choice ECE"))
+
+
+def plot_post_training(table: pd.DataFrame, path: Path) -> Path:
+    """post_training.csv drawn (overall stratum): per model, its hallucination rates (greedy
+    and sampled), "I don't know" share, Mis with its interval (the exact Mis as a black tick)
+    and multiple-choice ECE; the dashed line is the share of asked people seen at most once
+    in training."""
+    rows = table[table["bin"] == "all"].reset_index(drop=True)
+    fig = Figure(figsize=(8.4, 4.8), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / len(POST_BARS)
+    x = np.arange(len(rows))
+    for i, (column, label) in enumerate(POST_BARS):
+        pos = x - 0.4 + width * (i + 0.5)
+        values = rows[column].astype(float).to_numpy()
+        err = None
+        if column == "mis":
+            err = np.vstack([values - rows["mis_low"], rows["mis_high"] - values]).clip(min=0)
+            ax.scatter(pos, rows["mis_exact"], marker="_", s=300, color="black", zorder=3,
+                       label="Mis, exact (the network's own g)")
+        ax.bar(pos, values, width, yerr=err, capsize=3, color=f"C{i}", label=label)
+    ax.axhline(float(rows["seen_at_most_once"].iloc[0]), ls="--", color="grey", lw=1,
+               label="asked people seen at most once")
+    ax.set_xticks(x, [str(m) for m in rows["model"]])
+    ax.set(ylim=(0, 1), ylabel="share / Mis",
+           title="One tiny transformer (M3) before and after post-training, same questions")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.savefig(path, dpi=130)
+    return path

@@ -4,10 +4,12 @@ It reads documents at word level, as a GPT reads tokens with their leading space
 " Dalo", " Mirenko", " died", " on", " 1987", "-03", "-14", ".". The vocabulary holds every first
 and last name of the universe, so it can write any name, but nothing tells it which names are
 people or which dates are true: it only learns next-token cross-entropy, one document a
-sequence between boundaries. Sampling it from the boundary gives documents with their exact
-probability (the sum of their tokens' log-probs); scoring gives that probability for any text.
-These two are all ``halprobe.synth.sampled`` needs to estimate g(H) and Mis. Seeded; CPU; a KV
-cache keeps sampling linear in length. This module imports torch: import it only for M3.
+sequence between boundaries. It also holds one "I don't know" token that no world document
+uses, so a post-trained M3 (``m3_post``) can learn to abstain with the same shape of network.
+Sampling it from the boundary gives documents with their exact probability (the sum of their
+tokens' log-probs); scoring gives that probability for any text. These two are all
+``halprobe.synth.sampled`` needs to estimate g(H) and Mis. Seeded; CPU; a KV cache keeps
+sampling linear in length. This module imports torch: import it only for M3.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from halprobe.synth.world import DAYS, EPOCH, date_text
 
 BOUNDARY = "\n"
 FIXED = ("Fact:", " died", " on", ".")
-TOKEN = re.compile(r"Fact:| died| on|\.| [A-Z][a-z]+| \d{4}|-\d{2}")
+IDK = " I don't know"  # one token: no world document holds it; post-training (m3_post) teaches it
+TOKEN = re.compile(r"Fact:| died| on|\.| I don't know| [A-Z][a-z]+| \d{4}|-\d{2}")
 Cache = list[tuple[torch.Tensor, torch.Tensor]]
 
 
@@ -54,7 +57,7 @@ class Vocab:
     def __init__(self, names: NameUniverse | None = None) -> None:
         names = names or universe()
         first_year, last_year = EPOCH.year, int(date_text(DAYS - 1)[:4])
-        self.tokens = ["<pad>", BOUNDARY, *FIXED,
+        self.tokens = ["<pad>", BOUNDARY, *FIXED, IDK,
                        *(f" {w}" for w in dict.fromkeys(names.first + names.last)),
                        *(f" {y}" for y in range(first_year, last_year + 1)),
                        *(f"-{i:02d}" for i in range(1, 32))]
@@ -279,3 +282,31 @@ def train(documents: Sequence[str], config: M3Config = M3Config(),
         progress(config.steps, float(loss.detach()))
     model.eval()
     return TrainedLM(model, vocab, config, float(loss.detach()), best[1] or step, best[0])
+
+
+def fine_tune(lm: TrainedLM, documents: Sequence[str], steps: int, lr: float = 1e-3,
+              seed: int = 0) -> TrainedLM:
+    """A copy of ``lm`` trained ``steps`` more steps on ``documents`` at a constant rate, with
+    no early stopping: post-training moves the model away from the held-out optimum on purpose
+    (``m3_post``)."""
+    torch.manual_seed(seed)
+    config = lm.config
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    model = copy.deepcopy(lm.model)
+    model.train()
+    data = _batch_tensor([[1, *lm.vocab.encode(d), 1] for d in documents], config.block + 1)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    gen = torch.Generator().manual_seed(seed)
+    loss = torch.tensor(math.nan)
+    for _ in range(steps):
+        batch = data[torch.randint(len(data), (config.batch,), generator=gen)]
+        logits, _ = model(batch[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
+                               ignore_index=0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    model.eval()
+    return TrainedLM(model, lm.vocab, config, float(loss.detach()), lm.best_step,
+                     lm.held_out_loss)

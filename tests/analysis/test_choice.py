@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from halprobe.analysis.choice import choice_table, iiv_terms, option_probabilities
+from halprobe.analysis.choice import (
+    choice_table,
+    gold_logprobs,
+    iiv_terms,
+    option_probabilities,
+)
 
 # Two prompts, gold first, three options each: probabilities (.6, .3, .1) and (.2, .5, .3).
 LOGPROBS = [list(np.log([0.6, 0.3, 0.1]) - 2.0), list(np.log([0.2, 0.5, 0.3]) - 7.0)]
@@ -52,3 +57,9 @@ def test_choice_table_per_bin_with_ece_and_hr_beside() -> None:
     assert row["mc_ece"] == pytest.approx((0.1 + 0.8 + 0.3 + 0.3 + 0.5 + 0.4) / 6)
     assert list(table["bin"]) == ["0", "all"]
     assert math.isclose(row["mc_gold_p"], 0.4)
+
+
+def test_gold_logprobs_reads_the_gold_option() -> None:
+    rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5]},
+            {"item_id": "b", "gold_index": 1, "logprobs": [-3.0, -2.0, -9.0]}]
+    assert gold_logprobs(rows) == {"a": -1.25, "b": -2.0}

@@ -14,6 +14,8 @@ from halprobe.analysis.sampling import (
     annotate,
     answer_key,
     sample_clusters,
+    scored_g,
+    stratum_mis,
 )
 from halprobe.analysis.summary import analysis_tables
 
@@ -149,3 +151,42 @@ def test_each_unreadable_sample_is_unseen_mass_not_one_frequent_answer() -> None
     assert sampled_miscalibration(prompts, 10).mis == pytest.approx(0.5)
     pooled = {GOLD: 6, "=unscored": 3, ABSTAIN: 1}
     assert sampled_miscalibration([(pooled, GOLD), prompts[1]], 10).mis == pytest.approx(0.65)
+
+
+def test_scored_gold_takes_its_bin_from_the_score() -> None:
+    """Prompt a of the hand run (K = 10: gold 6, B 3, C 1) with the gold scored
+    teacher-forced at ln .3: g(gold) = .3, and the 1 - .3 = .7 left goes to B and the unseen
+    mass in their sampled shape (.3 and .1 of the .4 sampled away from the gold): B = .525,
+    U = .175. Prompt b (D 5, gold 5) has no score and keeps g(gold) = .5.
+    G = (.0875 lowest, .15 at .3, (.525 + 1) / 2 = .7625 at .5), P = (.5 at .3, .5 at .5):
+    Mis = (.0875 + .35 + .2625) / 2 = .35 (from the samples alone: .2)."""
+    counts = {GOLD: 6, "=hallucinated:b": 3, "=hallucinated:c": 1}
+    g, gold, unseen = scored_g(counts, math.log(0.3))
+    assert gold == GOLD and g[GOLD] == pytest.approx(0.3)
+    assert g["=hallucinated:b"] == pytest.approx(0.525) and unseen == pytest.approx(0.175)
+    assert "=hallucinated:c" not in g  # seen once: unseen mass
+    # every sample the gold: what the score leaves is unseen mass
+    assert scored_g({GOLD: 10}, math.log(0.8)) == ({GOLD: pytest.approx(0.8)}, GOLD,
+                                                   pytest.approx(0.2))
+    greedy, samples = hand_run()
+    rows = pd.DataFrame(annotate(greedy, samples, {"a": math.log(0.3)}))
+    assert rows.set_index("item_id")["gold_logprob"]["a"] == pytest.approx(math.log(0.3))
+    bin0 = stratum_mis(rows[rows["bin"] == 0])
+    assert bin0["mis"] == pytest.approx(0.35) and bin0["mis_source"] == "scores+samples"
+    assert stratum_mis(rows[rows["item_id"] == "a"])["mis_source"] == "scores"
+    assert stratum_mis(rows[rows["item_id"] == "b"])["mis_source"] == "samples"
+    assert stratum_mis(pd.DataFrame(annotate(greedy, samples))[lambda r: r["bin"] == 0])[
+        "mis"] == pytest.approx(0.2)
+
+
+def test_the_summary_names_the_source_of_each_mis() -> None:
+    greedy, samples = hand_run()
+    tables = analysis_tables(pd.DataFrame(annotate(greedy, samples, {"c": math.log(0.9)})),
+                             n_resamples=200)
+    summary = tables["summary"]
+    assert _at(summary, "s", "0")["mis_source"] == "samples"
+    # bin 1: c's gold scored .9; the .4 sampled away (abstain .3, unscored .1) scaled to .1:
+    # abstain .075 at [0, .1), unseen .025: G = (.1 lowest, .9 at .9), P = 1 at .9: Mis = .1
+    bin1 = _at(summary, "s", "1")
+    assert bin1["mis_source"] == "scores" and bin1["mis"] == pytest.approx(0.1)
+    assert _at(summary, "s", "all")["mis_source"] == "scores+samples"

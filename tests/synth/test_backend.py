@@ -3,15 +3,25 @@ halprobe's own grader reads (issue 16)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from halprobe.backends import create
 from halprobe.errors import UserError
 from halprobe.scoring import grade
-from halprobe.synth.backend import IDK, SynthBackend, belief_of, parse_spec
+from halprobe.synth.backend import SynthBackend, belief_of
+from halprobe.synth.spec import IDK, parse_spec
 from halprobe.synth.world import date_text
-from halprobe.types import AnswerType, DecodingParams, Message, Precision, ProbeItem
+from halprobe.types import (
+    AnswerType,
+    DecodingParams,
+    Message,
+    Precision,
+    ProbeItem,
+    ScoreRequest,
+)
 
 SPEC = "m2?alpha=1&n=800&people=1500&seed=3&gamma=0.0005"
 
@@ -59,3 +69,21 @@ def test_samples_follow_the_belief_and_post_training_moves_mass() -> None:
     idk = belief_of(parse_spec(SPEC + "&post=idk&fraction=0.5", {}))
     assert idk.idk[person] == pytest.approx(0.5 * (1 - belief.q[person]))
     assert IDK == "I don't know."
+
+
+def test_score_gives_the_exact_log_probability_of_each_answer() -> None:
+    """M2, a person seen once, whose favourite is the true date at q: the true date scores
+    ln q, any other date ln((1 - q) / 18,249), and text with no date of the world -inf."""
+    backend = SynthBackend(parse_spec(SPEC, {}))
+    world, belief = backend.world, backend.belief
+    person = int(np.flatnonzero(world.counts == 1)[0])
+    name = world.names.name(world.people[person])
+    gold = date_text(world.dates[person])
+    other = date_text((world.dates[person] + 1) % 18_250)
+    q = float(belief.q[person])
+    [scored] = backend.score([ScoreRequest((Message("user", f"When did {name} die?"),),
+                                           (gold, f"{name} died on {other}.", "no idea"))])
+    assert scored.logprobs[0] == pytest.approx(math.log(q))
+    assert scored.logprobs[1] == pytest.approx(math.log((1 - q) / 18_249))
+    assert scored.logprobs[2] == -math.inf
+    assert backend.capabilities.scoring

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from halprobe.analysis.calibration import mis_interval, sampled_miscalibration
-from halprobe.synth.backend import Belief, SynthSpec, belief_of
+from halprobe.synth.backend import Belief, belief_of
 from halprobe.synth.estimators import CheckConfig, check, chosen_people, exact_mis
+from halprobe.synth.spec import SynthSpec
 from halprobe.synth.world import DAYS
 
 K = 20
@@ -109,3 +110,25 @@ def test_end_to_end_bound_holds_where_the_exact_bound_holds(table: pd.DataFrame)
     # the post-trained models are miscalibrated, and the estimate shows it
     assert _at(table, "m1-post-idk-0.5", "mis [bin all]")["estimate"] > 0.15
     assert not math.isnan(_at(table, "m2", "spearman")["estimate"])
+
+
+@pytest.mark.parametrize("calibrated", [True, False])
+def test_mis_from_teacher_forced_scores_matches_the_exact_mis(tmp_path, calibrated: bool
+                                                              ) -> None:
+    """`eval --samples 20 --choices 3` on synth:m1: the gold's g comes from the backend's exact
+    score (mis_source "scores") and the Mis it gives is the exact Mis within .03, closer than
+    the samples' own estimate where the model is miscalibrated."""
+    from halprobe.synth.estimators import oracle_of, run_pipeline, write_corpus, write_suite
+
+    spec = SynthSpec(model="m1", alpha=1.0, n=2000, people=4000, seed=0, calibrated=calibrated)
+    world = spec.world()
+    people = chosen_people(world, 300, 0)
+    suite = write_suite(world, people, world.p[people] * 1e6, tmp_path / "suite")
+    corpus = write_corpus(world, tmp_path / "corpus.txt")
+    rows, tables = run_pipeline(spec, suite, corpus, tmp_path / "runs" / "scored", K, choices=3)
+    line = tables["summary"].query("suite == 'synth' and bin == 'all'").iloc[0]
+    assert line["mis_source"] == "scores"
+    assert rows["gold_logprob"].notna().all()
+    exact = oracle_of(world, spec, people).mis(people)
+    assert abs(line["mis"] - exact) <= 0.03, (line["mis"], exact)
+    assert line["mis_low"] <= exact <= line["mis_high"]

@@ -17,9 +17,9 @@ import pytest
 
 from halprobe.backends import create
 from halprobe.errors import UserError
-from halprobe.synth.backend import parse_spec
 from halprobe.synth.estimators import run_pipeline, write_corpus, write_suite
 from halprobe.synth.m3_backend import M3Backend, exact_dates, trained, weights_path
+from halprobe.synth.spec import parse_spec
 from halprobe.types import DecodingParams, Message
 
 pytestmark = pytest.mark.slow

@@ -110,3 +110,8 @@ def test_check_estimators_writes_the_table_and_the_plot(tmp_path: Path,
     for option, value in (("--proxy-noise", "-1"), ("--check-m3-steps", "5")):
         bad = _run("--check-estimators", option, value, "--out", str(tmp_path))
         assert isinstance(bad.exception, UserError)  # type: ignore[attr-defined]
+
+
+def test_post_training_experiment_takes_one_world() -> None:
+    result = _run("--post-training-experiment", "--alpha", "1,2")
+    assert result.exit_code != 0 and "one --alpha" in str(result.exception)  # type: ignore[attr-defined]
