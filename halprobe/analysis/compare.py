@@ -74,7 +74,7 @@ def run_table(run: Path) -> pd.DataFrame:
         choices["bin"] = choices["bin"].astype(str)
         table = table.merge(choices[[*KEY, "mc_ece", "mc_accuracy", "iiv_error"]],
                             on=KEY, how="left")
-    summary = _optional(run / "summary.csv", [*KEY, "mis"])
+    summary = _optional(run / "summary.csv", [*KEY, "mis", "mis_source"])  # samples or scores
     if "mis" in summary and summary["mis"].notna().any():
         table = table.merge(summary, on=KEY, how="left")
     return table.merge(_targets(run), on=KEY, how="left")
