@@ -241,7 +241,8 @@ def _assemble(responses: pd.DataFrame, items: pd.DataFrame, kappas: pd.DataFrame
     for column in ("n_confidence", "n_no_confidence", "n_proxy", "n_sampling_confidence",
                    "samples_k", "mis_n_items", "n_anchor"):
         summary[column] = summary[column].fillna(0).astype(int)
-    summary["base_suite"] = summary["suite"].map(base_suites(responses)).fillna(summary["suite"])
+    bases = base_suites(responses)
+    summary["base_suite"] = [bases.get(str(suite), str(suite)) for suite in summary["suite"]]
     return summary
 
 
