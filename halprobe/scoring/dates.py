@@ -70,7 +70,11 @@ DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assas
 BIRTH_CUES = rf"(?<!-)born|birth|b{_ABBREV}"  # not "German-born"
 OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
               r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
-              r"|diagnosed|knighted|prize|award|medal|honou?red|inducted|premiered|season")
+              r"|diagnosed|knighted|prize|award|medal|honou?red|inducted|premiered|season"
+              # what a life's work is dated by: "directed The Hireling in 1973"
+              r"|directed|starred|appeared|recorded|composed|produced|filmed|painted|designed"
+              r"|authored|co-?wrote|edited|debuted|launched|introduced|coached|captained"
+              r"|signed|competed|represented|rector|president|chair(?:man|woman|person)?")
 # The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
 # the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and
 # Japanese put the verb after the date and write no spaces, so their cues need no word edge.
@@ -237,6 +241,8 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
     stops = [m.end() for m in _SENTENCE_END.finditer(text)]
     tags = _range_tags(text, mentions, question)
     for i, mention in enumerate(mentions):
+        if not tags[i] and _work_year(text, mention, question):
+            tags[i] = "other"
         if tags[i]:
             continue
         prev_end = mentions[i - 1].end if i else 0
@@ -267,10 +273,46 @@ def _range_tags(text: str, mentions: list[DateMention], question: str = "") -> l
     for i in range(len(mentions) - 1):
         if mentions[i].text in question and mentions[i + 1].text in question:
             continue  # "Chairperson (1990–2000)" repeated from the question
-        if not tags[i] and _RANGE.match(text[mentions[i].end:mentions[i + 1].start]) \
-                and _lifespan(text, mentions[i], mentions[i + 1]):
+        if tags[i] or not _joined_as_range(text, mentions[i], mentions[i + 1]):
+            continue
+        if _lifespan(text, mentions[i], mentions[i + 1]):
             tags[i], tags[i + 1] = "birth", "death"
+        elif not _death_just_before(text, mentions[i].start):
+            tags[i], tags[i + 1] = "other", "other"  # "rector from 1922 to 1925": a spell
     return tags
+
+
+# "The Shooting Party (1985)": a year in brackets after a capitalised name that is not the
+# question's dates that work, not a death.
+_TITLE_BEFORE = re.compile(r"(?P<word>[A-Z][\w'’\-]*)[\"'”’]?\s*\(\s*$")
+_CLOSES = re.compile(r"\s*\)")
+
+
+def _work_year(text: str, mention: DateMention, question: str) -> bool:
+    """A lone year in brackets right after a title or another name than the question's."""
+    if len(mention.readings) != 1 or mention.readings[0][1] is not None:
+        return False
+    title = _TITLE_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+    return bool(title and _CLOSES.match(text, mention.end)
+                and title.group("word").lower() not in question.lower()
+                and not _death_just_before(text, title.start()))
+
+
+_BETWEEN = re.compile(r"\bbetween\W*$", re.IGNORECASE)
+_AND = re.compile(r"^\s*and\s*$", re.IGNORECASE)
+
+
+def _joined_as_range(text: str, first: DateMention, last: DateMention) -> bool:
+    """"1922 to 1925", "1879–1955", "between 1899 and 1901"."""
+    gap = text[first.end:last.start]
+    return bool(_RANGE.match(gap)) or bool(
+        _AND.match(gap) and _BETWEEN.search(text, max(0, first.start - 12), first.start))
+
+
+def _death_just_before(text: str, start: int) -> bool:
+    """"died between 1922 and 1925": a death cue right before the range dates the death."""
+    cues = list(_CUE.finditer(lowered(text[max(0, start - 30):start])))
+    return bool(cues) and _kind(cues[-1]) == "death"
 
 
 _SPELL = re.compile(r"\b(?:season|term|tenure|from|between|war|reign|campaign)\W*$", re.IGNORECASE)

@@ -64,6 +64,8 @@ def slot_pattern(aliases: tuple[str, ...], forward: bool, subject: str | None,
     return alias_pattern(aliases)
 
 
+_GENERIC_WHOSE = re.compile(
+    r"\b(?:country|nation|state|island|kingdom|republic|territory)\s+whose\s+$")
 _POSSESSIVE = re.compile(r"'s\s+[a-z]")
 _UPPER = re.compile(r"[A-Z]")
 _OWNER = re.compile(rf"(?:\bwhose|(?P<owner>{slots.PHRASE})'s)\s+$")  # "Slovenia's capital is"
@@ -130,7 +132,14 @@ def _of_ok(match: re.Match[str] | None, view: _View) -> bool:
     owner = _OWNER.search(view.folded, max(0, match.start() - 60), match.start())
     if owner is None:
         return True
-    return bool(owner.group("owner")) and _about_subject(owner.group("owner"), view)
+    if owner.group("owner"):
+        return _about_subject(owner.group("owner"), view)
+    # "Slovenia, whose capital is": about the name before "whose"; "a small country whose
+    # capital is": about the country asked of
+    named = _NAMED_OWNER.search(view.folded, max(0, match.start() - 80), match.start())
+    if named:
+        return _about_subject(named.group("owner"), view)
+    return bool(_GENERIC_WHOSE.search(view.low, max(0, owner.start() - 30), owner.end()))
 
 
 def _historical(match: re.Match[str] | None, view: _View) -> bool:
@@ -171,7 +180,7 @@ def _tiers(view: _View) -> Iterator[tuple[slots.Marked, bool]]:
         yield slots.forward(REVERSE_AFTER_RE, view.low, view.folded), False
     else:
         yield _slot_reading(view, CAPITAL_AFTER_RE, CAPITAL_BEFORE_RE), view.question.forward
-        if "seat" in view.low:
+        if "seat" in view.low or "government" in view.low:
             yield _slot_reading(view, SEAT_AFTER_RE, SEAT_BEFORE_RE), view.question.forward
     yield _slot_reading(view, GENERIC_AFTER_RE, ()), False
     yield [(None, slots.short_reply(view.folded) or _lower_reply(view))], False

@@ -92,9 +92,17 @@ def read_list(text: str, pos: int) -> list[Candidate]:
     return found
 
 
+# "Toronto, the largest city in the country, serves as its capital": a name, then an
+# appositive that opens with a determiner or a possessive, then the marker.
+_APPOSED_TAIL = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}\s*,\s+(?:(?i:the|a|an|its|his|her"
+                           rf"|their)|[A-Z][\w\-]*'s)\s+[^,.;:!?\n]{{1,60}}$")
+
+
 def phrase_before(text: str, end: int) -> Candidate | None:
-    """The proper-noun phrase that ends right before ``end`` ("Y" in "Y is the capital")."""
-    m = _TAIL_PHRASE.search(text, max(0, end - 80), end)
+    """The proper-noun phrase that ends right before ``end`` ("Y" in "Y is the capital"), or
+    before an appositive that ends there ("Y, the largest city, is the capital")."""
+    m = (_APPOSED_TAIL.search(text, max(0, end - 140), end)
+         or _TAIL_PHRASE.search(text, max(0, end - 80), end))
     if not m:
         return None
     start, stop, phrase = m.start("name"), m.end("name"), m.group("name")
