@@ -74,7 +74,11 @@ OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|reti
               # what a life's work is dated by: "directed The Hireling in 1973"
               r"|directed|starred|appeared|recorded|composed|produced|filmed|painted|designed"
               r"|authored|co-?wrote|edited|debuted|launched|introduced|coached|captained"
-              r"|signed|competed|represented|rector|president|chair(?:man|woman|person)?")
+              r"|signed|competed|represented|rector|president|chair(?:man|woman|person)?"
+              r"|taught|lectured|returned|discovered|invented|developed|proposed|visited"
+              r"|travell?ed|toured|began|started|opened|completed|earned|obtained|enrolled"
+              r"|entered|settled|resigned|nominated|ordained|promoted|enlisted|fought|escaped"
+              r"|renamed|lived\s+in")
 # The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
 # the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and
 # Japanese put the verb after the date and write no spaces, so their cues need no word edge.
@@ -241,8 +245,9 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
     stops = [m.end() for m in _SENTENCE_END.finditer(text)]
     tags = _range_tags(text, mentions, question)
     for i, mention in enumerate(mentions):
-        if not tags[i] and _work_year(text, mention, question):
-            tags[i] = "other"
+        if not tags[i] and (_work_year(text, mention, question)
+                            or _SPELL_START.search(low, max(0, mention.start - 8), mention.start)):
+            tags[i] = "other"  # "The Hireling (1973)", "taught there from 1976"
         if tags[i]:
             continue
         prev_end = mentions[i - 1].end if i else 0
@@ -259,7 +264,10 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
             cue = _CUE.search(low, mention.end, end)  # but only a non-death cue
             cue = cue if cue and _kind(cue) != "death" else None
-        if cue:
+        if cue and _kind(cue) == "death" and _RELATIVE.search(low, max(0, cue.start() - 60),
+                                                              cue.start()):
+            tags[i] = "other"  # "his son John was killed in 1915": another person's death
+        elif cue:
             tags[i] = _kind(cue)
         elif i and tags[i - 1] and coordinated(text[prev_end:mention.start]):
             tags[i] = tags[i - 1]
@@ -296,6 +304,17 @@ def _work_year(text: str, mention: DateMention, question: str) -> bool:
     return bool(title and _CLOSES.match(text, mention.end)
                 and title.group("word").lower() not in question.lower()
                 and not _death_just_before(text, title.start()))
+
+
+_SPELL_START = re.compile(r"\b(?:from|since)\s+$")
+# The subject of a death cue is someone else: "Kipling's son John was killed", "his wife died".
+_KIN = (r"son|daughter|wife|husband|father|mother|brother|sister|child|children|parents?"
+        r"|grand(?:son|daughter|father|mother|child)|uncle|aunt|nephew|niece|cousin|friend"
+        r"|partner|fianc[eé]e?|widow(?:er)?|colleague|mentor|teacher|student")
+_RELATIVE = re.compile(
+    rf"\b(?:his|her|their|whose|[\w.\-]+'s)\s+(?:(?:eldest|youngest|only|first|second|late|beloved"
+    rf"|older|younger|elder)\s+)?(?:{_KIN})(?:,?\s+[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*)?,?)?"
+    r"\s+(?:was\s+|had\s+|who\s+)?$")
 
 
 _BETWEEN = re.compile(r"\bbetween\W*$", re.IGNORECASE)
@@ -447,8 +466,9 @@ def match(item: ProbeItem, text: str) -> Grade:
     if not answers and (decade := death_decade(text)) is not None:
         return _decade_grade(item, decade)
     if not answers:
-        unread = _UNREAD.search(lowered(text))
-        if unread:
+        low = lowered(text)
+        unread = _UNREAD.search(low)
+        if unread and not _RELATIVE.search(low, max(0, unread.start() - 60), unread.start()):
             return Grade(Label.UNSCORED, text[unread.start():unread.end()],
                          "a death date the grader cannot read")
         return Grade(Label.UNSCORED, None, NO_ANSWER)

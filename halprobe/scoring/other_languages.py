@@ -26,7 +26,8 @@ from halprobe.types import Grade, Label
 # Words an English answer almost always holds and other languages' answers almost never do.
 _ENGLISH = re.compile(r"\b(?:the|of|and|was|its|which|that|with|from|known|also|city|it's|by"
                       r"|there|you|whose|named|called|perhaps|meant|this|has|have|are|were|for|i"
-                      r"|my|not|be|would|could)\b")
+                      r"|my|not|be|would|could|until|since|because|however|during|between|largest|biggest"
+                      r"|country|located|became|renamed|moved|served|serves)\b")
 _CAPITAL = (r"(?:capitale|capital|hauptstadt|hoofdstad|stolic[aey]|столиц[аеы]|paakaupunki"
             r"|huvudstad|hovedstad|baskent|首都)")
 _COPULA = r"(?:\best\b|\bist\b|\bes\b|\be\b|\bis\b|\bon\b|\bjest\b|\bє\b|—|-|:|=|は|是|为)"
