@@ -57,6 +57,8 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"|heard|found|come\s+across)\b",
     r"\bi(?:'ve|\s+have)\s+never\s+(?:heard|come\s+across|seen)\b",
     r"\bno\s+idea\b",
+    r"\bno\s+such\s+(?:paper|article|publication|work|person|individual|people|country|nation"
+    r"|state|place|city|capital|author|record|entity|title)s?\b",
     r"\bno\s+(?:reliable\s+|available\s+|public(?:ly\s+available)?\s+|known\s+|specific\s+|verifiable\s+"
     r"|such\s+|further\s+|other\s+|additional\s+)?(?:information|records?|data|details|evidence|mention)\b",
     r"\bthere\s+(?:is|are|was|were)\s+no\s+(?:such|known|record|information|evidence|country|nation"

@@ -23,8 +23,8 @@ OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|reti
               r"|authored|co-?wrote|edited|debuted|launched|introduced|coached|captained"
               r"|signed|competed|represented|rector|president|chair(?:man|woman|person)?"
               r"|taught|lectured|returned|discovered|invented|developed|proposed|visited"
-              r"|travell?ed|toured|began|started|opened|completed|earned|obtained|enrolled"
-              r"|entered|settled|resigned|nominated|ordained|promoted|enlisted|fought|escaped"
+              r"|travell?ed|toured|earned|obtained|enrolled"
+              r"|settled|resigned|nominated|ordained|promoted|enlisted|fought|escaped"
               r"|renamed|lived\s+in")
 # The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
 # the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and

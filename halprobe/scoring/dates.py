@@ -98,16 +98,29 @@ def death_claim(text: str) -> str | None:
 _CLAUSE = re.compile(r"[.!?;,]\s")
 
 
-# "in the late 1980s", "the 2010s": a decade (part) holds the gold year or it does not.
-DECADE = re.compile(r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<decade>1\d{2}0|20\d0)'?s\b")
+# "in the late 1980s", "the 2010s", "the twentieth century": a decade or a century (or its
+# early/mid/late part) holds the gold year or it does not.
+CENTURY_WORDS = {"fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+                 "nineteenth": 19, "twentieth": 20, "twenty-first": 21, "twenty first": 21}
+DECADE = re.compile(
+    r"\b(?:(?P<part>early|mid|late)[\s-]+)?(?:(?P<decade>1\d{2}0|20\d0)'?s\b"
+    r"|(?:(?P<century>1\d|2[01])(?:st|nd|rd|th)|(?P<cword>" + "|".join(CENTURY_WORDS)
+    + r"))[\s-]+century\b)")
 DECADE_PARTS = {"early": range(0, 4), "mid": range(3, 8), "late": range(6, 10),
                 None: range(0, 10)}
+CENTURY_PARTS = {"early": range(0, 40), "mid": range(30, 70), "late": range(60, 100),
+                 None: range(0, 100)}
 
 
 def decade_outcome(m: re.Match[str], gold_year: int) -> str:
-    """"vague" when the decade (or its early/mid/late part) holds the gold year, else "wrong"."""
-    offset = gold_year - int(m.group("decade"))
-    return "vague" if offset in DECADE_PARTS[m.group("part")] else "wrong"
+    """"vague" when the decade or century (or its early/mid/late part) holds the gold year,
+    else "wrong" (the 20th century is read as 1900-1999, as "the 1900s")."""
+    if m.group("decade"):
+        offset = gold_year - int(m.group("decade"))
+        return "vague" if offset in DECADE_PARTS[m.group("part")] else "wrong"
+    number = int(m.group("century")) if m.group("century") else CENTURY_WORDS[m.group("cword")]
+    offset = gold_year - (number - 1) * 100
+    return "vague" if offset in CENTURY_PARTS[m.group("part")] else "wrong"
 
 
 def death_decade(text: str) -> Span | None:

@@ -66,6 +66,8 @@ def slot_pattern(aliases: tuple[str, ...], forward: bool, subject: str | None,
 
 _GENERIC_WHOSE = re.compile(
     r"\b(?:country|nation|state|island|kingdom|republic|territory)\s+whose\s+$")
+_RESTATED = re.compile(r"\bcapital(?:\s+city)?\s+of\s+(?:the\s+)?$")
+_POSSESSIVE_AFTER = re.compile(r"'s?\s")
 _POSSESSIVE = re.compile(r"'s\s+[a-z]")
 _UPPER = re.compile(r"[A-Z]")
 _OWNER = re.compile(rf"(?:\bwhose|(?P<owner>{slots.PHRASE})'s)\s+$")  # "Slovenia's capital is"
@@ -101,6 +103,9 @@ def _self_named(cand: slots.Candidate, view: _View) -> bool:
     """"Aruba", "Belize City", "the city of Doralovia": the subject's own name offered as the
     capital (right for Luxembourg or Guatemala City, wrong for Aruba or a control)."""
     words, subject = normalize(cand.text).split(), view.subject.split()
+    if _RESTATED.search(view.low, max(0, cand.start - 30), cand.start) or _POSSESSIVE_AFTER.match(
+            view.folded, cand.end):
+        return False  # "is the capital of Canada", "is Australia's capital, Canberra"
     return bool(subject) and words[:len(subject)] == subject and all(
         w in {"city", "town"} for w in words[len(subject):])
 

@@ -22,7 +22,7 @@ PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+o
 # A preprint is another event: "on arXiv in 2015 and published at CVPR 2016" answers 2016.
 PREPRINT_CUES = r"arxiv|preprint|posted|submitted|online"
 _YEAR = re.compile(
-    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))"
+    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:]\d)(?!-(?!(?:0[1-9]|1[0-2])\b)\d)(?!\s+(?:times|citations|papers))"
     r"|(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)")  # "in '14": the last two digits
 # "in the 2010s", "the early 1990s": consistent with the gold year but less precise (vague).
 _CUED = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b"
