@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 CONNECTORS = (r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|the|on|upon|am|im|van"
-              r"|von|y|sur|en)")
+              r"|von|y|sur|en|es)")
 CAP_WORD = (r"(?:(?:St|Mt|Ft)\.|[A-Z]\.(?:[A-Z]\.)*|(?:a[lnrsdtz]|e[ln])-[A-Z][\w'\-]*"
             r"|[A-Z][\w'\-]*)")
 PHRASE = rf"{CAP_WORD}(?:[ \t]+(?:{CONNECTORS}[ \t]+)*{CAP_WORD})*"
