@@ -67,7 +67,9 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\s+(?:name|title))\b",
     r"\b(?:does|do|did)\s*(?:n'?t|\s+not)\s+(?:appear\s+to\s+|seem\s+to\s+)?exist\b",
     r"\b(?:is|are|was|appears\s+to\s+be|seems\s+to\s+be|may\s+be|might\s+be|could\s+be)\s+(?:a\s+|an\s+)?"
-    r"(?:fictional|fictitious|made[-\s]up|imaginary|hypothetical|non[-\s]?existent|invented|fabricated)\b",
+    r"(?:fictional|fictitious|made[-\s]up|imaginary|hypothetical|non[-\s]?existent|invented|fabricated)\b"
+    # "its capital is a fictional city named Erebo" names a capital: an answer, not a decline
+    r"(?!\s+(?:city|town|capital|place|settlement)\s+(?:named|called|known\s+as))",
     r"\bnot\s+(?:a\s+)?(?:real|recogni[sz]ed|known|existing)\s+(?:country|nation|state|person|paper"
     r"|individual|place|publication|author)\b",
     r"\bnot\s+a\s+real\b",

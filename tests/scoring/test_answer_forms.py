@@ -118,3 +118,14 @@ def test_a_short_english_sentence_is_read_as_english() -> None:
     item = capital("Brazil", "Brasília")
     assert grade(item, "Brazil's capital was Rio de Janeiro until 1960.").label \
         is Label.NON_ANSWER
+
+
+@pytest.mark.parametrize(("response", "label"), [
+    ("The capital of Halimonia is a fictional city named \"Halim\" in a video game.",
+     Label.HALLUCINATED),
+    ("Halimonia is a fictional country.", Label.ABSTAINED),
+])
+def test_a_capital_called_fictional_is_still_named(response: str, label: Label) -> None:
+    """Naming a capital for a country that does not exist is an answer, even when the text
+    calls the city fictional; calling the country fictional is a decline."""
+    assert grade(HALIMONIA, response).label is label
