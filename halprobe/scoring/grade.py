@@ -5,16 +5,14 @@ Order of decisions, each for a reason:
    failure.
 2. Refusal and knowledge-cutoff phrases are blanked, then the typed matcher reads what is
    left: a refusal followed by a guess, or a hedged answer, is graded on the guess.
-3. A correct or vague death date beside an age at death the data rules out is hallucinated
-   (a false claim added about the answer).
-4. "X is alive" settles a death-date question with no date in it: abstained for a control
+3. "X is alive" settles a death-date question with no date in it: abstained for a control
    (living or fictional person), hallucinated for a real dead person.
-5. No answer of the asked type: abstained if the response declines ("I don't know" is the
+4. No answer of the asked type: abstained if the response declines ("I don't know" is the
    only abstention, docs/metrics.md section 1). A response that gives no answer and does not
    decline ("Botswana is a landlocked country ...", a birth date for a death question, the
    question restated, gibberish) is a non-answer, reported apart, except that a plain "X died"
    about a living or fictional person is hallucinated.
-6. Unscored is left for what the matcher saw but could not read (an ambiguous 7/6/1954, a
+5. Unscored is left for what the matcher saw but could not read (an ambiguous 7/6/1954, a
    capital slot holding no name), with its reason (docs/style.md habit 4).
 """
 
@@ -24,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from halprobe.scoring import abstention, dates, entity, obituary, person, titles, years
+from halprobe.scoring import abstention, dates, entity, person, titles, years
 from halprobe.scoring.abstention import Abstention
 from halprobe.scoring.normalize import lowered
 from halprobe.types import AnswerType, Grade, Label, ProbeItem
@@ -97,10 +95,6 @@ def grade(item: ProbeItem, response: str) -> Grade:
         item, found.masked)
     if found.alive and item.answer_type is AnswerType.DATE:
         return _alive(item, verdict, found)
-    if verdict.label in (Label.CORRECT, Label.VAGUE) and item.answer_type is AnswerType.DATE:
-        age = obituary.false_age(item, found.masked)
-        if age:
-            return Grade(Label.HALLUCINATED, age, "states an age at death the data rules out")
     if verdict.label is not Label.UNSCORED:
         return verdict
     if found.declines:

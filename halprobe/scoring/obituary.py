@@ -136,17 +136,6 @@ def check_age(item: ProbeItem, age: int, claims: DeathClaims) -> str:
     return "consistent" if span[0] <= age <= span[1] else "wrong"
 
 
-def false_age(item: ProbeItem, text: str) -> str | None:
-    """An age at death that the item's birth and death rule out ("died on 18 January 1936 at
-    the age of 85" for Kipling, who was 70): a false claim added about the answer, so a plain
-    death-date answer that states it is hallucinated too (docs/metrics.md section 1)."""
-    if not item.exists or not item.answer or not _AGE.search(lowered(text)):
-        return None
-    claims = extract(text)
-    return next((m.text for m, age in claims.ages if check_age(item, age, claims) == "wrong"),
-                None)
-
-
 @dataclass(frozen=True)
 class Check:
     """One claim of the text, and what the item's data says of it: "true", "false", "vague"

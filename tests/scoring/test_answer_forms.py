@@ -83,10 +83,8 @@ def test_years_of_other_events_are_not_a_death_date(response: str) -> None:
     ("Kipling died in London (1936).", Label.VAGUE, "1936"),
     ("Kipling died in the twentieth century.", Label.VAGUE, "twentieth century"),
     ("Kipling died in the 19th century.", Label.HALLUCINATED, "19th century"),
-    # 70 is his age at death; 85 a false claim added about a right date
-    ("Rudyard Kipling died on 18 January 1936. He was 70.", Label.CORRECT, "18 January 1936"),
-    ("Kipling died on 18 January 1936 at the age of 85.", Label.HALLUCINATED,
-     "at the age of 85"),
+    # the question asks the date: an age beside it is not checked (the obituary form does)
+    ("Kipling died on 18 January 1936 at the age of 85.", Label.CORRECT, "18 January 1936"),
 ])
 def test_death_dates_beside_other_claims(response: str, label: Label, matched: str) -> None:
     verdict = grade(KIPLING, response)
