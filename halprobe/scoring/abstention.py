@@ -50,7 +50,9 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi(?:'m|\s+am)\s+not\s+(?:entirely\s+|completely\s+|100%\s+|quite\s+)?(?:sure|certain|aware"
     r"|familiar)\b",
     r"\bnot\s+(?:sure|certain)\b",
-    rf"\bi\s+{_CANNOT}\s+(?:\w+\s+)?{_VERBS}\b",
+    rf"\bi\s+{_CANNOT}\s+(?:\w+\s+)?{_VERBS}\b"
+    # "I can't tell you how much I love it", "I can't say enough about it": not a decline
+    r"(?!\s+(?:you\s+|them\s+)?(?:how\s+(?:much|many|happy|glad|proud)|enough))",
     r"\b(?:unable|not\s+able)\s+to\s+(?:find|provide|determine|confirm|verify|answer|locate|identify"
     r"|say|tell|recall)\b",
     r"\b(?:i|we)\s+have\s+(?:no|not)\s+(?:\w+\s+)?(?:information|knowledge|records?|data|details|idea"
@@ -73,7 +75,7 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bnot\s+(?:a\s+)?(?:real|recogni[sz]ed|known|existing)\s+(?:country|nation|state|person|paper"
     r"|individual|place|publication|author)\b",
     r"\bnot\s+a\s+real\b",
-    r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b",
+    r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b(?!\s+to\s+(?!me\b|us\b))",
     r"^\W*unknown\W*$",
     r"\bnot\s+(?:known|available|familiar)\s+to\s+me\b",
     r"\b(?:is|are)\s+not\s+(?:something|a\s+\w+)\s+(?:that\s+)?i\s+(?:know|can\s+find|recogni[sz]e)\b",
@@ -152,6 +154,17 @@ _TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")
 
 
+# "The origin of the name is unknown", "the cause of his death remains unknown": something
+# other than the asked fact is unknown, which declines nothing.
+_ASIDE_SUBJECT = re.compile(r"\b(?:birthplace|origin|etymology|meaning|reason|cause|motive"
+                            r"|whereabouts|population|number|size)\b[^.;!?]*$")
+
+
+def _unknown_aside(m: re.Match[str], low: str) -> bool:
+    return m.lastgroup == "refusal" and "unknown" in m.group() and bool(
+        _ASIDE_SUBJECT.search(low, max(0, m.start() - 80), m.start()))
+
+
 @dataclass(frozen=True)
 class Abstention:
     """What the detector found, plus the response with refusal/cutoff phrases blanked out."""
@@ -185,7 +198,7 @@ def detect(text: str) -> Abstention:
                        bool(_OTHER_WORDS.search(low))]
     for m in phrases.finditer(low):
         if m.end() == m.start() or (m.lastgroup == "alive" and _CONDITIONAL.search(
-                low, max(0, m.start() - 60), m.start())):
+                low, max(0, m.start() - 60), m.start())) or _unknown_aside(m, low):
             continue
         found[m.lastgroup].append(Span(m.start(), m.end(), text[m.start():m.end()]))
     refusals, alive = tuple(found["refusal"]), tuple(found["alive"])

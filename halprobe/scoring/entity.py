@@ -349,8 +349,10 @@ def _misnamed(view: _View) -> slots.Candidate | None:
         if owner is None:
             continue
         real = places.capital_of(owner)
+        if _about_subject(owner, view):
+            continue  # about the subject asked of: its slots were read above
         for cand in cands:
-            if _echo(cand, view) or normalize(owner) == normalize(cand.text):
+            if cand.negated or _echo(cand, view) or normalize(owner) == normalize(cand.text):
                 continue
             if real is None or find_alias(real, cand.text) is None:
                 return cand

@@ -43,13 +43,21 @@ def is_english(text: str) -> bool:
     return len(set(_ENGLISH.findall(text.lower()[:2000]))) >= 2
 
 
+# "Quelle est la capitale du Canada ?": a question word stands where a name would, and the
+# question said back names no capital.
+_QUESTION_WORDS = frozenset({
+    "quelle", "quel", "quelles", "quels", "cual", "cuales", "que", "qual", "quais", "quale",
+    "was", "welche", "welches", "welcher", "wat", "welke", "wie", "какая", "какой", "что", "где"})
+
+
 def _slot_names(text: str) -> list[tuple[int, int, str]]:
     """Names read where the answer goes after (or before) the word for "capital"."""
     folded, out = fold(text), []
     for pattern in (_FORWARD, _BACKWARD):
         for m in pattern.finditer(folded):
             start, end = m.span("name")
-            out.append((start, end, text[start:end]))
+            if normalize(text[start:end]).split()[0] not in _QUESTION_WORDS:
+                out.append((start, end, text[start:end]))
     return out
 
 

@@ -127,3 +127,28 @@ def test_a_capital_called_fictional_is_still_named(response: str, label: Label) 
     """Naming a capital for a country that does not exist is an answer, even when the text
     calls the city fictional; calling the country fictional is a decline."""
     assert grade(HALIMONIA, response).label is label
+
+
+@pytest.mark.parametrize(("item", "response"), [
+    # a question said back in another language: the question word is no capital
+    (CANADA, "Quelle est la capitale du Canada ?"),
+    (CANADA, "¿Cuál es la capital de Canadá?"),
+    (CANADA, "Was ist die Hauptstadt von Kanada?"),
+    # idioms and asides that decline nothing
+    (CANADA, "I can't tell you how much I love Canada's lakes and forests."),
+    (KIPLING, "Kipling's exact birthplace remains unknown to many readers."),
+    (HALIMONIA, "The origin of the name Halimonia is unknown, but it sounds Greek."),
+    # a wrong city denied, none given
+    (capital("Morocco", "Rabat"), "Morocco's capital city is not Casablanca."),
+])
+def test_no_answer_and_no_decline_is_a_non_answer(item: ProbeItem, response: str) -> None:
+    assert grade(item, response).label is Label.NON_ANSWER
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (CANADA, "I can't tell you; I don't know.", Label.ABSTAINED),
+    (HALIMONIA, "The capital of Halimonia is unknown.", Label.ABSTAINED),
+    (HALIMONIA, "Its capital is unknown to me.", Label.ABSTAINED),
+])
+def test_declines_stay_declines(item: ProbeItem, response: str, label: Label) -> None:
+    assert grade(item, response).label is label
