@@ -13,7 +13,7 @@ import re
 _ABBREV = r"\.(?=\s*(?:\d|\(|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
 DEATH_CUES = (r"died|dies|death|dead|passed\s+away|passing|killed|murdered|assassinated|executed"
               r"|lived\s+(?:until|till|to)"
-              rf"|deceased|succumbed|demise|perished|lost\s+(?:his|her|their)\s+life|d{_ABBREV}")
+              rf"|deceased|succumbed|breathed\s+(?:his|her|their)\s+last|left\s+us|demise|perished|lost\s+(?:his|her|their)\s+life|d{_ABBREV}")
 BIRTH_CUES = rf"(?<!-)born|birth|b{_ABBREV}"  # not "German-born"
 OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|retired|elected"
               r"|appointed|published|wrote|released|became|served|worked|studied|emigrated"
@@ -25,7 +25,7 @@ OTHER_CUES = (r"won|awarded|received|married|moved|graduated|joined|founded|reti
               r"|taught|lectured|returned|discovered|invented|developed|proposed|visited"
               r"|travell?ed|toured|earned|obtained|enrolled"
               r"|settled|resigned|nominated|ordained|promoted|enlisted|fought|escaped"
-              r"|renamed|lived\s+in")
+              r"|renamed|lived\s+in|birthday")
 # The same cues in the languages whose dates ``locale_dates`` reads, folded and lower-cased as
 # the text is searched (a short list on purpose: CLDR has date words, not verbs). Chinese and
 # Japanese put the verb after the date and write no spaces, so their cues need no word edge.

@@ -62,8 +62,38 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
             tags[i] = kind(cue)
         elif i and tags[i - 1] and coordinated(text[prev_end:mention.start]):
             tags[i] = tags[i - 1]
+        elif _another_action(text, low, lo, end):
+            tags[i] = "other"  # "In 2016, Laughlin gave a lecture at MIT."
     return [DateMention(m.start, m.end, m.text, m.readings, tag)
             for m, tag in zip(mentions, tags, strict=True)]
+
+
+# A past-tense verb that no cue list holds ("gave a lecture", "toured Europe"): the sentence
+# dates that action. Participles used as adjectives ("a renowned physicist") and verbs that
+# report an event without naming it ("it happened on") are not actions.
+_ACTION = re.compile(r"\b(?:gave|went|made|took|met|led|ran|sang|spoke|held|built|found|got"
+                     r"|grew|knew|sold|told|brought|bought|drew|rose|stood|wore|saw|came|kept"
+                     r"|[a-z]{3,}ed)\b")
+_NOT_ACTION = frozenset({
+    "renowned", "celebrated", "beloved", "esteemed", "acclaimed", "talented", "noted", "famed",
+    "distinguished", "respected", "revered", "accomplished", "dedicated", "gifted", "skilled",
+    "based", "named", "called", "titled", "entitled", "united", "limited", "advanced",
+    "detailed", "dated", "aged", "estimated", "reported", "confirmed", "announced", "occurred",
+    "happened", "listed", "recorded", "believed", "considered", "regarded", "reputed",
+    "alleged", "supposed", "expected", "scheduled", "unrelated", "related", "needed", "wanted",
+    "indeed", "embed", "speed", "breed", "seed", "feed", "weed", "bleed", "creed", "greed",
+    "tweed", "steed", "hundred", "kindred", "sacred", "naked", "wicked", "rugged", "crooked",
+    "learned", "marked", "mixed", "assisted", "unmatched", "fabled", "storied",
+    "lauded", "decorated", "awarded", "honored", "honoured"})
+
+
+def _another_action(text: str, low: str, start: int, end: int) -> bool:
+    """Whether the sentence holds a lower-case past-tense verb of another action and no
+    death cue (an uncued date there dates that action, not the death)."""
+    if any(kind(c) == "death" for c in CUE.finditer(low, start, end)):
+        return False
+    return any(m.group() not in _NOT_ACTION and text[m.start()].islower()
+               for m in _ACTION.finditer(low, start, end))
 
 
 def _range_tags(text: str, mentions: list[DateMention], question: str = "") -> list[str]:
@@ -104,7 +134,7 @@ _KIN = (r"son|daughter|wife|husband|father|mother|brother|sister|child|children|
         r"|partner|fianc[eé]e?|widow(?:er)?|colleague|mentor|teacher|student")
 RELATIVE = re.compile(
     rf"\b(?:his|her|their|whose|[\w.\-]+'s)\s+(?:(?:eldest|youngest|only|first|second|late|beloved"
-    rf"|older|younger|elder)\s+)?(?:{_KIN})(?:,?\s+[a-z][\w'\-]*(?:\s+[a-z][\w'\-]*)?,?)?"
+    rf"|older|younger|elder)\s+)?(?:{_KIN})(?:,(?:\s+[a-z][\w'.\-]*){{1,3}},|\s+[a-z][\w'.\-]*)?"
     r"\s+(?:was\s+|had\s+|who\s+)?$")
 
 

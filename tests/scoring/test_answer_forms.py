@@ -152,3 +152,19 @@ def test_no_answer_and_no_decline_is_a_non_answer(item: ProbeItem, response: str
 ])
 def test_declines_stay_declines(item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    # a past-tense verb of another action dates that action
+    (LIVING, "In 2016, Klaus von Klitzing gave a lecture at MIT.", Label.NON_ANSWER),
+    (LIVING, "He celebrated his 70th birthday on June 28, 2013.", Label.NON_ANSWER),
+    (WIESEL, "Wiesel visited Auschwitz with Oprah Winfrey in 2006.", Label.NON_ANSWER),
+    (KIPLING, "Kipling's father, John Lockwood Kipling, died in 1911.", Label.NON_ANSWER),
+    # a bare date, a neutral "it happened", a euphemism: still the death
+    (WIESEL, "Elie Wiesel, the renowned author, July 2, 2016.", Label.CORRECT),
+    (WIESEL, "It happened on July 2, 2016, in Manhattan.", Label.CORRECT),
+    (WIESEL, "He breathed his last on July 2, 2016.", Label.CORRECT),
+    (KIPLING, "His son announced that Kipling died on 18 January 1936.", Label.CORRECT),
+])
+def test_which_event_a_date_dates(item: ProbeItem, response: str, label: Label) -> None:
+    assert grade(item, response).label is label
