@@ -127,9 +127,13 @@ def death_decade(text: str) -> Span | None:
     """A decade given as the death ("died in the early 1970s"): a death cue before it in its
     sentence, and no birth or other event cue closer to it."""
     low = lowered(text)
+    start = scanned = 0  # sentence starts are found once (a 100 kB text holds thousands)
     for m in DECADE.finditer(low):
-        start = max([e.end() for e in SENTENCE_END.finditer(text, 0, m.start())] + [0])
-        cues = list(CUE.finditer(low, start, m.start()))
+        for e in SENTENCE_END.finditer(text, scanned, m.start()):
+            start = e.end()
+        scanned = max(scanned, m.start())
+        # the cue stands within 200 characters (a sentence with no end is not read whole)
+        cues = list(CUE.finditer(low, max(start, m.start() - 200), m.start()))
         if cues and kind(cues[-1]) == "death":
             return Span(m.start(), m.end(), text[m.start():m.end()])
     return None
