@@ -28,7 +28,18 @@ MONTHS: dict[str, int] = {
     "sept": 9,
 }
 _MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+# "the second of July", "July twenty-first": a day written as an ordinal word
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+ORDINALS: dict[str, int] = {
+    **{w: i for i, w in enumerate(_UNITS, start=1)},
+    **{w: i for i, w in enumerate(("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+                                   "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+                                   "nineteenth", "twentieth"), start=10)},
+    **{f"twenty{sep}{w}": 20 + i for i, w in enumerate(_UNITS, start=1) for sep in ("-", " ")},
+    "thirtieth": 30, "thirty-first": 31, "thirty first": 31,
+}
+_ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
+_DAY = rf"(?P<day>[0-3]?\d|{_ORDINAL})(?:st|nd|rd|th)?"
 YEAR = r"(?P<year>1\d{3}|20\d{2})"
 # A two-digit year ("'54", "28/11/54") is kept as a number under 100 and compared with the
 # last two digits of the gold year, as a reader who knows the person's era would.
@@ -37,7 +48,7 @@ _END = r"(?![\d'])(?!s\b)"
 
 # Order matters: earlier patterns win where spans overlap (a full date before its month-year).
 DATE_PATTERNS: tuple[str, ...] = (
-    rf"\b{YEAR}(?P<sep>[/.-])(?P<mm>[01]?\d)(?P=sep)(?P<dd>[0-3]?\d)\b",
+    rf"\b{YEAR}(?P<sep>[/.-])(?P<mm>[01]?\d)(?P=sep)(?P<dd>[0-3]?\d)(?:\b|(?=t\d))",
     rf"\b(?:the\s+)?{_DAY}(?:\s+of)?(?:\s+|-){_MON}(?:,?\s+|-){_YEAR_OR_SHORT}{_END}",
     rf"\b{_MON}\s+(?:the\s+)?{_DAY},?\s+(?:of\s+)?{_YEAR_OR_SHORT}{_END}",
     rf"\b(?P<a>[0-3]?\d)([/.-])(?P<b>[0-3]?\d)\2(?:{YEAR}|(?P<yy>\d{{2}})){_END}(?![/.-]\d)",
@@ -98,7 +109,7 @@ def _readings(m: re.Match[str], order: Order | None = None) -> tuple[Ymd, ...]:
     else:
         month = (_month(g["mon"]) if g.get("mon") else int(g["mm"]) if g.get("mm") else None)
         day = g.get("day") or g.get("dd")
-        pairs = {(month, int(day) if day else None)}
+        pairs = {(month, ORDINALS.get(day) or int(day) if day else None)}
     return tuple((year, mo, d) for mo, d in sorted(pairs, key=str) if _valid(year, mo, d))
 
 

@@ -187,7 +187,8 @@ def _tiers(view: _View) -> Iterator[tuple[slots.Marked, bool]]:
         yield _slot_reading(view, CAPITAL_AFTER_RE, CAPITAL_BEFORE_RE), view.question.forward
         if "seat" in view.low or "government" in view.low:
             yield _slot_reading(view, SEAT_AFTER_RE, SEAT_BEFORE_RE), view.question.forward
-    yield _slot_reading(view, GENERIC_AFTER_RE, ()), False
+    # "The answer is Canada": a reply that names the country itself is an answer, a wrong one
+    yield _slot_reading(view, GENERIC_AFTER_RE, ()), view.question.forward
     yield [(None, slots.short_reply(view.folded) or _lower_reply(view))], False
 
 

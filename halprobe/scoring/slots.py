@@ -66,18 +66,20 @@ def _item(text: str, pos: int, negated: bool) -> tuple[Candidate, int] | None:
 def read_list(text: str, pos: int) -> list[Candidate]:
     """Read "X", "X or Y", "not X but Y", "X, not Y", "either X or Y" starting at ``pos``.
 
-    A last item joined by a bare comma or bracket ("Paris, France", "Ouagadougou (Kadiogo)")
-    is marked appositive: it qualifies the answer rather than offering another one.
+    An item joined by a bare comma or bracket ("Paris, France", "Ouagadougou (Kadiogo)",
+    "Ottawa, Ontario, Canada") is marked appositive: it may qualify the answer rather than
+    offer another one.
     """
     found: list[Candidate] = []
     lead = _LEAD.match(text, pos)
     pos = lead.end() if lead else pos
-    negated = bare = last_bare = False
+    negated = bare = False
+    bare_at: list[bool] = []  # whether each item was joined by a bare comma or bracket
     while (hit := _item(text, pos, negated)) is not None:
         if bare and _CLAUSE_VERB.match(text, hit[1]):
             break  # "Porto-Novo, Cotonou is the seat of government": a new clause, not an item
         found.append(hit[0])
-        last_bare = bare
+        bare_at.append(bare)
         sep = _SEP.match(text, hit[1])
         if sep is None:
             break
@@ -86,10 +88,10 @@ def read_list(text: str, pos: int) -> list[Candidate]:
         carried = hit[0].negated and joiner in {"or", "nor", ",", ", or", ", nor"}
         pos, negated = sep.end(), bool(sep.group("neg")) or carried
         bare = joiner in {",", "("} and not negated
-    if len(found) > 1 and last_bare:
-        last = found[-1]
-        found[-1] = Candidate(last.start, last.end, last.text, last.negated, appositive=True)
-    return found
+    # "Ottawa, Ontario, Canada": each item after a bare comma qualifies the answer or offers
+    # another one; the entity matcher tells which (a region or country, or another city)
+    return [Candidate(c.start, c.end, c.text, c.negated, appositive=True) if joined else c
+            for c, joined in zip(found, bare_at, strict=True)]
 
 
 # "Toronto, the largest city in the country, serves as its capital": a name, then an

@@ -105,7 +105,8 @@ def test_a_discovery_date_for_a_living_person_is_no_death() -> None:
     (authors("Some Unreal Paper"), "No such paper appears in the ACL Anthology.",
      Label.ABSTAINED),
     (ACL16, "Published: 2016-08", Label.CORRECT),
-    (ACL16, "Published: 2015-2016", Label.NON_ANSWER),
+    (ACL16, "Published: 2015-2016", Label.VAGUE),
+    (ACL16, "Between 2012 and 2014.", Label.HALLUCINATED),
 ])
 def test_papers(item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
@@ -167,4 +168,16 @@ def test_declines_stay_declines(item: ProbeItem, response: str, label: Label) ->
     (KIPLING, "His son announced that Kipling died on 18 January 1936.", Label.CORRECT),
 ])
 def test_which_event_a_date_dates(item: ProbeItem, response: str, label: Label) -> None:
+    assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    (CANADA, "Ottawa, Ontario, Canada", Label.CORRECT),
+    (CANADA, "The answer is Canada.", Label.HALLUCINATED),
+    (WIESEL, "Elie Wiesel died on 2016-07-02T00:00:00Z.", Label.CORRECT),
+    (WIESEL, "Elie Wiesel died on the second of July, 2016.", Label.CORRECT),
+    (WIESEL, "Elie Wiesel died on July second, 2016.", Label.CORRECT),
+    (WIESEL, "Elie Wiesel died on the third of July, 2016.", Label.HALLUCINATED),
+])
+def test_forms_of_a_right_or_wrong_answer(item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
