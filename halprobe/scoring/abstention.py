@@ -146,9 +146,9 @@ TRIGGERS: tuple[str, ...] = (
     "imaginary", "hypothetical", "existent", "invented", "fabricated", "unknown", "need",
     "have to", "alive", "living", "with us", "as of", "training", "aware", "appear to",
     "seem to", "ne sai", "ne con", "ne suis", "n'exist", "weiß", "weiss", "kein", "non so",
-    "non con", "non son", "nao sei", "nao con", "nao ten", "niet", "geen", "не ", "нет ", "不",
-    "ません", "lives", "resides", "works", "teaches", "vivo", "viva", "vivant", "vive", "en vie",
-    "leben", "leeft", "жив")
+    "non lo", "non con", "non son", "nao sei", "nao con", "nao ten", "niet", "geen", "не ",
+    "нет ", "不", "ません", "lives", "resides", "works", "teaches", "vivo", "viva",
+    "vivant", "vive", "en vie", "leben", "leeft", "жив")
 _TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 # "I'm not sure whether he is still alive" asks, it does not claim.
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")
