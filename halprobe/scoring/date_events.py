@@ -55,8 +55,7 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
             cue = CUE.search(low, mention.end, end)  # but only a non-death cue
             cue = cue if cue and kind(cue) != "death" else None
-        if cue and kind(cue) == "death" and RELATIVE.search(low, max(0, cue.start() - 60),
-                                                              cue.start()):
+        if cue and kind(cue) == "death" and _relative_dies(low, lo, cue.start()):
             tags[i] = "other"  # "his son John was killed in 1915": another person's death
         elif cue:
             tags[i] = kind(cue)
@@ -136,6 +135,22 @@ RELATIVE = re.compile(
     rf"\b(?:his|her|their|whose|[\w.\-]+'s)\s+(?:(?:eldest|youngest|only|first|second|late|beloved"
     rf"|older|younger|elder)\s+)?(?:{_KIN})(?:,(?:\s+[a-z][\w'.\-]*){{1,3}},|\s+[a-z][\w'.\-]*)?"
     r"\s+(?:was\s+|had\s+|who\s+)?$")
+
+
+# "Kipling's wife Caroline survived him by three years and died in 1939": the sentence is
+# about a relative, and no "he" or "she" takes over before the cue.
+_KIN_SUBJECT = re.compile(
+    rf"^\W*(?:his|her|their|[\w.\-]+'s)\s+(?:(?:eldest|youngest|only|late|older|younger|elder)"
+    rf"\s+)?(?:{_KIN})\b")
+_NEW_SUBJECT = re.compile(r"\b(?:he|she|they|that)\b")  # "His son announced that Kipling died"
+
+
+def _relative_dies(low: str, sentence: int, cue: int) -> bool:
+    """Whether the death cue at ``cue`` is a relative's (see ``RELATIVE``)."""
+    if RELATIVE.search(low, max(0, cue - 60), cue):
+        return True
+    subject = _KIN_SUBJECT.match(low, sentence, cue)
+    return subject is not None and not _NEW_SUBJECT.search(low, subject.end(), cue)
 
 
 _BETWEEN = re.compile(r"\bbetween\W*$", re.IGNORECASE)

@@ -181,3 +181,10 @@ def test_which_event_a_date_dates(item: ProbeItem, response: str, label: Label) 
 ])
 def test_forms_of_a_right_or_wrong_answer(item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
+
+
+def test_a_sentence_about_a_relative_dates_the_relatives_death() -> None:
+    response = "Kipling's wife Caroline survived him by three years and died in 1939."
+    assert grade(KIPLING, response).label is Label.NON_ANSWER
+    response = "Kipling's wife survived him, and he died on 18 January 1936."
+    assert grade(KIPLING, response).label is Label.CORRECT
