@@ -157,7 +157,10 @@ def match(item: ProbeItem, text: str) -> Grade:
     if not answers:
         low = lowered(text)
         unread = _UNREAD.search(low)
-        if unread and not RELATIVE.search(low, max(0, unread.start() - 60), unread.start()):
+        # a date that was read, and found to date something else, is no unread date
+        if unread and not RELATIVE.search(low, max(0, unread.start() - 60), unread.start()) \
+                and not any(unread.start() <= d.start < unread.end()
+                            for d in find_dates(text, low)):
             return Grade(Label.UNSCORED, text[unread.start():unread.end()],
                          "a death date the grader cannot read")
         return Grade(Label.UNSCORED, None, NO_ANSWER)
