@@ -38,9 +38,17 @@ _BACKWARD = re.compile(rf"{_NAME}\s+(?i:(?:est|ist|es|e|is|jest|on)\s+{_ARTICLE}
 MIN_POPULATION = 100_000
 
 
+# Signs of another language: a letter outside ASCII, or one of its common short words.
+_FOREIGN = re.compile(r"[^\x00-\x7f]|\b(?:de|del|della|la|le|les|est|ist|die|der|das|den|es|el"
+                      r"|il|van|het|und|une|ein|eine|una|uno|um|uma|een|och|og|et|ou|oder|o|y"
+                      r"|capitale|hauptstadt|hoofdstad|capitala|stolica)\b")
+
+
 def is_english(text: str) -> bool:
-    """Two or more English function words: read by the English slots, not here."""
-    return len(set(_ENGLISH.findall(text.lower()[:2000]))) >= 2
+    """Read by the English slots, not here: two or more English function words, or no sign of
+    another language at all ("Tanzania: Kilimanjaro, Serengeti, Zanzibar." names no capital)."""
+    low = text.lower()[:2000]
+    return len(set(_ENGLISH.findall(low))) >= 2 or not _FOREIGN.search(low)
 
 
 # "Quelle est la capitale du Canada ?": a question word stands where a name would, and the

@@ -41,7 +41,9 @@ _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
                         "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if",
-                        "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure"})
+                        "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure",
+                        # "Hauptstadt: Berlin": the word for "capital" is no name
+                        "capitale", "hauptstadt", "hoofdstad", "capitala", "stolica"})
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,17 @@ def test_a_sentence_about_a_relative_dates_the_relatives_death() -> None:
     assert grade(KIPLING, response).label is Label.NON_ANSWER
     response = "Kipling's wife survived him, and he died on 18 January 1936."
     assert grade(KIPLING, response).label is Label.CORRECT
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    # English with no sign of another language: the English slots read it, and a list of
+    # sights names no capital
+    (TANZANIA, "Tanzania: Kilimanjaro, Serengeti, Zanzibar.", Label.NON_ANSWER),
+    (AUSTRALIA, "Australia is famous for kangaroos; Sydney Opera House.", Label.NON_ANSWER),
+    # the word for "capital" in another language is no name
+    (capital("Germany", "Berlin"), "Hauptstadt: Berlin.", Label.CORRECT),
+    (capital("Germany", "Berlin"), "Hauptstadt: München.", Label.HALLUCINATED),
+])
+def test_which_texts_are_read_as_another_language(
+        item: ProbeItem, response: str, label: Label) -> None:
+    assert grade(item, response).label is label
