@@ -45,3 +45,23 @@ CUE = re.compile(
 def kind(cue: re.Match[str]) -> str:
     """"death", "birth" or "other" (the CJK groups end in "_": one name per group)."""
     return (cue.lastgroup or "").rstrip("_")
+
+
+# "death", "dead", "passing", "demise" date the person's death only when the text makes it
+# theirs ("his death", "Wiesel's passing", "date of death:", "is dead", "the passing of Elie
+# Wiesel"); as a topic ("the death camps", "a book on life and death", "the passing of the
+# torch") they date nothing.
+_TOPIC_NOUNS = frozenset({"death", "dead", "passing", "demise"})
+_OWNED_BEFORE = re.compile(
+    r"(?:\b(?:his|her|their|its)|'s|\b(?:date|time|day|year|cause|place|news|moment|hour)\s+of"
+    r"(?:\s+(?:his|her|their))?|\b(?:is|was|were|are|been|be|found|declared|pronounced|until"
+    r"|till|after|before|upon|since|following|at))\s+(?:[a-z-]+\s+)?$")
+_OWNED_AFTER = re.compile(r"\s*(?:date|day|year|[:(]|at\b|occurred|came|of\s+[A-Z])")
+
+
+def cues(text: str, low: str, start: int, end: int) -> list[re.Match[str]]:
+    """The cues in ``low[start:end]``, less the death words that name a topic."""
+    return [c for c in CUE.finditer(low, start, end)
+            if c.group() not in _TOPIC_NOUNS or c.start() == 0
+            or _OWNED_BEFORE.search(low, max(0, c.start() - 30), c.start())
+            or _OWNED_AFTER.match(text, c.end())]

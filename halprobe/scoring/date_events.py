@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from halprobe.scoring.date_cues import CUE, kind
+from halprobe.scoring.date_cues import CUE, cues, kind
 from halprobe.scoring.date_mentions import DateMention
 from halprobe.scoring.normalize import lowered
 
@@ -47,13 +47,15 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
         next_start = later[0].start if later else len(text)
         lo = max([s for s in stops if s <= mention.start] + [prev_end])
         end = min([s for s in stops if s > mention.end] + [len(text)])
-        before = [c for c in CUE.finditer(low, lo, mention.end) if c.end() <= mention.start]
-        cue = before[-1] if before else CUE.search(low, mention.end, min(end, next_start))
+        before = [c for c in cues(text, low, lo, mention.end) if c.end() <= mention.start]
+        after = cues(text, low, mention.end, min(end, next_start))
+        cue = before[-1] if before else (after[0] if after else None)
         if cue and not before and i + 1 < len(mentions) and mentions[i + 1].readings \
                 and _LEADS_IN.match(low, cue.end(), next_start):  # (an age takes no cue)
             cue = None  # "(1990-2000) died on May 5, 2012": the cue is the next date's
         if cue is None and not before:  # "On X, the 2009 prize was awarded": past the next date,
-            cue = CUE.search(low, mention.end, end)  # but only a non-death cue
+            found = cues(text, low, mention.end, end)  # but only a non-death cue
+            cue = found[0] if found else None
             cue = cue if cue and kind(cue) != "death" else None
         if cue and kind(cue) == "death" and _relative_dies(low, lo, cue.start()):
             tags[i] = "other"  # "his son John was killed in 1915": another person's death
@@ -82,14 +84,14 @@ _NOT_ACTION = frozenset({
     "alleged", "supposed", "expected", "scheduled", "unrelated", "related", "needed", "wanted",
     "indeed", "embed", "speed", "breed", "seed", "feed", "weed", "bleed", "creed", "greed",
     "tweed", "steed", "hundred", "kindred", "sacred", "naked", "wicked", "rugged", "crooked",
-    "learned", "marked", "mixed", "assisted", "unmatched", "fabled", "storied",
+    "learned", "mixed", "assisted", "unmatched", "fabled", "storied",
     "lauded", "decorated", "awarded", "honored", "honoured"})
 
 
 def _another_action(text: str, low: str, start: int, end: int) -> bool:
     """Whether the sentence holds a lower-case past-tense verb of another action and no
     death cue (an uncued date there dates that action, not the death)."""
-    if any(kind(c) == "death" for c in CUE.finditer(low, start, end)):
+    if any(kind(c) == "death" for c in cues(text, low, start, end)):
         return False
     return any(m.group() not in _NOT_ACTION and text[m.start()].islower()
                for m in _ACTION.finditer(low, start, end))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from halprobe.scoring.date_cues import CUE, DEATH_CUES, kind
+from halprobe.scoring.date_cues import DEATH_CUES, cues, kind
 from halprobe.scoring.date_events import RELATIVE, SENTENCE_END, coordinated, tag_events
 from halprobe.scoring.date_mentions import YEAR, DateMention, Ymd, find_dates
 from halprobe.scoring.normalize import Span, lowered
@@ -81,7 +81,11 @@ _DEATH_CLAIM = re.compile(r"\b(?:died|passed\s+away|was\s+(?:killed|murdered|ass
                           r"|is\s+(?:dead|deceased)|(?:his|her|their)\s+death\s+(?:occurred|came)"
                           # "the artist's untimely passing", "his sudden death"
                           r"|(?:his|her|their|\w+'s)\s+(?:untimely|recent|tragic|sudden|early)\s+"
-                          r"(?:passing|death|demise))\b")
+                          r"(?:passing|death|demise)"
+                          # "We mourn the loss of X", "Rest in peace, X"
+                          r"|mourn(?:s|ing)?\s+(?:the\s+)?(?:loss|death|passing)|rest\s+in\s+peace)\b")
+# "The late Klaus von Klitzing": a death claimed in passing (read in the original case)
+_THE_LATE = re.compile(r"\b[Tt]he\s+late\s+(?=[A-Z])")
 _NOT_A_CLAIM = re.compile(r"\b(?:when|whether|if|not|never|no|yet|how|where|why|unless)\b|n't")
 
 
@@ -92,7 +96,8 @@ def death_claim(text: str) -> str | None:
         starts = [c.end() for c in _CLAUSE.finditer(low, 0, m.start())]
         if not _NOT_A_CLAIM.search(low, starts[-1] if starts else 0, m.start()):
             return text[m.start():m.end()]
-    return None
+    late = _THE_LATE.search(text)
+    return text[late.start():late.end()].strip() if late else None
 
 
 _CLAUSE = re.compile(r"[.!?;,]\s")
@@ -133,8 +138,8 @@ def death_decade(text: str) -> Span | None:
             start = e.end()
         scanned = max(scanned, m.start())
         # the cue stands within 200 characters (a sentence with no end is not read whole)
-        cues = list(CUE.finditer(low, max(start, m.start() - 200), m.start()))
-        if cues and kind(cues[-1]) == "death":
+        found = cues(text, low, max(start, m.start() - 200), m.start())
+        if found and kind(found[-1]) == "death":
             return Span(m.start(), m.end(), text[m.start():m.end()])
     return None
 

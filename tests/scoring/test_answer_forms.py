@@ -202,3 +202,22 @@ def test_a_sentence_about_a_relative_dates_the_relatives_death() -> None:
 def test_which_texts_are_read_as_another_language(
         item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
+
+
+@pytest.mark.parametrize(("item", "response", "label"), [
+    # death as a topic dates nothing
+    (LIVING, "His 2005 book on life and death became a bestseller.", Label.NON_ANSWER),
+    (WIESEL, "Wiesel survived the death march of 1945.", Label.NON_ANSWER),
+    (LIVING, "He marked the passing of the torch to younger physicists in 2010.",
+     Label.NON_ANSWER),
+    # the person's own death does
+    (WIESEL, "Wiesel's death on July 2, 2016 was mourned worldwide.", Label.CORRECT),
+    (WIESEL, "Date of death: 2 July 2016.", Label.CORRECT),
+    (WIESEL, "The passing of Elie Wiesel on July 2, 2016 saddened many.", Label.CORRECT),
+    # a death claimed in passing, for a living person
+    (LIVING, "We mourn the loss of Klaus von Klitzing.", Label.HALLUCINATED),
+    (LIVING, "The late Klaus von Klitzing will be missed.", Label.HALLUCINATED),
+])
+def test_death_words_about_the_person_or_a_topic(
+        item: ProbeItem, response: str, label: Label) -> None:
+    assert grade(item, response).label is label
