@@ -10,6 +10,7 @@ else the first after it; a "1879 – 1955" range is a lifespan; a spell of years
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from halprobe.scoring.date_cues import CUE, cues, kind
 from halprobe.scoring.date_mentions import DateMention
@@ -25,6 +26,9 @@ _LEADS_IN = re.compile(r"(?:\s+(?:on|in|at|the|of))*[\s,:]*$")
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|until)\s*$")
 # A sentence ends at ". X" (not after an initial: "H. David") or at a line break.
 SENTENCE_END = re.compile(r"(?<!\s[A-Z])(?<!^[A-Z])[.!?;]\s+(?=[A-Z])|\n\s*")
+
+
+_REACH = 300
 
 
 def tag_events(text: str, low: str, mentions: list[DateMention],
@@ -43,10 +47,14 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
             continue
         prev_end = mentions[i - 1].end if i else 0
         # an age ("a 23-year-old singer") between a date and its verb does not bound the search
-        later = [m for m in mentions[i + 1:] if m.readings or not mention.readings]
-        next_start = later[0].start if later else len(text)
-        lo = max([s for s in stops if s <= mention.start] + [prev_end])
-        end = min([s for s in stops if s > mention.end] + [len(text)])
+        next_start = next((mentions[j].start for j in range(i + 1, len(mentions))
+                           if mentions[j].readings or not mention.readings), len(text))
+        # the sentence around the date, at most _REACH characters each side (a 100 kB text
+        # with no sentence end is not read whole for every date in it)
+        at = bisect_right(stops, mention.start)
+        lo = max(stops[at - 1] if at else 0, prev_end, mention.start - _REACH)
+        nxt = bisect_right(stops, mention.end)
+        end = min(stops[nxt] if nxt < len(stops) else len(text), mention.end + _REACH)
         before = [c for c in cues(text, low, lo, mention.end) if c.end() <= mention.start]
         after = cues(text, low, mention.end, min(end, next_start))
         cue = before[-1] if before else (after[0] if after else None)
