@@ -77,6 +77,8 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bnot\s+a\s+real\b",
     r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b(?!\s+to\s+(?!me\b|us\b))",
     r"^\W*unknown\W*$",
+    # "Author: Unknown"
+    r"\b(?:authors?|capital|date|year|answer|death|died)\s*[:=\-]\s*(?:\*\*)?unknown\b",
     r"\bnot\s+(?:known|available|familiar)\s+to\s+me\b",
     r"\b(?:is|are)\s+not\s+(?:something|a\s+\w+)\s+(?:that\s+)?i\s+(?:know|can\s+find|recogni[sz]e)\b",
     r"\bnot\s+(?:a\s+\w+\s+)?i\s+(?:know|can\s+find|recogni[sz]e|have\s+heard\s+of)\b",

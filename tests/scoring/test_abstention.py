@@ -90,3 +90,8 @@ def test_bare_as_of_year_is_masked() -> None:
 @pytest.mark.parametrize("response", ["He appears to be alive.", "She remains alive today."])
 def test_more_alive_claims(response: str) -> None:
     assert detect(response).alive
+
+
+@pytest.mark.parametrize("text", ["Author: Unknown", "Capital: **Unknown**", "Year - unknown."])
+def test_a_field_marked_unknown_declines(text: str) -> None:
+    assert detect(text).declines
