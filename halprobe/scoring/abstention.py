@@ -59,6 +59,10 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"|heard|found|come\s+across)\b",
     r"\bi(?:'ve|\s+have)\s+never\s+(?:heard|come\s+across|seen)\b",
     r"\bno\s+idea\b",
+    # idioms of not knowing: "No clue.", "Beats me.", "Hard to say.", "Who knows?"
+    r"\bno\s+clue\b", r"\bbeats\s+me\b", r"\b(?:hard|difficult|impossible)\s+to\s+say\b",
+    r"^\W*who\s+knows\W*$", r"\bdrawing\s+a\s+blank\b", r"\bescapes\s+me\b",
+    r"\b(?:can'?t|cannot)\s+(?:say|tell)\s+for\s+(?:sure|certain)\b",
     r"\bno\s+such\s+(?:paper|article|publication|work|person|individual|people|country|nation"
     r"|state|place|city|capital|author|record|entity|title)s?\b",
     r"\bno\s+(?:reliable\s+|available\s+|public(?:ly\s+available)?\s+|known\s+|specific\s+|verifiable\s+"
@@ -84,7 +88,7 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bnot\s+(?:a\s+\w+\s+)?i\s+(?:know|can\s+find|recogni[sz]e|have\s+heard\s+of)\b",
     r"\bmy\s+(?:knowledge|training(?:\s+data)?|data|information)\s+(?:does\s*n'?t|does\s+not|do\s+not"
     r"|don'?t)\s+(?:extend|include|cover|contain)\b",
-    r"\bi\s+(?:would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
+    r"\bi(?:\s+would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
     r"\bi\s+(?:would\s*n'?t|would\s+not|can'?t|cannot|won'?t)\s+(?:want\s+to\s+)?(?:guess|speculate)\b",
     r"\bi(?:'m|\s+am)\s+(?:afraid|sorry)\s+(?:but\s+)?i\s+(?:can'?t|cannot|don'?t|do\s+not)\b",
     r"\bnot\s+(?:a|an)\s+(?:\w+\s+){0,2}(?:that\s+)?i(?:'m|\s+am)\s+(?:aware|familiar)\s+(?:of|with)\b",
@@ -150,7 +154,8 @@ TRIGGERS: tuple[str, ...] = (
     "seem to", "ne sai", "ne con", "ne suis", "n'exist", "weiß", "weiss", "kein", "non so",
     "non lo", "non con", "non son", "nao sei", "nao con", "nao ten", "niet", "geen", "не ",
     "нет ", "不", "ません", "lives", "resides", "works", "teaches", "vivo", "viva",
-    "vivant", "vive", "en vie", "leben", "leeft", "жив")
+    "vivant", "vive", "en vie", "leben", "leeft", "жив", "clue", "beats", "to say", "knows",
+    "blank", "escapes")
 _TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 # "I'm not sure whether he is still alive" asks, it does not claim.
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")

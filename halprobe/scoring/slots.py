@@ -42,6 +42,7 @@ STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
                         "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if",
                         "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure",
+                        "im", "ill", "ive", "id",  # "I'm", "I'll": a contraction is no name
                         # "Hauptstadt: Berlin": the word for "capital" is no name
                         "capitale", "hauptstadt", "hoofdstad", "capitala", "stolica"})
 

@@ -221,3 +221,7 @@ def test_which_texts_are_read_as_another_language(
 def test_death_words_about_the_person_or_a_topic(
         item: ProbeItem, response: str, label: Label) -> None:
     assert grade(item, response).label is label
+
+
+def test_a_contraction_left_by_a_decline_is_no_name() -> None:
+    assert grade(CANADA, "I'm unable to answer.").label is Label.ABSTAINED
