@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from halprobe.scoring import date_qualifiers
 from halprobe.scoring.date_cues import DEATH_CUES, cues, kind
 from halprobe.scoring.date_events import RELATIVE, SENTENCE_END, coordinated, tag_events
 from halprobe.scoring.date_mentions import YEAR, DateMention, Ymd, find_dates
@@ -63,6 +64,14 @@ def judge(mention: DateMention, gold: Ymd, fields: int) -> str:
     if not outcomes:
         return "wrong"
     return outcomes.pop() if len(outcomes) == 1 else "ambiguous"
+
+
+def _narrowed(outcome: str, mention: DateMention, gold: Ymd, low: str) -> str:
+    """A vague date whose part word leaves the gold out ("late July 2016") is wrong."""
+    if outcome == "vague" and len(mention.readings) == 1 and date_qualifiers.contradicts(
+            low, mention.start, mention.readings[0], gold):
+        return "wrong"
+    return outcome
 
 
 _VERDICTS = (
@@ -172,7 +181,8 @@ def match(item: ProbeItem, text: str) -> Grade:
     if not item.exists or not item.answer:
         return Grade(Label.HALLUCINATED, answers[0].text, "states a death date for a control")
     gold, fields = gold_date(item)
-    outcomes = {judge(m, gold, fields): m for m in reversed(answers)}
+    low = lowered(text)
+    outcomes = {_narrowed(judge(m, gold, fields), m, gold, low): m for m in reversed(answers)}
     for outcome, label, reason in _VERDICTS:
         if outcome in outcomes:
             return Grade(label, outcomes[outcome].text, reason)
