@@ -71,7 +71,8 @@ def tag_events(text: str, low: str, mentions: list[DateMention],
             tags[i] = kind(cue)
         elif i and tags[i - 1] and coordinated(text[prev_end:mention.start]):
             tags[i] = tags[i - 1]
-        elif _another_action(text, low, lo, end):
+        elif _another_action(text, low, lo, end if _LEADS_A_CLAUSE.search(
+                low, max(0, mention.start - 12), mention.start) else mention.start):
             tags[i] = "other"  # "In 2016, Laughlin gave a lecture at MIT."
     return [DateMention(m.start, m.end, m.text, m.readings, tag)
             for m, tag in zip(mentions, tags, strict=True)]
@@ -94,6 +95,11 @@ _NOT_ACTION = frozenset({
     "tweed", "steed", "hundred", "kindred", "sacred", "naked", "wicked", "rugged", "crooked",
     "learned", "mixed", "assisted", "unmatched", "fabled", "storied",
     "lauded", "decorated", "awarded", "honored", "honoured"})
+
+
+# "In 2016, Laughlin gave a lecture": a date that opens its clause dates the verb after it;
+# any other date ("The 20th of May, 2020 marked ...") only a verb before it.
+_LEADS_A_CLAUSE = re.compile(r"\b(?:in|on|by|during)\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?$")
 
 
 def _another_action(text: str, low: str, start: int, end: int) -> bool:

@@ -225,3 +225,9 @@ def test_death_words_about_the_person_or_a_topic(
 
 def test_a_contraction_left_by_a_decline_is_no_name() -> None:
     assert grade(CANADA, "I'm unable to answer.").label is Label.ABSTAINED
+
+
+def test_a_date_that_opens_its_sentence_is_still_the_answer() -> None:
+    """Only a verb before a date (or after an "In 2016," that opens the clause) dates it."""
+    response = "The 20th of May, 2020, in the year 2020, marked the 20th of May in the year 2020."
+    assert grade(LIVING, response).label is Label.HALLUCINATED
