@@ -50,13 +50,21 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi(?:'m|\s+am)\s+not\s+(?:entirely\s+|completely\s+|100%\s+|quite\s+)?(?:sure|certain|aware"
     r"|familiar)\b",
     r"\bnot\s+(?:sure|certain)\b",
-    rf"\bi\s+{_CANNOT}\s+(?:\w+\s+)?{_VERBS}\b",
+    rf"\bi\s+{_CANNOT}\s+(?:\w+\s+)?{_VERBS}\b"
+    # "I can't tell you how much I love it", "I can't say enough about it": not a decline
+    r"(?!\s+(?:you\s+|them\s+)?(?:how\s+(?:much|many|happy|glad|proud)|enough))",
     r"\b(?:unable|not\s+able)\s+to\s+(?:find|provide|determine|confirm|verify|answer|locate|identify"
     r"|say|tell|recall)\b",
     r"\b(?:i|we)\s+have\s+(?:no|not)\s+(?:\w+\s+)?(?:information|knowledge|records?|data|details|idea"
     r"|heard|found|come\s+across)\b",
     r"\bi(?:'ve|\s+have)\s+never\s+(?:heard|come\s+across|seen)\b",
     r"\bno\s+idea\b",
+    # idioms of not knowing: "No clue.", "Beats me.", "Hard to say.", "Who knows?"
+    r"\bno\s+clue\b", r"\bbeats\s+me\b", r"\b(?:hard|difficult|impossible)\s+to\s+say\b",
+    r"^\W*who\s+knows\W*$", r"\bdrawing\s+a\s+blank\b", r"\bescapes\s+me\b",
+    r"\b(?:can'?t|cannot)\s+(?:say|tell)\s+for\s+(?:sure|certain)\b",
+    r"\bno\s+such\s+(?:paper|article|publication|work|person|individual|people|country|nation"
+    r"|state|place|city|capital|author|record|entity|title)s?\b",
     r"\bno\s+(?:reliable\s+|available\s+|public(?:ly\s+available)?\s+|known\s+|specific\s+|verifiable\s+"
     r"|such\s+|further\s+|other\s+|additional\s+)?(?:information|records?|data|details|evidence|mention)\b",
     r"\bthere\s+(?:is|are|was|were)\s+no\s+(?:such|known|record|information|evidence|country|nation"
@@ -65,18 +73,22 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\s+(?:name|title))\b",
     r"\b(?:does|do|did)\s*(?:n'?t|\s+not)\s+(?:appear\s+to\s+|seem\s+to\s+)?exist\b",
     r"\b(?:is|are|was|appears\s+to\s+be|seems\s+to\s+be|may\s+be|might\s+be|could\s+be)\s+(?:a\s+|an\s+)?"
-    r"(?:fictional|fictitious|made[-\s]up|imaginary|hypothetical|non[-\s]?existent|invented|fabricated)\b",
+    r"(?:fictional|fictitious|made[-\s]up|imaginary|hypothetical|non[-\s]?existent|invented|fabricated)\b"
+    # "its capital is a fictional city named Erebo" names a capital: an answer, not a decline
+    r"(?!\s+(?:city|town|capital|place|settlement)\s+(?:named|called|known\s+as))",
     r"\bnot\s+(?:a\s+)?(?:real|recogni[sz]ed|known|existing)\s+(?:country|nation|state|person|paper"
     r"|individual|place|publication|author)\b",
     r"\bnot\s+a\s+real\b",
-    r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b",
+    r"\b(?:is|are|remains?)\s+(?:currently\s+|still\s+)?unknown\b(?!\s+to\s+(?!me\b|us\b))",
     r"^\W*unknown\W*$",
+    # "Author: Unknown"
+    r"\b(?:authors?|capital|date|year|answer|death|died)\s*[:=\-]\s*(?:\*\*)?unknown\b",
     r"\bnot\s+(?:known|available|familiar)\s+to\s+me\b",
     r"\b(?:is|are)\s+not\s+(?:something|a\s+\w+)\s+(?:that\s+)?i\s+(?:know|can\s+find|recogni[sz]e)\b",
     r"\bnot\s+(?:a\s+\w+\s+)?i\s+(?:know|can\s+find|recogni[sz]e|have\s+heard\s+of)\b",
     r"\bmy\s+(?:knowledge|training(?:\s+data)?|data|information)\s+(?:does\s*n'?t|does\s+not|do\s+not"
     r"|don'?t)\s+(?:extend|include|cover|contain)\b",
-    r"\bi\s+(?:would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
+    r"\bi(?:\s+would|'d)\s+(?:need|have)\s+to\s+(?:check|verify|look)\b",
     r"\bi\s+(?:would\s*n'?t|would\s+not|can'?t|cannot|won'?t)\s+(?:want\s+to\s+)?(?:guess|speculate)\b",
     r"\bi(?:'m|\s+am)\s+(?:afraid|sorry)\s+(?:but\s+)?i\s+(?:can'?t|cannot|don'?t|do\s+not)\b",
     r"\bnot\s+(?:a|an)\s+(?:\w+\s+){0,2}(?:that\s+)?i(?:'m|\s+am)\s+(?:aware|familiar)\s+(?:of|with)\b",
@@ -140,12 +152,24 @@ TRIGGERS: tuple[str, ...] = (
     "imaginary", "hypothetical", "existent", "invented", "fabricated", "unknown", "need",
     "have to", "alive", "living", "with us", "as of", "training", "aware", "appear to",
     "seem to", "ne sai", "ne con", "ne suis", "n'exist", "weiß", "weiss", "kein", "non so",
-    "non con", "non son", "nao sei", "nao con", "nao ten", "niet", "geen", "не ", "нет ", "不",
-    "ません", "lives", "resides", "works", "teaches", "vivo", "viva", "vivant", "vive", "en vie",
-    "leben", "leeft", "жив")
+    "non lo", "non con", "non son", "nao sei", "nao con", "nao ten", "niet", "geen", "не ",
+    "нет ", "不", "ません", "lives", "resides", "works", "teaches", "vivo", "viva",
+    "vivant", "vive", "en vie", "leben", "leeft", "жив", "clue", "beats", "to say", "knows",
+    "blank", "escapes")
 _TRIGGER = re.compile("|".join(map(re.escape, TRIGGERS)))
 # "I'm not sure whether he is still alive" asks, it does not claim.
 _CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^.!?;]*$")
+
+
+# "The origin of the name is unknown", "the cause of his death remains unknown": something
+# other than the asked fact is unknown, which declines nothing.
+_ASIDE_SUBJECT = re.compile(r"\b(?:birthplace|origin|etymology|meaning|reason|cause|motive"
+                            r"|whereabouts|population|number|size)\b[^.;!?]*$")
+
+
+def _unknown_aside(m: re.Match[str], low: str) -> bool:
+    return m.lastgroup == "refusal" and "unknown" in m.group() and bool(
+        _ASIDE_SUBJECT.search(low, max(0, m.start() - 80), m.start()))
 
 
 @dataclass(frozen=True)
@@ -181,7 +205,7 @@ def detect(text: str) -> Abstention:
                        bool(_OTHER_WORDS.search(low))]
     for m in phrases.finditer(low):
         if m.end() == m.start() or (m.lastgroup == "alive" and _CONDITIONAL.search(
-                low, max(0, m.start() - 60), m.start())):
+                low, max(0, m.start() - 60), m.start())) or _unknown_aside(m, low):
             continue
         found[m.lastgroup].append(Span(m.start(), m.end(), text[m.start():m.end()]))
     refusals, alive = tuple(found["refusal"]), tuple(found["alive"])

@@ -27,11 +27,15 @@ CAPITAL_AFTER = (
     r"|\s*,\s+(?!(?:a|an|the|which|who|where|located|is|was)\b)|\s*[:=]\s*)",
 )
 CAPITAL_BEFORE = (
-    r",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as|has\s+been)\s+"
+    r",?\s+(?:(?:which|that)\s+)?(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as"
+    r"|has\s+been)\s+"
     # "is also (considered) the capital": a second capital claimed, read like the first
     r"(?:(?:also|still|now|often|sometimes|actually|really|considered|regarded\s+as|seen\s+as)\s+){0,2}"
     r"(?:the|its|(?P<owner>(?:[\w-]+\s+){0,3}?[\w-]+)'s)\s+"  # "is Burkina Faso's capital"
-    r"(?:[\w-]+\s+)?capital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
+    r"(?:[\w-]+\s+){0,2}capital(?:\s+city)?(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
+    # "Y is where you'll find the capital"
+    r",?\s+(?:which\s+)?is\s+where\s+(?:you(?:'ll|\s+will|\s+can)\s+find\s+)?(?:the|its)\s+"
+    r"capital\b",
 )
 # "Y serves as the seat of government": read only when no capital phrase answers (the Hague,
 # Cotonou and Putrajaya are seats of government beside a capital).
@@ -40,9 +44,14 @@ SEAT_AFTER = (
     rf"\b{_SEAT}(?:\s+of\s+(?P<of>[^.;:!?\n]{{1,60}}?))?(?:\s+{_VERB}\s+(?:located\s+in\s+)?"
     r"|\s*[:=]\s*)",
 )
+_GOVERNMENT = r"(?:[\w-]+\s+)?government"
 SEAT_BEFORE = (
-    rf",?\s+(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as)\s+(?:the|its)\s+{_SEAT}"
-    r"(?:\s+of\s+(?P<of>[^.;:!?\n]{1,60}))?",
+    rf",?\s+(?:(?:which|that)\s+)?(?:is|was|remains|serves\s+as|functions\s+as|acts\s+as)\s+"
+    rf"(?:the|its)\s+{_SEAT}(?:\s+of\s+(?P<of>[^.;:!?\n]{{1,60}}))?",
+    # "Geneva hosts the federal government", "Y, which is where X's government sits"
+    rf",?\s+(?:(?:which|that)\s+)?(?:hosts|houses|is\s+home\s+to)\s+(?:the|its)\s+{_GOVERNMENT}\b",
+    rf",?\s+(?:which\s+)?is\s+where\s+(?:the\s+|its\s+|(?P<owner>(?:[\w-]+\s+){{0,3}}?[\w-]+)'s\s+)"
+    rf"{_GOVERNMENT}\s+(?:sits|is\s+based|is\s+seated|meets)\b",
 )
 REVERSE_AFTER = (r"\b(?:is|was)\s+(?:the|a)\s+capital(?:\s+city)?\s+of\s+",)
 GENERIC_AFTER = (

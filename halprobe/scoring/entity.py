@@ -64,6 +64,10 @@ def slot_pattern(aliases: tuple[str, ...], forward: bool, subject: str | None,
     return alias_pattern(aliases)
 
 
+_GENERIC_WHOSE = re.compile(
+    r"\b(?:country|nation|state|island|kingdom|republic|territory)\s+whose\s+$")
+_RESTATED = re.compile(r"\bcapital(?:\s+city)?\s+of\s+(?:the\s+)?$")
+_POSSESSIVE_AFTER = re.compile(r"'s?\s")
 _POSSESSIVE = re.compile(r"'s\s+[a-z]")
 _UPPER = re.compile(r"[A-Z]")
 _OWNER = re.compile(rf"(?:\bwhose|(?P<owner>{slots.PHRASE})'s)\s+$")  # "Slovenia's capital is"
@@ -99,6 +103,9 @@ def _self_named(cand: slots.Candidate, view: _View) -> bool:
     """"Aruba", "Belize City", "the city of Doralovia": the subject's own name offered as the
     capital (right for Luxembourg or Guatemala City, wrong for Aruba or a control)."""
     words, subject = normalize(cand.text).split(), view.subject.split()
+    if _RESTATED.search(view.low, max(0, cand.start - 30), cand.start) or _POSSESSIVE_AFTER.match(
+            view.folded, cand.end):
+        return False  # "is the capital of Canada", "is Australia's capital, Canberra"
     return bool(subject) and words[:len(subject)] == subject and all(
         w in {"city", "town"} for w in words[len(subject):])
 
@@ -130,7 +137,14 @@ def _of_ok(match: re.Match[str] | None, view: _View) -> bool:
     owner = _OWNER.search(view.folded, max(0, match.start() - 60), match.start())
     if owner is None:
         return True
-    return bool(owner.group("owner")) and _about_subject(owner.group("owner"), view)
+    if owner.group("owner"):
+        return _about_subject(owner.group("owner"), view)
+    # "Slovenia, whose capital is": about the name before "whose"; "a small country whose
+    # capital is": about the country asked of
+    named = _NAMED_OWNER.search(view.folded, max(0, match.start() - 80), match.start())
+    if named:
+        return _about_subject(named.group("owner"), view)
+    return bool(_GENERIC_WHOSE.search(view.low, max(0, owner.start() - 30), owner.end()))
 
 
 def _historical(match: re.Match[str] | None, view: _View) -> bool:
@@ -171,9 +185,10 @@ def _tiers(view: _View) -> Iterator[tuple[slots.Marked, bool]]:
         yield slots.forward(REVERSE_AFTER_RE, view.low, view.folded), False
     else:
         yield _slot_reading(view, CAPITAL_AFTER_RE, CAPITAL_BEFORE_RE), view.question.forward
-        if "seat" in view.low:
+        if "seat" in view.low or "government" in view.low:
             yield _slot_reading(view, SEAT_AFTER_RE, SEAT_BEFORE_RE), view.question.forward
-    yield _slot_reading(view, GENERIC_AFTER_RE, ()), False
+    # "The answer is Canada": a reply that names the country itself is an answer, a wrong one
+    yield _slot_reading(view, GENERIC_AFTER_RE, ()), view.question.forward
     yield [(None, slots.short_reply(view.folded) or _lower_reply(view))], False
 
 
@@ -335,8 +350,10 @@ def _misnamed(view: _View) -> slots.Candidate | None:
         if owner is None:
             continue
         real = places.capital_of(owner)
+        if _about_subject(owner, view):
+            continue  # about the subject asked of: its slots were read above
         for cand in cands:
-            if _echo(cand, view) or normalize(owner) == normalize(cand.text):
+            if cand.negated or _echo(cand, view) or normalize(owner) == normalize(cand.text):
                 continue
             if real is None or find_alias(real, cand.text) is None:
                 return cand

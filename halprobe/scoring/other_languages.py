@@ -26,7 +26,8 @@ from halprobe.types import Grade, Label
 # Words an English answer almost always holds and other languages' answers almost never do.
 _ENGLISH = re.compile(r"\b(?:the|of|and|was|its|which|that|with|from|known|also|city|it's|by"
                       r"|there|you|whose|named|called|perhaps|meant|this|has|have|are|were|for|i"
-                      r"|my|not|be|would|could)\b")
+                      r"|my|not|be|would|could|until|since|because|however|during|between|largest|biggest"
+                      r"|country|located|became|renamed|moved|served|serves)\b")
 _CAPITAL = (r"(?:capitale|capital|hauptstadt|hoofdstad|stolic[aey]|столиц[аеы]|paakaupunki"
             r"|huvudstad|hovedstad|baskent|首都)")
 _COPULA = r"(?:\best\b|\bist\b|\bes\b|\be\b|\bis\b|\bon\b|\bjest\b|\bє\b|—|-|:|=|は|是|为)"
@@ -37,9 +38,24 @@ _BACKWARD = re.compile(rf"{_NAME}\s+(?i:(?:est|ist|es|e|is|jest|on)\s+{_ARTICLE}
 MIN_POPULATION = 100_000
 
 
+# Signs of another language: a letter outside ASCII, or one of its common short words.
+_FOREIGN = re.compile(r"[^\x00-\x7f]|\b(?:de|del|della|la|le|les|est|ist|die|der|das|den|es|el"
+                      r"|il|van|het|und|une|ein|eine|una|uno|um|uma|een|och|og|et|ou|oder|o|y"
+                      r"|capitale|hauptstadt|hoofdstad|capitala|stolica)\b")
+
+
 def is_english(text: str) -> bool:
-    """Two or more English function words: read by the English slots, not here."""
-    return len(set(_ENGLISH.findall(text.lower()[:2000]))) >= 2
+    """Read by the English slots, not here: two or more English function words, or no sign of
+    another language at all ("Tanzania: Kilimanjaro, Serengeti, Zanzibar." names no capital)."""
+    low = text.lower()[:2000]
+    return len(set(_ENGLISH.findall(low))) >= 2 or not _FOREIGN.search(low)
+
+
+# "Quelle est la capitale du Canada ?": a question word stands where a name would, and the
+# question said back names no capital.
+_QUESTION_WORDS = frozenset({
+    "quelle", "quel", "quelles", "quels", "cual", "cuales", "que", "qual", "quais", "quale",
+    "was", "welche", "welches", "welcher", "wat", "welke", "wie", "какая", "какой", "что", "где"})
 
 
 def _slot_names(text: str) -> list[tuple[int, int, str]]:
@@ -48,7 +64,8 @@ def _slot_names(text: str) -> list[tuple[int, int, str]]:
     for pattern in (_FORWARD, _BACKWARD):
         for m in pattern.finditer(folded):
             start, end = m.span("name")
-            out.append((start, end, text[start:end]))
+            if normalize(text[start:end]).split()[0] not in _QUESTION_WORDS:
+                out.append((start, end, text[start:end]))
     return out
 
 

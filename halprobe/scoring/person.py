@@ -218,7 +218,9 @@ def _person_like(mention: Mention, question_words: frozenset[str], in_slot: bool
 _BY_ORG = re.compile(
     r"\b(?:written|authored|co-?authored|developed|proposed|introduced|created|conducted|produced"
     r"|done|effort|work|collaboration|project)\s+(?:by|of|from)\s+(?P<a>[^.;\n]{0,90})"
-    r"|\b(?:attributed|credited)\s+to\s+(?P<b>[^.;\n]{0,90})",
+    r"|\b(?:attributed|credited)\s+to\s+(?P<b>[^.;\n]{0,90})"
+    # "Researchers from the Stanford NLP Group."
+    r"|\b(?:researchers|scientists|engineers|team|group|authors)\s+(?:from|at)\s+(?P<c>[^.;\n]{0,90})",
     re.IGNORECASE)
 _ORG_WORD = re.compile(r"\b[A-Z][\w\-]*")
 
@@ -226,7 +228,7 @@ _ORG_WORD = re.compile(r"\b[A-Z][\w\-]*")
 def institution(text: str) -> str | None:
     """The institution a response credits with the paper, if it credits one."""
     for m in _BY_ORG.finditer(fold(text)):
-        who = m.group("a") or m.group("b") or ""
+        who = m.group("a") or m.group("b") or m.group("c") or ""
         if any(normalize(w.group()) in ORGANISATIONS or places.is_place(w.group())
                for w in _ORG_WORD.finditer(who)):
             return text[m.start():m.end()].strip()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 CONNECTORS = (r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|the|on|upon|am|im|van"
-              r"|von|y|sur|en)")
+              r"|von|y|sur|en|es)")
 CAP_WORD = (r"(?:(?:St|Mt|Ft)\.|[A-Z]\.(?:[A-Z]\.)*|(?:a[lnrsdtz]|e[ln])-[A-Z][\w'\-]*"
             r"|[A-Z][\w'\-]*)")
 PHRASE = rf"{CAP_WORD}(?:[ \t]+(?:{CONNECTORS}[ \t]+)*{CAP_WORD})*"
@@ -41,7 +41,10 @@ _TAIL_PHRASE = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}$")
 STOP_WORDS = frozenset({"i", "it", "its", "the", "however", "yes", "no", "note", "sorry", "capital",
                         "city", "country", "answer", "this", "that", "there", "according", "in",
                         "as", "based", "unfortunately", "so", "but", "and", "or", "also", "if",
-                        "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure"})
+                        "hmm", "well", "oh", "ah", "um", "uh", "okay", "ok", "sure",
+                        "im", "ill", "ive", "id",  # "I'm", "I'll": a contraction is no name
+                        # "Hauptstadt: Berlin": the word for "capital" is no name
+                        "capitale", "hauptstadt", "hoofdstad", "capitala", "stolica"})
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,20 @@ def _item(text: str, pos: int, negated: bool) -> tuple[Candidate, int] | None:
 def read_list(text: str, pos: int) -> list[Candidate]:
     """Read "X", "X or Y", "not X but Y", "X, not Y", "either X or Y" starting at ``pos``.
 
-    A last item joined by a bare comma or bracket ("Paris, France", "Ouagadougou (Kadiogo)")
-    is marked appositive: it qualifies the answer rather than offering another one.
+    An item joined by a bare comma or bracket ("Paris, France", "Ouagadougou (Kadiogo)",
+    "Ottawa, Ontario, Canada") is marked appositive: it may qualify the answer rather than
+    offer another one.
     """
     found: list[Candidate] = []
     lead = _LEAD.match(text, pos)
     pos = lead.end() if lead else pos
-    negated = bare = last_bare = False
+    negated = bare = False
+    bare_at: list[bool] = []  # whether each item was joined by a bare comma or bracket
     while (hit := _item(text, pos, negated)) is not None:
         if bare and _CLAUSE_VERB.match(text, hit[1]):
             break  # "Porto-Novo, Cotonou is the seat of government": a new clause, not an item
         found.append(hit[0])
-        last_bare = bare
+        bare_at.append(bare)
         sep = _SEP.match(text, hit[1])
         if sep is None:
             break
@@ -86,15 +91,23 @@ def read_list(text: str, pos: int) -> list[Candidate]:
         carried = hit[0].negated and joiner in {"or", "nor", ",", ", or", ", nor"}
         pos, negated = sep.end(), bool(sep.group("neg")) or carried
         bare = joiner in {",", "("} and not negated
-    if len(found) > 1 and last_bare:
-        last = found[-1]
-        found[-1] = Candidate(last.start, last.end, last.text, last.negated, appositive=True)
-    return found
+    # "Ottawa, Ontario, Canada": each item after a bare comma qualifies the answer or offers
+    # another one; the entity matcher tells which (a region or country, or another city)
+    return [Candidate(c.start, c.end, c.text, c.negated, appositive=True) if joined else c
+            for c, joined in zip(found, bare_at, strict=True)]
+
+
+# "Toronto, the largest city in the country, serves as its capital": a name, then an
+# appositive that opens with a determiner or a possessive, then the marker.
+_APPOSED_TAIL = re.compile(rf"(?P<name>{PHRASE}){_MARKUP}\s*,\s+(?:(?i:the|a|an|its|his|her"
+                           rf"|their)|[A-Z][\w\-]*'s)\s+[^,.;:!?\n]{{1,60}}$")
 
 
 def phrase_before(text: str, end: int) -> Candidate | None:
-    """The proper-noun phrase that ends right before ``end`` ("Y" in "Y is the capital")."""
-    m = _TAIL_PHRASE.search(text, max(0, end - 80), end)
+    """The proper-noun phrase that ends right before ``end`` ("Y" in "Y is the capital"), or
+    before an appositive that ends there ("Y, the largest city, is the capital")."""
+    m = (_APPOSED_TAIL.search(text, max(0, end - 140), end)
+         or _TAIL_PHRASE.search(text, max(0, end - 80), end))
     if not m:
         return None
     start, stop, phrase = m.start("name"), m.end("name"), m.group("name")

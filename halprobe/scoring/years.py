@@ -22,7 +22,7 @@ PUBLICATION_CUES = (r"published|publication|appeared|released|presented|came\s+o
 # A preprint is another event: "on arXiv in 2015 and published at CVPR 2016" answers 2016.
 PREPRINT_CUES = r"arxiv|preprint|posted|submitted|online"
 _YEAR = re.compile(
-    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:-]\d)(?!\s+(?:times|citations|papers))"
+    rf"(?<![\d/.:-]){YEAR}(?![\d'])(?!s\b)(?![/.:]\d)(?!-(?!(?:0[1-9]|1[0-2])\b)\d)(?!\s+(?:times|citations|papers))"
     r"|(?<![\w'])'(?P<yy>\d{2})(?![\d'])(?!s\b)")  # "in '14": the last two digits
 # "in the 2010s", "the early 1990s": consistent with the gold year but less precise (vague).
 _CUED = re.compile(rf"\b(?:(?P<pre>{PREPRINT_CUES})|{PUBLICATION_CUES})\b"
@@ -72,10 +72,32 @@ def _decade(item: ProbeItem, text: str) -> Grade | None:
 
 
 NO_ANSWER = "no year found"
+# "between 2015 and 2017", "2015-2017": a span of at most ten years offered as the answer.
+_SPAN = re.compile(r"\b(?:between\s+(?P<a>1\d{3}|20\d{2})\s+and\s+(?P<b>1\d{3}|20\d{2})"
+                   r"|(?P<c>1\d{3}|20\d{2})\s*(?:-|–|—|to)\s*(?P<d>1\d{3}|20\d{2}))\b",
+                   re.IGNORECASE)
+
+
+def _span(item: ProbeItem, text: str) -> Grade | None:
+    """A span of years: vague if it holds the gold year, else (or for a control)
+    hallucinated."""
+    m = _SPAN.search(text)
+    if m is None:
+        return None
+    first, last = int(m.group("a") or m.group("c")), int(m.group("b") or m.group("d"))
+    if not 0 < last - first <= 10 or m.group() in item.question:
+        return None
+    gold = item.answer[:4] if item.exists and item.answer else ""
+    if gold.isdigit() and first <= int(gold) <= last:
+        return Grade(Label.VAGUE, m.group(), "a span of years that holds the gold")
+    return Grade(Label.HALLUCINATED, m.group(), "a span of years that excludes the gold")
 
 
 def match(item: ProbeItem, text: str) -> Grade:
     """Grade a publication year: only the exact gold year is correct."""
+    span = _span(item, text) if "20" in text or "19" in text else None
+    if span is not None:
+        return span
     years = stated_years(text, item.question)
     if not years:
         return _decade(item, text) or Grade(Label.UNSCORED, None, NO_ANSWER)

@@ -90,3 +90,16 @@ def test_bare_as_of_year_is_masked() -> None:
 @pytest.mark.parametrize("response", ["He appears to be alive.", "She remains alive today."])
 def test_more_alive_claims(response: str) -> None:
     assert detect(response).alive
+
+
+@pytest.mark.parametrize("text", ["Author: Unknown", "Capital: **Unknown**", "Year - unknown."])
+def test_a_field_marked_unknown_declines(text: str) -> None:
+    assert detect(text).declines
+
+
+@pytest.mark.parametrize("text", [
+    "No clue.", "Beats me.", "Hard to say.", "Who knows?", "I'm drawing a blank.",
+    "The exact date escapes me.", "Can't say for sure.", "I'd have to look that up.",
+])
+def test_idioms_of_not_knowing_decline(text: str) -> None:
+    assert detect(text).declines

@@ -140,15 +140,7 @@ def test_grader_agrees_with_the_human_labels(split: str) -> None:
     assert agreement >= THRESHOLDS[split][0], report
 
 
-# Issue 14 asks 93% recall of every label on the test split. Measured out of sample it is
-# 89.7% for non_answer (26 of 29): the rows it misses were not used to change the grader, so
-# the shortfall stays recorded here (strict: once it passes, the mark must go).
-TEST_RECALL_SHORTFALL = pytest.mark.xfail(
-    strict=True, reason="test split: non_answer recall 89.7% < 93% (issue 14, still open)")
-
-
-@pytest.mark.parametrize("split", [
-    "tune", pytest.param("test", marks=TEST_RECALL_SHORTFALL)])
+@pytest.mark.parametrize("split", sorted(SPLITS))
 def test_grader_recalls_every_human_label(split: str) -> None:
     _, recall, report = agreement_report(split)
     assert all(v >= THRESHOLDS[split][1] for v in recall.values()), report
