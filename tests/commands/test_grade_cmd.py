@@ -157,8 +157,11 @@ def test_sampled_answers_regrade_against_the_item_they_sample() -> None:
     path = DATA / "samples.jsonl"
     before = [json.loads(line)["label"] for line in path.open(encoding="utf-8")]
     rows, items = _regrade(path, ["capitals"])
-    # issue 14: the two that name no capital and decline nothing are non-answers now
-    assert [r["label"] for r in rows] == [
-        "non_answer" if label == "abstained" else label for label in before]
-    assert sorted(set(before)) == ["abstained", "correct", "hallucinated"]
-    assert (items.regraded, items.changed) == (8, 2)
+    # the two that name no capital and decline nothing are non-answers now, and so is the
+    # third ("I'm sure my AI assistant could have given a correct answer"), whose "I'm" an
+    # older grader read as a city
+    assert [r["label"] for r in rows] == ["hallucinated", "hallucinated", "non_answer",
+                                          "non_answer", "non_answer", "correct", "correct",
+                                          "correct"]
+    assert before[2:5] == ["hallucinated", "abstained", "abstained"]
+    assert (items.regraded, items.changed) == (8, 3)
