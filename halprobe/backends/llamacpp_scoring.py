@@ -1,125 +1,235 @@
-"""Teacher-forced scoring in the llama.cpp engine: many requests, few llama.cpp calls.
+"""Teacher-forced scoring with llama.cpp: many requests and all their options in two calls.
 
 A scoring request is a prompt and continuations (the gold answer and distractors); the result
 is the log-probability of every continuation token (docs/metrics.md 4: g(answer|prompt) from a
-given string). Scoring requests that wait together are scored together, each in its own KV
-stream: one llama.cpp call evaluates what their streams do not hold of their prompts (the
-few-shot prefix stays in the stream from the request before), then one call a continuation
-index evaluates that continuation of every request at once; after each, the continuation is
-removed from the streams again. The weights are read once a call, not once a sequence, so 16
-requests of 5 options cost about 6 calls instead of 96.
+given string). Scoring has its own llama.cpp context, beside the generation engine's, with
+one small KV stream per option (``kv_unified=false``, as the engine: a stream's attention is
+the computation it would have alone, so a score does not depend on what is scored beside it).
+For a group of requests:
 
-Unlike generation, scores are not bit for bit those of a prompt evaluated alone (a batch of
-several sequences rounds differently): they agree with the generation log-probs of the same
-tokens to about 0.01 (tests/backends/test_completion.py).
+- stream 0 holds the prefix all their prompts share (few-shot examples, chat template, the
+  suite's question stem), kept from one group to the next;
+- each request's first stream gets a copy of it (``llama_memory_seq_cp``: one memcpy of a
+  small stream) and one llama.cpp call evaluates the rest of every prompt; an option's first
+  token is predicted from the prompt's last position;
+- the prompt is copied to the request's other streams, and one call evaluates every option of
+  every request at once: an option of L tokens adds L - 1 (its last token predicts nothing).
+
+So 5 options of 40 requests cost 2 calls, where the weights are read once a call (docs/
+performance.md). Scores agree with the log-probs generation gives the same tokens to about
+0.02 (a batch of several tokens rounds differently from one token a step:
+tests/backends/test_completion.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import ctypes
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from halprobe.backends.base import BackendError
 
+Request = tuple[list[int], list[list[int]]]  # prompt tokens, each option's tokens
 Entry = tuple[int, int, int, bool]  # token, position, stream, wants logits
+STREAM_CELLS = 256  # a stream's KV cells unless a request needs more (copies are whole streams)
 
 
-@dataclass
-class ScoredTokens:
-    """A scoring request's result: the log-probability of each token of each continuation."""
-
-    logprobs: list[list[float]]
-
-
-def token_logprob(logits: np.ndarray, token: int, work: np.ndarray) -> float:
-    """log softmax(logits)[token], summed in float64 over a float32 buffer (as the chooser)."""
-    top = float(logits.max())
-    np.subtract(logits, top, out=work)
-    np.exp(work, out=work)
-    return float(logits[token]) - top - float(np.log(work.sum(dtype=np.float64)))
+def shared_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    """Length of the common prefix of two token lists."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
-class ScoringMixin:
-    """The scoring half of DecodeEngine (which provides these attributes and methods)."""
+def pieces(start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """[start, end) cut into pieces of at most ``size`` tokens, none one token long (llama.cpp
+    computes a one-token batch with other kernels)."""
+    out = []
+    while start < end:
+        stop = min(end, start + size)
+        if end - stop == 1:
+            stop -= 1
+        out.append((start, stop))
+        start = stop
+    return out
 
-    _lib: Any
-    _memory: Any
-    _held: list[list[int]]
-    _n_vocab: int
-    n_batch: int
-    _decode: Callable[[list[Entry]], None]
-    _logits: Callable[[int], np.ndarray]
-    _release: Callable[[Any], None]
-    _fail: Callable[[list[Any], BackendError], None]
 
-    def _score_all(self, requests: list[Any]) -> None:
-        """Score every request (each holds a stream; ``position`` = prompt tokens it holds)."""
-        if not requests:
-            return
-        # in stream order: llama.cpp splits a call wherever consecutive entries' stream ids
-        # are not consecutive numbers, and each piece reads the weights again
-        requests = sorted(requests, key=lambda r: r.stream)
-        try:
-            results = self._score_streams(requests)
-        except Exception as exc:  # every waiting caller hears of it
-            self._fail(requests, exc if isinstance(exc, BackendError) else BackendError(
-                "fatal", f"llama.cpp scoring failed: {type(exc).__name__}: {exc}"))
-            return
-        for request, result in zip(requests, results, strict=True):
-            self._release(request)
-            request.future.set_result(ScoredTokens(result))
+class Scorer:
+    """A llama.cpp context for scoring (the same weights as the generation engine's)."""
 
-    def _calls(self, entries: list[Entry], read: Callable[[int, int], None]) -> None:
-        """Evaluate entries in calls of at most n_batch; ``read(call row, entry index)`` runs
-        for each entry that wants logits, right after its call."""
-        for start in range(0, len(entries), self.n_batch):
-            chunk = entries[start:start + self.n_batch]
-            self._decode(chunk)
-            for row, entry in enumerate(chunk):
-                if entry[3]:
-                    read(row, start + row)
+    def __init__(self, llama_cpp: Any, model: Any, *, cells: int, n_streams: int,
+                 n_batch: int, threads: int) -> None:
+        from llama_cpp._internals import LlamaContext
 
-    def _reader(self, results: list[list[list[float]]], targets: list[tuple[int, int]],
-                work: np.ndarray) -> Callable[[int, int], None]:
-        """Append the log-prob of entry i's next token to its request's last continuation."""
-        def read(row: int, i: int) -> None:
-            request, token = targets[i]
-            results[request][-1].append(token_logprob(self._logits(row), token, work))
-        return read
+        self._lib = llama_cpp
+        self.cells, self.n_streams, self.n_batch = cells, n_streams, n_batch
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = cells * n_streams
+        params.n_seq_max = n_streams
+        params.kv_unified = False
+        params.n_batch = params.n_ubatch = n_batch
+        params.n_threads = params.n_threads_batch = threads
+        params.flash_attn_type = 0  # as the generation engine
+        self._context = LlamaContext(model=model, params=params, verbose=False)
+        self._ctx = self._context.ctx
+        self._memory = llama_cpp.llama_get_memory(self._ctx)
+        self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+        self._n_vocab = model.n_vocab()
+        self._held: list[int] = []  # the prefix in stream 0
 
-    def _score_streams(self, requests: list[Any]) -> list[list[list[float]]]:
+    def fits(self, request: Request) -> bool:
+        prompt, options = request
+        return len(prompt) + max((len(o) for o in options), default=0) <= self.cells
+
+    def score(self, requests: Sequence[Request]) -> list[list[list[float]]]:
+        """Log-prob of every token of every option of each (prompt, options) request."""
+        for prompt, options in requests:
+            if not prompt or len(options) >= self.n_streams:
+                raise BackendError("bad_request", f"a scoring request needs a prompt and "
+                                   f"at most {self.n_streams - 1} continuations")
+        out: list[list[list[float]]] = []
+        for group in self._groups(requests):
+            out += self._score_group(group)
+        return out
+
+    def _groups(self, requests: Sequence[Request]) -> list[list[Request]]:
+        """Consecutive requests whose options fit the streams and one call (every option
+        filled to the longest one's length: see _score_group)."""
+        groups: list[list[Request]] = []
+        group: list[Request] = []
+        streams = longest = 0
+        for request in requests:
+            options = request[1]
+            need = max(1, len(options))
+            length = max((len(o) - 1 for o in options), default=0)
+            if need * length > self.n_batch:
+                raise BackendError("bad_request", f"{len(options)} continuations of up to "
+                                   f"{length + 1} tokens do not fit one llama.cpp call of "
+                                   f"{self.n_batch} tokens")
+            if group and (streams + need >= self.n_streams
+                          or (streams + need) * max(longest, length) > self.n_batch):
+                groups.append(group)
+                group, streams, longest = [], 0, 0
+            group.append(request)
+            streams, longest = streams + need, max(longest, length)
+        if group:
+            groups.append(group)
+        return groups
+
+    def _score_group(self, group: Sequence[Request]) -> list[list[list[float]]]:
+        base = self._hold_prefix(group)
+        lib, memory = self._lib, self._memory
+        firsts = []  # each request's first stream
+        stream = 1
+        for _, options in group:
+            firsts.append(stream)
+            stream += max(1, len(options))
+        for first in firsts:
+            lib.llama_memory_seq_rm(memory, first, -1, -1)
+            if base:
+                lib.llama_memory_seq_cp(memory, 0, first, -1, -1)
+        entries = [(prompt[i], i, first, i == len(prompt) - 1)
+                   for (prompt, _), first in zip(group, firsts, strict=True)
+                   for i in range(base, len(prompt))]
+        ends = iter(group)  # the request whose prompt ends at each entry that wants logits
+        values: list[float] = []
+        for start, stop in pieces(0, len(entries), self.n_batch):
+            wanted = []
+            for row in self._decode(entries[start:stop]):
+                wanted += [(row, option[0]) for option in next(ends)[1] if option]
+            values += self._logprobs(wanted)
+        entries, targets = [], []
+        longest = max(len(o) for _, options in group for o in options) - 1
+        for (prompt, options), first in zip(group, firsts, strict=True):
+            for j, option in enumerate(options):
+                if j:
+                    lib.llama_memory_seq_rm(memory, first + j, -1, -1)
+                    lib.llama_memory_seq_cp(memory, first, first + j, -1, -1)
+                entries += [(t, len(prompt) + i, first + j, True)
+                            for i, t in enumerate(option[:-1])]
+                # filler to the longest option, no logits read: every stream then has as
+                # many tokens in the call, which llama.cpp evaluates as one piece; unequal
+                # streams are cut into pieces by what stands beside them, and a score moved
+                # by up to 0.4 with the other options of its group
+                entries += [(option[-1], len(prompt) + i, first + j, False)
+                            for i in range(len(option) - 1, longest)]
+                targets += option[1:]
+        if entries:
+            rows = self._decode(entries)
+            values += self._logprobs(list(zip(rows, targets, strict=True)))
+        return self._arrange(group, values)
+
+    @staticmethod
+    def _arrange(group: Sequence[Request], values: list[float]) -> list[list[list[float]]]:
+        """Per request and option: its first token's log-prob (from the first list of values)
+        and the rest (in option order, after all the first tokens)."""
+        n_first = sum(1 for _, options in group for o in options if o)
+        firsts, rest = iter(values[:n_first]), iter(values[n_first:])
+        out = []
+        for _, options in group:
+            out.append([[next(firsts)] + [next(rest) for _ in option[1:]] if option else []
+                        for option in options])
+        return out
+
+    def _hold_prefix(self, group: Sequence[Request]) -> int:
+        """Make stream 0 hold the group's common prompt prefix, two tokens short of the
+        shortest prompt (so each request evaluates two or more); return its length."""
+        prompts = [p for p, _ in group]
+        want = min(len(p) for p in prompts) - 2
+        for prompt in prompts[1:]:
+            want = min(want, shared_prefix(prompts[0], prompt))
+        if want < 2:
+            return 0
+        keep = shared_prefix(self._held, prompts[0][:want])
+        if want - keep == 1:
+            keep -= 1
+        self._lib.llama_memory_seq_rm(self._memory, 0, keep, -1)
+        self._held = self._held[:keep]
+        for start, stop in pieces(keep, want, self.n_batch):
+            self._decode([(prompts[0][i], i, 0, False) for i in range(start, stop)])
+            self._held += prompts[0][start:stop]
+        return want
+
+    def _decode(self, entries: list[Entry]) -> list[int]:
+        """One llama_decode call; returns the batch index of each entry that wants logits."""
+        batch, rows = self._batch, []
+        for i, (token, position, stream, wants) in enumerate(entries):
+            batch.token[i] = token
+            batch.pos[i] = position
+            batch.n_seq_id[i] = 1
+            batch.seq_id[i][0] = stream
+            batch.logits[i] = wants
+            if wants:
+                rows.append(i)
+        batch.n_tokens = len(entries)
+        status = self._lib.llama_decode(self._ctx, batch)
+        if status != 0:
+            raise BackendError("fatal", f"llama_decode returned {status} while scoring")
+        return rows
+
+    def _logprobs(self, wanted: list[tuple[int, int]]) -> list[float]:
+        """log softmax(row)[token] for each (batch index, token) of the last call, in float64
+        over the float32 logits (as generation's chooser)."""
+        out = []
         work = np.empty(self._n_vocab, dtype=np.float32)
-        firsts: dict[int, np.ndarray] = {}
-        entries: list[Entry] = []
-        owner: list[int] = []
-        for n, request in enumerate(requests):
-            prompt, stream = request.prompt, request.stream
-            shared = max(0, min(request.position, len(prompt) - 1))
-            self._lib.llama_memory_seq_rm(self._memory, stream, shared, -1)
-            self._held[stream] = list(prompt)
-            entries += [(prompt[i], i, stream, i == len(prompt) - 1)
-                        for i in range(shared, len(prompt))]
-            owner += [n] * (len(prompt) - shared)
-        self._calls(entries, lambda row, i: firsts.__setitem__(owner[i],
-                                                               self._logits(row).copy()))
-        results: list[list[list[float]]] = [[] for _ in requests]
-        most = max(len(r.continuations) for r in requests)
-        for j in range(most):
-            entries, targets = [], []
-            for n, request in enumerate(requests):
-                if j >= len(request.continuations):
-                    continue
-                tokens = request.continuations[j]
-                results[n].append([token_logprob(firsts[n], tokens[0], work)] if tokens else [])
-                base = len(request.prompt)
-                entries += [(t, base + i, request.stream, True)
-                            for i, t in enumerate(tokens[:-1])]
-                targets += [(n, t) for t in tokens[1:]]
-            self._calls(entries, self._reader(results, targets, work))
-            for request in requests:
-                self._lib.llama_memory_seq_rm(self._memory, request.stream,
-                                              len(request.prompt), -1)
-        return results
+        for row, token in wanted:
+            logits = self._row(row)
+            top = float(logits.max())
+            np.subtract(logits, top, out=work)
+            np.exp(work, out=work)
+            out.append(float(logits[token]) - top - float(np.log(work.sum(dtype=np.float64))))
+        return out
+
+    def _row(self, i: int) -> np.ndarray:
+        pointer = self._lib.llama_get_logits_ith(self._ctx, i)
+        buffer = (ctypes.c_float * self._n_vocab).from_address(ctypes.addressof(pointer.contents))
+        return np.frombuffer(memoryview(buffer), dtype=np.float32)
+
+    def close(self) -> None:
+        self._lib.llama_batch_free(self._batch)
+        self._context.close()
