@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--styles", default="completion,chat",
+                        help="which prompt styles to time, comma-separated")
     args = parser.parse_args()
     [suite] = load(["capitals"])
     items = sorted(suite.items, key=lambda i: i.id)[: args.items]
@@ -42,6 +44,7 @@ def main() -> None:
     styles = {"completion": completion_builder(shots)}
     if backend.capabilities.chat_template:
         styles["chat"] = prompt_builder([suite])
+    styles = {k: v for k, v in styles.items() if k in args.styles.split(",")}
     from halprobe.types import ScoreRequest
 
     for style, build in styles.items():

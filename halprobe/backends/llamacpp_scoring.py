@@ -98,25 +98,22 @@ class Scorer:
         return out
 
     def _groups(self, requests: Sequence[Request]) -> list[list[Request]]:
-        """Consecutive requests whose options fit the streams and one call (every option
-        filled to the longest one's length: see _score_group)."""
+        """Consecutive requests whose options fit the streams and one call."""
         groups: list[list[Request]] = []
         group: list[Request] = []
-        streams = longest = 0
+        streams = tokens = 0
         for request in requests:
             options = request[1]
             need = max(1, len(options))
-            length = max((len(o) - 1 for o in options), default=0)
-            if need * length > self.n_batch:
-                raise BackendError("bad_request", f"{len(options)} continuations of up to "
-                                   f"{length + 1} tokens do not fit one llama.cpp call of "
-                                   f"{self.n_batch} tokens")
-            if group and (streams + need >= self.n_streams
-                          or (streams + need) * max(longest, length) > self.n_batch):
+            size = sum(max(0, len(o) - 1) for o in options)
+            if size > self.n_batch:
+                raise BackendError("bad_request", f"continuations of {size} tokens in all do "
+                                   f"not fit one llama.cpp call of {self.n_batch}")
+            if group and (streams + need >= self.n_streams or tokens + size > self.n_batch):
                 groups.append(group)
-                group, streams, longest = [], 0, 0
+                group, streams, tokens = [], 0, 0
             group.append(request)
-            streams, longest = streams + need, max(longest, length)
+            streams, tokens = streams + need, tokens + size
         if group:
             groups.append(group)
         return groups
@@ -143,25 +140,30 @@ class Scorer:
             for row in self._decode(entries[start:stop]):
                 wanted += [(row, option[0]) for option in next(ends)[1] if option]
             values += self._logprobs(wanted)
-        entries, targets = [], []
-        longest = max(len(o) for _, options in group for o in options) - 1
+        by_length: dict[int, list[tuple[Entry, int]]] = {}  # tokens a stream -> its entries
         for (prompt, options), first in zip(group, firsts, strict=True):
             for j, option in enumerate(options):
                 if j:
                     lib.llama_memory_seq_rm(memory, first + j, -1, -1)
                     lib.llama_memory_seq_cp(memory, first, first + j, -1, -1)
-                entries += [(t, len(prompt) + i, first + j, True)
-                            for i, t in enumerate(option[:-1])]
-                # filler to the longest option, no logits read: every stream then has as
-                # many tokens in the call, which llama.cpp evaluates as one piece; unequal
-                # streams are cut into pieces by what stands beside them, and a score moved
-                # by up to 0.4 with the other options of its group
-                entries += [(option[-1], len(prompt) + i, first + j, False)
-                            for i in range(len(option) - 1, longest)]
-                targets += option[1:]
-        if entries:
-            rows = self._decode(entries)
-            values += self._logprobs(list(zip(rows, targets, strict=True)))
+                by_length.setdefault(len(option) - 1, []).extend(
+                    ((t, len(prompt) + i, first + j, True), option[i + 1])
+                    for i, t in enumerate(option[:-1]))
+        rest: dict[tuple[int, int], float] = {}  # (stream, position) -> log-prob
+        for length in sorted(k for k in by_length if k > 0):
+            # one call for the options of one length: llama.cpp evaluates a call in pieces
+            # of as many tokens from each stream, cut by what stands beside a stream's
+            # tokens; streams of one length take one piece whatever the group holds (mixed
+            # lengths moved a score by up to 0.4 with the other options of its group)
+            pairs = by_length[length]
+            rows = self._decode([entry for entry, _ in pairs])
+            for (entry, _), value in zip(pairs, self._logprobs(
+                    [(row, target) for row, (_, target) in zip(rows, pairs, strict=True)]),
+                    strict=True):
+                rest[entry[2], entry[1]] = value
+        for (prompt, options), first in zip(group, firsts, strict=True):
+            values += [rest[first + j, len(prompt) + i] for j, option in enumerate(options)
+                       for i in range(len(option) - 1)]
         return self._arrange(group, values)
 
     @staticmethod
