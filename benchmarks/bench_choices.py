@@ -14,8 +14,10 @@ import argparse
 import os
 import subprocess
 import time
+from typing import cast
 
 from halprobe.backends import create
+from halprobe.backends.base import Scorer
 from halprobe.choice_pass import _continuation, plan
 from halprobe.pipeline import prompt_builder
 from halprobe.prompts import choose_shots, completion_builder
@@ -39,7 +41,7 @@ def main() -> None:
     [suite] = load(["capitals"])
     items = sorted(suite.items, key=lambda i: i.id)[: args.items]
     planned = plan(items, suite.items, 4, seed=0)
-    backend = create(args.model, {"n_threads": args.threads})
+    backend = cast(Scorer, create(args.model, {"n_threads": args.threads}))
     shots = choose_shots(suite.items, items, 3, seed=0)
     styles = {"completion": completion_builder(shots)}
     if backend.capabilities.chat_template:

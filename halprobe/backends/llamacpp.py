@@ -40,7 +40,7 @@ from halprobe.types import (
 
 MAX_PARALLEL = 16  # 16 sequences a step cost 4.4-5.4 ms a token, 32 hardly less (performance.md)
 SCORE_BATCH = 512  # tokens a scoring call at most
-SCORE_STREAMS = 32  # options scored together: 64 were 4% faster, 128 and 255 no more (figures: docs/performance.md)
+SCORE_STREAMS = 32  # options scored together: 64 were 4% faster, 128 and 255 no faster
 KV_MEMORY_SHARE = 0.25  # of available memory, for the KV streams, held for the whole run
 
 
