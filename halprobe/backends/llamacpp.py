@@ -40,7 +40,8 @@ from halprobe.types import (
 
 MAX_PARALLEL = 16  # 16 sequences a step cost 4.4-5.4 ms a token, 32 hardly less (performance.md)
 SCORE_BATCH = 512  # tokens a scoring call at most
-SCORE_STREAMS = 32  # options scored together: 64 were 4% faster, 128 and 255 no faster
+SCORE_STREAMS = 128  # most KV streams for scoring (one an option): fewer calls; 255 no faster
+SCORE_MEMORY_SHARE = 0.1  # of available memory, for the scoring streams, while a run scores
 KV_MEMORY_SHARE = 0.25  # of available memory, for the KV streams, held for the whole run
 
 
@@ -201,7 +202,9 @@ class LlamaCppBackend:
             if self._scorer is not None:
                 self._scorer.close()
             cells = min(self._n_ctx, max(STREAM_CELLS, -(-need // 256) * 256))
-            self._scorer = Scorer(self._lib, self._model, cells=cells, n_streams=SCORE_STREAMS,
+            per_stream = cells * kv_bytes_per_token(self._lib, self._model.model)
+            streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE, SCORE_STREAMS))
+            self._scorer = Scorer(self._lib, self._model, cells=cells, n_streams=streams,
                                   n_batch=SCORE_BATCH, threads=self._engine.threads)
         return self._scorer
 

@@ -33,6 +33,7 @@ from halprobe.backends.base import BackendError
 
 Request = tuple[list[int], list[list[int]]]  # prompt tokens, each option's tokens
 Entry = tuple[int, int, int, bool]  # token, position, stream, wants logits
+Target = tuple[int, int, int, int]  # token, position, stream, token its logits score or -1
 STREAM_CELLS = 256  # a stream's KV cells unless a request needs more (copies are whole streams)
 
 
@@ -89,94 +90,104 @@ class Scorer:
     def score(self, requests: Sequence[Request]) -> list[list[list[float]]]:
         """Log-prob of every token of every option of each (prompt, options) request."""
         for prompt, options in requests:
-            if not prompt or len(options) >= self.n_streams:
+            if not prompt or len(options) >= self.n_streams - 1:
                 raise BackendError("bad_request", f"a scoring request needs a prompt and "
-                                   f"at most {self.n_streams - 1} continuations")
+                                   f"at most {self.n_streams - 2} continuations")
         out: list[list[list[float]]] = []
         for group in self._groups(requests):
             out += self._score_group(group)
         return out
 
     def _groups(self, requests: Sequence[Request]) -> list[list[Request]]:
-        """Consecutive requests whose options fit the streams and one call."""
+        """Consecutive requests whose prompts and options fit the streams (one a prompt, one
+        an option of two tokens or more; stream 0 holds the prefix)."""
         groups: list[list[Request]] = []
         group: list[Request] = []
-        streams = tokens = 0
+        streams = 0
         for request in requests:
-            options = request[1]
-            need = max(1, len(options))
-            size = sum(max(0, len(o) - 1) for o in options)
-            if size > self.n_batch:
-                raise BackendError("bad_request", f"continuations of {size} tokens in all do "
-                                   f"not fit one llama.cpp call of {self.n_batch}")
-            if group and (streams + need >= self.n_streams or tokens + size > self.n_batch):
+            need = 1 + sum(len(o) > 1 for o in request[1])
+            if group and streams + need >= self.n_streams:
                 groups.append(group)
-                group, streams, tokens = [], 0, 0
+                group, streams = [], 0
             group.append(request)
-            streams, tokens = streams + need, tokens + size
+            streams += need
         if group:
             groups.append(group)
         return groups
 
     def _score_group(self, group: Sequence[Request]) -> list[list[list[float]]]:
+        """Prompts (past the held prefix) in streams 1..G, then each option of two tokens or
+        more in a stream of its own after them, copied from its prompt's stream."""
         base = self._hold_prefix(group)
         lib, memory = self._lib, self._memory
-        firsts = []  # each request's first stream
-        stream = 1
-        for _, options in group:
-            firsts.append(stream)
-            stream += max(1, len(options))
-        for first in firsts:
-            lib.llama_memory_seq_rm(memory, first, -1, -1)
+        order = sorted(range(len(group)), key=lambda n: len(group[n][0]))
+        home = {n: 1 + i for i, n in enumerate(order)}  # request -> its prompt's stream
+        tails = []
+        for n in order:
+            prompt, options = group[n]
+            lib.llama_memory_seq_rm(memory, home[n], -1, -1)
             if base:
-                lib.llama_memory_seq_cp(memory, 0, first, -1, -1)
-        entries = [(prompt[i], i, first, i == len(prompt) - 1)
-                   for (prompt, _), first in zip(group, firsts, strict=True)
-                   for i in range(base, len(prompt))]
-        ends = iter(group)  # the request whose prompt ends at each entry that wants logits
-        values: list[float] = []
-        for start, stop in pieces(0, len(entries), self.n_batch):
-            wanted = []
-            for row in self._decode(entries[start:stop]):
-                wanted += [(row, option[0]) for option in next(ends)[1] if option]
-            values += self._logprobs(wanted)
-        by_length: dict[int, list[tuple[Entry, int]]] = {}  # tokens a stream -> its entries
-        for (prompt, options), first in zip(group, firsts, strict=True):
-            for j, option in enumerate(options):
-                if j:
-                    lib.llama_memory_seq_rm(memory, first + j, -1, -1)
-                    lib.llama_memory_seq_cp(memory, first, first + j, -1, -1)
-                by_length.setdefault(len(option) - 1, []).extend(
-                    ((t, len(prompt) + i, first + j, True), option[i + 1])
-                    for i, t in enumerate(option[:-1]))
-        rest: dict[tuple[int, int], float] = {}  # (stream, position) -> log-prob
-        for length in sorted(k for k in by_length if k > 0):
-            # one call for the options of one length: llama.cpp evaluates a call in pieces
-            # of as many tokens from each stream, cut by what stands beside a stream's
-            # tokens; streams of one length take one piece whatever the group holds (mixed
-            # lengths moved a score by up to 0.4 with the other options of its group)
-            pairs = by_length[length]
-            rows = self._decode([entry for entry, _ in pairs])
-            for (entry, _), value in zip(pairs, self._logprobs(
-                    [(row, target) for row, (_, target) in zip(rows, pairs, strict=True)]),
-                    strict=True):
-                rest[entry[2], entry[1]] = value
-        for (prompt, options), first in zip(group, firsts, strict=True):
-            values += [rest[first + j, len(prompt) + i] for j, option in enumerate(options)
-                       for i in range(len(option) - 1)]
-        return self._arrange(group, values)
+                lib.llama_memory_seq_cp(memory, 0, home[n], -1, -1)
+            firsts = {option[0] for option in options if option}  # read from the last row
+            tails.append([(prompt[i], i, home[n], -1) for i in range(base, len(prompt) - 1)]
+                         + [(prompt[-1], len(prompt) - 1, home[n], t) for t in sorted(firsts)])
+        got = self._evaluate(tails)
+        streams = [(n, j) for n in order for j, o in enumerate(group[n][1]) if len(o) > 1]
+        streams.sort(key=lambda nj: len(group[nj[0]][1][nj[1]]))
+        own = {nj: len(group) + 1 + i for i, nj in enumerate(streams)}
+        rests = []
+        for (n, j), stream in own.items():
+            prompt, option = group[n][0], group[n][1][j]
+            lib.llama_memory_seq_rm(memory, stream, -1, -1)
+            lib.llama_memory_seq_cp(memory, home[n], stream, -1, -1)
+            rests.append([(t, len(prompt) + i, stream, option[i + 1])
+                          for i, t in enumerate(option[:-1])])
+        got.update(self._evaluate(rests))
+        return [[[got[home[n], len(prompt) - 1, option[0]]]
+                 + [got[own[n, j], len(prompt) + i, t] for i, t in enumerate(option[1:])]
+                 if option else [] for j, option in enumerate(options)]
+                for n, (prompt, options) in enumerate(group)]
 
-    @staticmethod
-    def _arrange(group: Sequence[Request], values: list[float]) -> list[list[list[float]]]:
-        """Per request and option: its first token's log-prob (from the first list of values)
-        and the rest (in option order, after all the first tokens)."""
-        n_first = sum(1 for _, options in group for o in options if o)
-        firsts, rest = iter(values[:n_first]), iter(values[n_first:])
-        out = []
-        for _, options in group:
-            out.append([[next(firsts)] + [next(rest) for _ in option[1:]] if option else []
-                        for option in options])
-        return out
+    def _evaluate(self, streams: list[list[Target]]) -> dict[tuple[int, int, int], float]:
+        """Evaluate each stream's entries; return (stream, position, target) -> log-prob.
+
+        Streams of one length go in one call, in stream order: llama.cpp evaluates a call in
+        pieces of as many tokens from each stream and starts a new piece where stream ids
+        are not consecutive, so a stream's tokens meet the same kernels whatever else the
+        group holds (streams of mixed lengths in one call moved a score by up to 0.4 with
+        what was scored beside it) and one piece holds every stream of that length."""
+        by_length: dict[int, list[list[Target]]] = {}
+        for entries in streams:
+            if entries:
+                by_length.setdefault(len({e[1] for e in entries}), []).append(entries)
+        got: dict[tuple[int, int, int], float] = {}
+        for length in sorted(by_length):
+            if length > self.n_batch:
+                raise BackendError("bad_request", f"{length} tokens of one sequence do not "
+                                   f"fit one llama.cpp call of {self.n_batch}")
+            same = by_length[length]
+            per_call = max(1, self.n_batch // length)
+            for start in range(0, len(same), per_call):
+                got.update(self._call([e for entries in same[start:start + per_call]
+                                       for e in entries]))
+        return got
+
+    def _call(self, entries: list[Target]) -> dict[tuple[int, int, int], float]:
+        """One llama_decode over entries (one cell a stream and position, however many
+        targets read its logits); the log-prob of every target."""
+        cells: list[tuple[int, int, int]] = []
+        wanted: set[tuple[int, int]] = set()
+        for token, position, stream, target in entries:
+            if not cells or cells[-1][1:] != (position, stream):
+                cells.append((token, position, stream))
+            if target >= 0:
+                wanted.add((stream, position))
+        rows = self._decode([(t, p, s, (s, p) in wanted) for t, p, s in cells])
+        row_of = dict(zip([(s, p) for _, p, s in cells if (s, p) in wanted], rows,
+                          strict=True))
+        targets = [(s, p, t) for _, p, s, t in entries if t >= 0]
+        values = self._logprobs([(row_of[s, p], t) for s, p, t in targets])
+        return dict(zip(targets, values, strict=True))
 
     def _hold_prefix(self, group: Sequence[Request]) -> int:
         """Make stream 0 hold the group's common prompt prefix, two tokens short of the
