@@ -1,24 +1,25 @@
-"""Teacher-forced scoring with llama.cpp: many requests and all their options in two calls.
+"""Teacher-forced scoring with llama.cpp: many requests and all their options in a few calls.
 
 A scoring request is a prompt and continuations (the gold answer and distractors); the result
 is the log-probability of every continuation token (docs/metrics.md 4: g(answer|prompt) from a
 given string). Scoring has its own llama.cpp context, beside the generation engine's, with
-one small KV stream per option (``kv_unified=false``, as the engine: a stream's attention is
-the computation it would have alone, so a score does not depend on what is scored beside it).
-For a group of requests:
+one small KV stream a prompt and one an option (``kv_unified=false``, as the engine: a
+stream's attention is the computation it would have alone). For a group of requests:
 
 - stream 0 holds the prefix all their prompts share (few-shot examples, chat template, the
-  suite's question stem), kept from one group to the next;
-- each request's first stream gets a copy of it (``llama_memory_seq_cp``: one memcpy of a
-  small stream) and one llama.cpp call evaluates the rest of every prompt; an option's first
-  token is predicted from the prompt's last position;
-- the prompt is copied to the request's other streams, and one call evaluates every option of
-  every request at once: an option of L tokens adds L - 1 (its last token predicts nothing).
+  suite's question stem), kept from one group to the next and copied to each prompt's stream
+  (``llama_memory_seq_cp``: one memcpy of a 256-cell stream);
+- the rest of every prompt is evaluated, and an option's first token is scored from its
+  prompt's last position;
+- the prompt is copied to a stream for each option of two tokens or more, which then adds
+  L - 1 tokens (its last token predicts nothing).
 
-So 5 options of 40 requests cost 2 calls, where the weights are read once a call (docs/
-performance.md). Scores agree with the log-probs generation gives the same tokens to about
-0.02 (a batch of several tokens rounds differently from one token a step:
-tests/backends/test_completion.py).
+Every call holds streams of one length with consecutive ids, which llama.cpp evaluates as one
+piece (the weights read once for all of them), and a stream meets the same kernels whatever
+else the group holds: a score is the same, bit for bit, alone or in any group (with mixed
+lengths in a call it moved by up to 0.4). Scores agree with the log-probs generation gives the
+same tokens to about 0.02 (several tokens a call round differently from one a step):
+tests/backends/test_completion.py. Where the time goes: docs/base-vs-instruct.md.
 """
 
 from __future__ import annotations

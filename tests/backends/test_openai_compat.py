@@ -211,8 +211,8 @@ def test_a_completion_prompt_goes_to_the_completions_endpoint(llama_url: str) ->
 def test_real_llama_server_echoes_shifted_logprobs_so_scoring_says_unsupported(
         llama_url: str) -> None:
     """llama-cpp-python's server echoes prompt log-probs, but each token gets the log-prob of
-    the token after it (" Nairobi" after "A:" about -9.5 there, -0.6 in process): scoring
-    stops with a clear error rather than return those numbers."""
+    the token after it (":" after "A" about -20, " Nairobi" after "A:" -9.5): scoring stops
+    with a clear error rather than return those numbers."""
     prompt = (Message("completion", "Q: What is the capital of France?\nA: Paris\n\n"
                                     "Q: What is the capital of Kenya?\nA:"),)
     backend = create(f"openai:{SERVER_MODEL}", {"base_url": llama_url})
