@@ -11,6 +11,7 @@ import pytest
 from halprobe.backends import create
 from halprobe.backends.base import Backend, BackendError
 from halprobe.backends.openai_compat import (
+    OpenAICompatBackend,
     _echoed_logprobs,
     _generation,
     parse_retry_after,
@@ -216,6 +217,7 @@ def test_real_llama_server_echoes_shifted_logprobs_so_scoring_says_unsupported(
     prompt = (Message("completion", "Q: What is the capital of France?\nA: Paris\n\n"
                                     "Q: What is the capital of Kenya?\nA:"),)
     backend = create(f"openai:{SERVER_MODEL}", {"base_url": llama_url})
+    assert isinstance(backend, OpenAICompatBackend)
     try:
         assert backend.capabilities.scoring  # the server decides, at the first score
         with pytest.raises(BackendError, match="scoring is not supported by this server") as e:
