@@ -201,7 +201,7 @@ class LlamaCppBackend:
         if self._scorer is None or need > self._scorer.cells:
             if self._scorer is not None:
                 self._scorer.close()
-            cells = min(self._n_ctx, max(STREAM_CELLS, -(-need // 256) * 256))
+            cells = max(STREAM_CELLS, -(-need // 256) * 256)  # llama.cpp pads to 256
             per_stream = cells * kv_bytes_per_token(self._lib, self._model.model)
             streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE, SCORE_STREAMS))
             self._scorer = Scorer(self._lib, self._model, cells=cells, n_streams=streams,

@@ -84,10 +84,6 @@ class Scorer:
         self._n_vocab = model.n_vocab()
         self._held: list[int] = []  # the prefix in stream 0
 
-    def fits(self, request: Request) -> bool:
-        prompt, options = request
-        return len(prompt) + max((len(o) for o in options), default=0) <= self.cells
-
     def score(self, requests: Sequence[Request]) -> list[list[list[float]]]:
         """Log-prob of every token of every option of each (prompt, options) request."""
         for prompt, options in requests:
