@@ -14,8 +14,10 @@ import argparse
 import os
 import subprocess
 import time
+from typing import cast
 
 from halprobe.backends import create
+from halprobe.backends.base import Scorer
 from halprobe.run.choices import _continuation, plan
 from halprobe.run.pipeline import prompt_builder
 from halprobe.suites import load
@@ -33,15 +35,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--styles", default="completion,chat",
+                        help="which prompt styles to time, comma-separated")
     args = parser.parse_args()
     [suite] = load(["capitals"])
     items = sorted(suite.items, key=lambda i: i.id)[: args.items]
     planned = plan(items, suite.items, 4, seed=0)
-    backend = create(args.model, {"n_threads": args.threads})
+    backend = cast(Scorer, create(args.model, {"n_threads": args.threads}))
     shots = choose_shots(suite.items, items, 3, seed=0)
     styles = {"completion": completion_builder(shots)}
     if backend.capabilities.chat_template:
         styles["chat"] = prompt_builder([suite])
+    styles = {k: v for k, v in styles.items() if k in args.styles.split(",")}
     from halprobe.types import ScoreRequest
 
     for style, build in styles.items():

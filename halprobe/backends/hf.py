@@ -81,6 +81,7 @@ def _load_gguf(location: str, gguf: str) -> tuple[Any, Any, str]:
     return tokenizer, model, source.name
 
 
+SCORE_REQUESTS = 8  # scoring requests a batch (their options are evaluated together)
 MAX_AUTO_BATCH = 32  # on CPU, bigger batches add little throughput and waste steps on rows done
 WINDOW_BATCHES = 4  # batches a window holds: what length sorting has to choose from
 MEMORY_SHARE = 0.5  # of psutil's available memory, for the activations of one batch
@@ -205,33 +206,68 @@ class HFBackend:
         return ids
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
-        """Teacher-forced log-probabilities of each continuation (docs/metrics.md 4): the prompt is
-        evaluated once, each continuation on a copy of its KV cache."""
-        return [self._score_one(r) for r in requests]
+        """Teacher-forced log-probabilities of each continuation (docs/metrics.md 4), a few
+        requests a batch: one forward pass over their prompts (left-padded), then one over
+        every option of every one of them, on the prompts' KV cache (``past_key_values``)
+        repeated for each option. An option's first token is predicted from its prompt's
+        last position; its last token predicts nothing, so it is not evaluated."""
+        out: list[Scored] = []
+        for start in range(0, len(requests), SCORE_REQUESTS):
+            self._follow_load()
+            out += self._score_batch(requests[start:start + SCORE_REQUESTS])
+        return out
 
-    def _score_one(self, request: ScoreRequest) -> Scored:
-        import copy
-
+    def _score_batch(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
         import torch
 
-        prompt = self.prompt_ids(request.prompt)
-        text = completion_text(request.prompt)
+        prompts = [self.prompt_ids(r.prompt) for r in requests]
+        options = [[self._continuation_ids(completion_text(r.prompt), p, c)
+                    for c in r.continuations] for r, p in zip(requests, prompts, strict=True)]
+        pad = self._tok.pad_token_id
+        width = max(map(len, prompts))
+        ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        longer = [(n, o) for n, opts in enumerate(options) for o in opts if len(o) > 1]
         with torch.inference_mode():
-            first = self._model(torch.tensor([prompt]), use_cache=True)
-            start = torch.log_softmax(first.logits[0, -1].double(), dim=-1)
-            sums, counts = [], []
-            for continuation in request.continuations:
-                tokens = self._continuation_ids(text, prompt, continuation)
-                total = float(start[tokens[0]])
-                if len(tokens) > 1:
-                    rest = self._model(torch.tensor([tokens[:-1]]), use_cache=True,
-                                       **_cache_argument(self._model,
-                                                        copy.deepcopy(_cache_of(first))))
-                    logp = torch.log_softmax(rest.logits[0].double(), dim=-1)
-                    total += float(sum(logp[i, t] for i, t in enumerate(tokens[1:])))
-                sums.append(total)
-                counts.append(len(tokens))
-        return Scored(tuple(sums), tuple(counts))
+            first = self._model(input_ids=ids, attention_mask=mask, use_cache=bool(longer),
+                                position_ids=(mask.cumsum(1) - 1).clamp(min=0))
+            start = torch.log_softmax(first.logits[:, -1].double(), dim=-1)
+            rest: list[list[float]] = []
+            if longer:
+                rest = self._continue(first, mask, prompts, longer)
+        tails = iter(rest)
+        scored = []
+        for n, opts in enumerate(options):
+            sums = [float(start[n, o[0]]) + sum(next(tails)) if len(o) > 1
+                    else float(start[n, o[0]]) if o else 0.0 for o in opts]
+            scored.append(Scored(tuple(sums), tuple(len(o) for o in opts)))
+        return scored
+
+    def _continue(self, first: Any, mask: Any, prompts: list[list[int]],
+                  longer: list[tuple[int, list[int]]]) -> list[list[float]]:
+        """Log-probs of tokens 2.. of each (request, option), all options in one pass on the
+        prompts' cache (one copy of a request's rows per option; options right-padded)."""
+        import torch
+
+        owners = torch.tensor([n for n, _ in longer])
+        cache = _cache_of(first)
+        cache.batch_select_indices(owners)
+        length = max(len(o) for _, o in longer) - 1
+        pad = self._tok.pad_token_id
+        ids = torch.tensor([o[:-1] + [pad] * (length + 1 - len(o)) for _, o in longer])
+        tail_mask = torch.tensor([[1] * (len(o) - 1) + [0] * (length + 1 - len(o))
+                                  for _, o in longer])
+        positions = torch.tensor([[len(prompts[n]) + i for i in range(length)]
+                                  for n, _ in longer])
+        out = self._model(input_ids=ids, attention_mask=torch.cat([mask[owners], tail_mask], 1),
+                          position_ids=positions, use_cache=True,
+                          **_cache_argument(self._model, cache))
+        logits = out.logits
+        results = []
+        for row, (_, option) in enumerate(longer):
+            logp = torch.log_softmax(logits[row, :len(option) - 1].double(), dim=-1)
+            results.append([float(logp[i, t]) for i, t in enumerate(option[1:])])
+        return results
 
     def _continuation_ids(self, text: str | None, prompt: list[int],
                           continuation: str) -> list[int]:

@@ -14,6 +14,7 @@ Figures: docs/performance.md.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from halprobe.backends.base import BackendError
 from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
+from halprobe.backends.llamacpp_scoring import STREAM_CELLS, Scorer
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import ThreadTuner, default_threads, usable_cores
 from halprobe.errors import MissingDependencyError, UserError
@@ -37,6 +39,9 @@ from halprobe.types import (
 )
 
 MAX_PARALLEL = 16  # 16 sequences a step cost 4.4-5.4 ms a token, 32 hardly less (performance.md)
+SCORE_BATCH = 512  # tokens a scoring call at most
+SCORE_STREAMS = 128  # most KV streams for scoring (one an option): fewer calls; 255 no faster
+SCORE_MEMORY_SHARE = 0.1  # of available memory, for the scoring streams, while a run scores
 KV_MEMORY_SHARE = 0.25  # of available memory, for the KV streams, held for the whole run
 
 
@@ -113,6 +118,9 @@ class LlamaCppBackend:
             raise UserError(f"llama.cpp could not make room for {n_parallel} sequences of "
                             f"{n_ctx} tokens with {path.name} ({exc}); ask for fewer with "
                             "-o n_parallel=N or -o n_ctx=N") from None
+        self._lib, self._n_ctx = llama_cpp, n_ctx
+        self._scorer: Scorer | None = None
+        self._scoring = threading.Lock()
         self._template_hash = hashlib.sha256(template.encode()).hexdigest()[:12]
         self._digest = file_digest(path)
         # The runner's worker threads each wait on one prompt while the engine decodes them all;
@@ -174,17 +182,31 @@ class LlamaCppBackend:
         the word it precedes, as it would in the model's own output.
         """
         tokenized = []
-        for request in requests:  # all before the first is queued: the engine scores
-            prompt = self.prompt_tokens(request.prompt)  # what waits together, together
+        for request in requests:
+            prompt = self.prompt_tokens(request.prompt)
             tokenized.append((prompt, [self._continuation(request.prompt, prompt, c)
                                        for c in request.continuations]))
-        jobs = [self._engine.submit_score(prompt, continuations)
-                for prompt, continuations in tokenized]
-        out = []
-        for job in jobs:
-            scored = job.result().logprobs
-            out.append(Scored(tuple(sum(t) for t in scored), tuple(len(t) for t in scored)))
-        return out
+        with self._scoring:  # one scoring call at a time: the scorer's KV cache is shared
+            scored = self._scorer_for(tokenized).score(tokenized)
+        return [Scored(tuple(sum(t) for t in s), tuple(len(t) for t in s)) for s in scored]
+
+    def _scorer_for(self, requests: list[tuple[list[int], list[list[int]]]]) -> Scorer:
+        """The scoring context, made on first use (a generation-only run needs none) and
+        again with longer streams when a request needs them."""
+        need = max((len(p) + max((len(o) for o in options), default=0)
+                    for p, options in requests), default=0)
+        if need > self._n_ctx:
+            raise BackendError("bad_request", f"a prompt and continuation of {need} tokens do "
+                               f"not fit the context of {self._n_ctx} (backend option n_ctx)")
+        if self._scorer is None or need > self._scorer.cells:
+            if self._scorer is not None:
+                self._scorer.close()
+            cells = max(STREAM_CELLS, -(-need // 256) * 256)  # llama.cpp pads to 256
+            per_stream = cells * kv_bytes_per_token(self._lib, self._model.model)
+            streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE, SCORE_STREAMS))
+            self._scorer = Scorer(self._lib, self._model, cells=cells, n_streams=streams,
+                                  n_batch=SCORE_BATCH, threads=self._engine.threads)
+        return self._scorer
 
     def _continuation(self, messages: Sequence[Message], prompt: list[int],
                       continuation: str) -> list[int]:
@@ -220,6 +242,8 @@ class LlamaCppBackend:
         return pieces
 
     def close(self) -> None:
+        if self._scorer is not None:
+            self._scorer.close()
         self._engine.close()
         self._model.close()
 

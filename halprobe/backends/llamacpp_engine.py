@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
-from halprobe.backends.llamacpp_scoring import ScoredTokens, ScoringMixin
 from halprobe.backends.threads import ThreadTuner
 from halprobe.types import DecodingParams
 
@@ -56,7 +55,6 @@ class _Request:
     stream: int = -1
     position: int = 0  # where the next evaluated token goes
     stops: frozenset[int] = frozenset()  # more end tokens (a completion prompt's newlines)
-    continuations: list[list[int]] | None = None  # a scoring request: tokens to score
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -95,7 +93,7 @@ class TokenChooser:
         return int(rng.choice(len(probs), p=probs))
 
 
-class DecodeEngine(ScoringMixin):
+class DecodeEngine:
     """One llama.cpp context with ``n_streams`` KV streams, decoded by one background thread.
 
     ``submit`` may be called from any thread; the runner's worker threads each wait on their
@@ -156,22 +154,6 @@ class DecodeEngine(ScoringMixin):
         self._waiting.put(request)
         return request.future
 
-    def submit_score(self, prompt: list[int],
-                     continuations: list[list[int]]) -> Future[ScoredTokens]:
-        """Queue a scoring request: each continuation teacher-forced after the prompt, which
-        is evaluated once (and its prefix reused from whatever stream holds it)."""
-        longest = max((len(c) for c in continuations), default=0)
-        if len(prompt) + longest > self.n_ctx or not prompt:
-            raise BackendError("bad_request", f"prompt of {len(prompt)} tokens and a "
-                               f"continuation of {longest} do not fit the context of "
-                               f"{self.n_ctx} a sequence (backend option n_ctx)")
-        if self._closed:
-            raise BackendError("fatal", "the llama.cpp backend is closed")
-        request = _Request(prompt, DecodingParams(max_tokens=0), Future(), None,
-                           continuations=continuations)
-        self._waiting.put(request)
-        return request.future  # type: ignore[return-value]
-
     def close(self) -> None:
         """Stop decoding (a running prompt fails with a BackendError) and free the context."""
         if self._closed:
@@ -206,30 +188,21 @@ class DecodeEngine(ScoringMixin):
                 request.future.set_exception(closed)
 
     def _admit(self) -> bool:
-        """Start waiting prompts in free streams; wait for one when nothing runs. False: stop.
-
-        Scoring requests drawn together are scored together (llamacpp_scoring.py)."""
-        scoring: list[_Request] = []
+        """Start waiting prompts in free streams; wait for one when nothing runs. False: stop."""
         while self._free:
             try:
-                request = self._waiting.get(block=not self._running and not scoring)
+                request = self._waiting.get(block=not self._running)
             except queue.Empty:
                 break
             if request is None:
-                self._score_all(scoring)
                 return False
             if not request.future.set_running_or_notify_cancel():
                 continue
             try:
-                if request.continuations is not None:
-                    request.position = self._take_stream(request)  # held, until prefilled
-                    scoring.append(request)
-                else:
-                    self._start(request)
+                self._start(request)
             except Exception as exc:  # reported to the caller waiting on it
                 self._fail([request], exc if isinstance(exc, BackendError) else BackendError(
                     "fatal", f"llama.cpp failed on a prompt: {type(exc).__name__}: {exc}"))
-        self._score_all(scoring)
         return True
 
     def _start(self, request: _Request) -> None:

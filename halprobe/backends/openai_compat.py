@@ -28,7 +28,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 from halprobe.backends.base import BackendError
 from halprobe.errors import MissingDependencyError, UserError
-from halprobe.types import Capabilities, DecodingParams, Generation, Message, completion_text
+from halprobe.types import (
+    Capabilities,
+    DecodingParams,
+    Generation,
+    Message,
+    Scored,
+    ScoreRequest,
+    completion_text,
+)
 
 __all__ = ["OpenAICompatBackend", "from_spec"]
 
@@ -40,6 +48,13 @@ PROBE_MESSAGES = (Message("user", "Say OK."),)
 LOGPROB_VARIANTS: tuple[dict[str, Any], ...] = ({"logprobs": True, "top_logprobs": 0},
                                                 {"logprobs": True})
 PROBE_ATTEMPTS = 3
+# Scoring's check of a server's echoed log-probs: any language model continues a count with
+# near certainty, so the count's later tokens must get log-probs near 0. llama-cpp-python's
+# server (0.3.x) gives each echoed token the log-prob of that token one place later instead
+# (about -10 here); its scores would be wrong, not missing.
+COUNT = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20"
+COUNT_FROM = COUNT.index("10")
+COUNT_LEAST = -1.0  # the mean log-prob of the count's tokens from "10" on must be above this
 
 
 def strip_url(url: str) -> str:
@@ -109,10 +124,14 @@ class OpenAICompatBackend:
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()  # clients not in use
         self._idle.put(self._client)
         self._lock = threading.Lock()
+        self._echo_checked = False
         self._logprob_args = (dict(LOGPROB_VARIANTS[0]) if logprobs
                               else {} if logprobs is False else self._probe_logprobs())
+        # scoring: asked of /completions with echo; a server that gives no prompt log-probs
+        # says so at the first score (a probe here would cost every run a request)
         self.capabilities = Capabilities(logprobs=bool(self._logprob_args), batching=False,
-                                         max_batch_size=1, max_concurrency=concurrency)
+                                         max_batch_size=1, max_concurrency=concurrency,
+                                         scoring=True)
 
     def _keyless(self) -> str:
         if urlsplit(self.base_url).hostname == urlsplit(OPENAI_URL).hostname:
@@ -134,6 +153,68 @@ class OpenAICompatBackend:
         # the legacy completions API asks log-probs as a count of alternatives
         extra = {"logprobs": 1} if self._logprob_args else {}
         return _text_generation(self._complete(prompt, params, extra))
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """Teacher-forced log-probs (docs/metrics.md 4) from the completions endpoint: the
+        prompt and one continuation sent as the prompt with ``echo`` and ``logprobs``, one
+        token generated and ignored; the continuation's tokens are those that start at or
+        after the end of the prompt's text (``text_offset``). Completion prompts only: the
+        endpoint takes text, and a chat prompt's text is the server's template."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._check_echo()
+        jobs = []
+        for request in requests:
+            text = completion_text(request.prompt)
+            if text is None:
+                raise BackendError("bad_request", "the openai: backend scores completion "
+                                   "prompts only (--prompt-style completion): a chat "
+                                   "prompt's text is the server's chat template")
+            jobs += [(text, continuation) for continuation in request.continuations]
+        with ThreadPoolExecutor(self.capabilities.max_concurrency) as pool:
+            values = list(pool.map(lambda job: self._score_one(*job), jobs))
+        out, n = [], 0
+        for request in requests:
+            mine = values[n:n + len(request.continuations)]
+            n += len(mine)
+            out.append(Scored(tuple(sum(v) for v in mine), tuple(len(v) for v in mine)))
+        return out
+
+    def _score_one(self, prompt: str, continuation: str) -> list[float]:
+        if not continuation:
+            return []
+        values = self._echo(prompt + continuation, len(prompt))
+        if values is None:
+            raise self._no_scoring("it answered /completions with echo=true without the "
+                                   "log-probs of the prompt's tokens")
+        return values
+
+    def _echo(self, text: str, start: int) -> list[float] | None:
+        """The echoed log-probs of the tokens of ``text`` that start at ``start`` or later."""
+        body = {"model": self.model, "prompt": text, "max_tokens": 1, "temperature": 0.0,
+                "echo": True, "logprobs": 1}
+        return _echoed_logprobs(self._post(self._text_url, body), start, len(text))
+
+    def _check_echo(self) -> None:
+        """Once: the server's echoed log-probs are those of the echoed tokens (COUNT)."""
+        with self._lock:
+            if self._echo_checked:
+                return
+            values = self._echo(COUNT, COUNT_FROM)
+            if values is None:
+                raise self._no_scoring("it answered /completions with echo=true without "
+                                       "the log-probs of the prompt's tokens")
+            mean = sum(values) / len(values)
+            if mean < COUNT_LEAST:
+                raise self._no_scoring(
+                    f"its echoed log-probs are not those of the echoed tokens: a count from "
+                    f"1 to 20 got {mean:.1f} a token from 10 on, where a model gives near 0; "
+                    "llama-cpp-python's server gives each token the next one's")
+            self._echo_checked = True
+
+    def _no_scoring(self, why: str) -> BackendError:
+        return BackendError("fatal", "teacher-forced scoring is not supported by this server "
+                            f"({strip_url(self.base_url)}: {why})")
 
     def close(self) -> None:
         with self._lock:
@@ -206,17 +287,19 @@ class OpenAICompatBackend:
                   extra: dict[str, Any]) -> dict[str, Any]:
         """One chat completion as the server's JSON (the client's typed layer costs twice the
         CPU per request, which shows at 50 requests in flight)."""
+        text = completion_text(messages)
+        return self._post(self._url if text is None else self._text_url,
+                          {**self._request(messages, params), **extra})
+
+    def _post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One request; the server's JSON, or a classified BackendError."""
         import openai
 
         from halprobe.backends.cassettes import CassetteMiss, unmatched_request_error
 
         try:
             with self._borrow() as client:
-                text = completion_text(messages)
-                response: Any = client.post(
-                    self._url if text is None else self._text_url,
-                    cast_to=_http_module().Response,
-                    body={**self._request(messages, params), **extra})
+                response: Any = client.post(url, cast_to=_http_module().Response, body=body)
             data = response.json()
         except (openai.OpenAIError, CassetteMiss) as exc:
             miss = unmatched_request_error(exc)
@@ -315,6 +398,20 @@ def _generation(completion: dict[str, Any]) -> Generation:
         prompt_tokens=usage.get("prompt_tokens"),
         completion_tokens=usage.get("completion_tokens"),
         finish_reason=choice.get("finish_reason"))
+
+
+def _echoed_logprobs(completion: dict[str, Any], start: int, end: int) -> list[float] | None:
+    """The log-probs of the echoed tokens whose text starts in [start, end); None when the
+    answer carries none for them (no echo, no prompt log-probs, or no offsets)."""
+    logprobs = completion["choices"][0].get("logprobs") or {}
+    offsets, values = logprobs.get("text_offset") or [], logprobs.get("token_logprobs") or []
+    if len(offsets) != len(values):
+        return None
+    picked = [v for o, v in zip(offsets, values, strict=True)
+              if isinstance(o, int) and start <= o < end]
+    if not picked or not all(isinstance(v, int | float) for v in picked):
+        return None
+    return [float(v) for v in picked]
 
 
 def _text_generation(completion: dict[str, Any]) -> Generation:

@@ -61,6 +61,16 @@ def test_scores_do_not_depend_on_what_was_scored_before(backend: LlamaCppBackend
 
 
 @pytest.mark.model
+def test_scores_do_not_depend_on_what_is_scored_beside_them(backend: LlamaCppBackend) -> None:
+    """Options of 1 to 6 tokens, each request alone and all in one group: bit for bit."""
+    options = (" Nairobi\n", " Lima\n", " San José\n", " San Salvador\n", " Ulaanbaatar\n", " X")
+    requests = [ScoreRequest(_prompt(c), options[n % 3:]) for n, c in enumerate(COUNTRIES)]
+    together = backend.score(requests)
+    assert together == [backend.score([r])[0] for r in requests]
+    assert {n for s in together for n in s.n_tokens} == {1, 2, 3, 6}  # lengths mixed
+
+
+@pytest.mark.model
 @pytest.mark.slow
 def test_llama_cpp_and_transformers_answer_alike() -> None:
     """Greedy completion of the same GGUF through both backends: the same 10 answers."""

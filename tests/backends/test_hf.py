@@ -16,7 +16,7 @@ from halprobe.backends.hf import (
     length_batches,
     sequence_bytes,
 )
-from halprobe.types import DecodingParams, Message
+from halprobe.types import DecodingParams, Message, ScoreRequest, completion_text
 
 # Lengths differ on purpose and are not in order, so sorting moves prompts across batches.
 QUESTIONS = [
@@ -98,3 +98,41 @@ def test_chosen_logprobs_are_the_log_softmax_of_the_chosen_tokens() -> None:
     expected = torch.stack([torch.log_softmax(s, -1).gather(1, chosen[:, n:n + 1]).squeeze(1)
                             for n, s in enumerate(steps)], dim=1)
     assert torch.allclose(got, expected, atol=1e-6)
+
+
+SHOTS = ("Q: What is the capital of France?\nA: Paris\n\n"
+         "Q: What is the capital of Japan?\nA: Tokyo\n\n")
+
+
+def _full_sequence_logprob(hf: HFBackend, request: ScoreRequest) -> list[float]:
+    """The plain computation: one forward pass over prompt + option, no cache, no padding."""
+    import torch
+
+    prompt = hf.prompt_ids(request.prompt)
+    sums = []
+    for continuation in request.continuations:
+        option = hf._continuation_ids(completion_text(request.prompt), prompt, continuation)
+        with torch.inference_mode():
+            logits = hf._model(torch.tensor([prompt + option])).logits[0]
+        logp = torch.log_softmax(logits.double(), dim=-1)
+        sums.append(sum(float(logp[len(prompt) - 1 + i, t]) for i, t in enumerate(option)))
+    return sums
+
+
+@pytest.mark.model
+def test_batched_scores_equal_the_plain_forward_pass(backend: HFBackend) -> None:
+    """Prompts of several lengths (left padding), options of 1 to 6 tokens (right padding),
+    a chat prompt beside completion prompts: each score within 1e-4 of one full pass."""
+    options = (" Nairobi\n", " Lima\n", " San José\n", " Ulaanbaatar\n", " X")
+    requests = [ScoreRequest((Message("completion",
+                                      f"{SHOTS}Q: What is the capital of {country}?\nA:"),),
+                             options[n % 2:])
+                for n, country in enumerate(["Kenya", "Peru", "Burkina Faso"])]
+    requests.append(ScoreRequest((Message("user", "What is the capital of Kenya?"),),
+                                 ("Nairobi", "Lima")))
+    batched = backend.score(requests)
+    assert {n for s in batched for n in s.n_tokens} == {1, 2, 3, 6}
+    for scored, request in zip(batched, requests, strict=True):
+        assert scored.logprobs == pytest.approx(_full_sequence_logprob(backend, request),
+                                                abs=1e-4)
+    assert batched[0].logprobs[0] > max(batched[0].logprobs[1:])  # Nairobi, for Kenya

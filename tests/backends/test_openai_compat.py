@@ -11,12 +11,14 @@ import pytest
 from halprobe.backends import create
 from halprobe.backends.base import Backend, BackendError
 from halprobe.backends.openai_compat import (
+    OpenAICompatBackend,
+    _echoed_logprobs,
     _generation,
     parse_retry_after,
     strip_url,
 )
 from halprobe.errors import UserError
-from halprobe.types import DecodingParams, Generation, Message
+from halprobe.types import DecodingParams, Generation, Message, ScoreRequest
 from tests.servers import SENTINEL_KEY, SERVER_MODEL, StubServer, free_port, llama_url
 
 __all__ = ["llama_url"]  # the fixture, imported so pytest finds it here
@@ -204,3 +206,30 @@ def test_a_completion_prompt_goes_to_the_completions_endpoint(llama_url: str) ->
     assert gen.token_logprobs and all(lp <= 0 for lp in gen.token_logprobs)
     assert gen.finish_reason == "stop"
     backend.close()
+
+
+@pytest.mark.server
+def test_real_llama_server_echoes_shifted_logprobs_so_scoring_says_unsupported(
+        llama_url: str) -> None:
+    """llama-cpp-python's server echoes prompt log-probs, but each token gets the log-prob of
+    the token after it (":" after "A" about -20, " Nairobi" after "A:" -9.5): scoring stops
+    with a clear error rather than return those numbers."""
+    prompt = (Message("completion", "Q: What is the capital of France?\nA: Paris\n\n"
+                                    "Q: What is the capital of Kenya?\nA:"),)
+    backend = create(f"openai:{SERVER_MODEL}", {"base_url": llama_url})
+    assert isinstance(backend, OpenAICompatBackend)
+    try:
+        assert backend.capabilities.scoring  # the server decides, at the first score
+        with pytest.raises(BackendError, match="scoring is not supported by this server") as e:
+            backend.score([ScoreRequest(prompt, (" Nairobi\n", " Lima\n"))])
+        assert e.value.kind == "fatal" and "not those of the echoed tokens" in str(e.value)
+    finally:
+        backend.close()
+
+
+def test_a_server_without_prompt_logprobs_is_named_clearly() -> None:
+    assert _echoed_logprobs({"choices": [{"text": "x", "logprobs": None}]}, 0, 3) is None
+    answer = {"choices": [{"logprobs": {"text_offset": [0, 3, 7, 9],
+                                        "token_logprobs": [None, -1.0, -0.5, -2.0]}}]}
+    assert _echoed_logprobs(answer, 3, 9) == [-1.0, -0.5]  # tokens starting at 3 and 7
+    assert _echoed_logprobs(answer, 0, 3) is None  # the first token has no log-prob
