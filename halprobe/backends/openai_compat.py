@@ -195,6 +195,10 @@ class OpenAICompatBackend:
                 "echo": True, "logprobs": 1}
         return _echoed_logprobs(self._post(self._text_url, body), start, len(text))
 
+    def check_scoring(self) -> None:
+        """Whether this server can score (`eval --choices` asks before the run starts)."""
+        self._check_echo()
+
     def _check_echo(self) -> None:
         """Once: the server's echoed log-probs are those of the echoed tokens (COUNT)."""
         with self._lock:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from halprobe.analysis.choice import CHOICES_FILE
+from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
 from halprobe.types import Message, ProbeItem, ScoreRequest, completion_text
 from halprobe.variants.prompts import option_text
@@ -57,14 +58,27 @@ def _continuation(prompt: Sequence[Message], answer: str) -> str:
     return option_text(answer) if completion_text(prompt) is not None else answer
 
 
+def check_scoring(backend: Any) -> None:
+    """Before anything is asked: a backend that cannot score given answers is a UserError
+    (a server is asked once whether its echoed log-probs can be used, where the backend
+    has such a check), so `eval --choices` fails at its start, not after the answers."""
+    if not getattr(backend.capabilities, "scoring", False):
+        raise UserError("--choices: this backend cannot score given answers (teacher "
+                        "forcing needs llamacpp:, hf:, the default model, or an openai: "
+                        "server that echoes prompt log-probs)")
+    check = getattr(backend, "check_scoring", None)
+    if check is not None:
+        try:
+            check()
+        except BackendError as exc:
+            raise UserError(f"--choices: {exc}") from None
+
+
 def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
                 pool: Sequence[ProbeItem], k: int, seed: int,
                 prompt_fn: Callable[[ProbeItem], list[Message]]) -> int:
     """Score every planned item's options; write choices.jsonl; return how many items."""
-    if not getattr(backend.capabilities, "scoring", False):
-        raise UserError("--choices: this backend cannot score given answers (teacher "
-                        "forcing needs llamacpp:, hf: or the default model; an openai: "
-                        "server is not supported)")
+    check_scoring(backend)
     planned = plan(items, pool, k, seed)
     rows: list[dict[str, Any]] = []
     for start in range(0, len(planned), CHUNK):
@@ -74,7 +88,11 @@ def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
             prompt = tuple(prompt_fn(item))
             requests.append(ScoreRequest(prompt, tuple(_continuation(prompt, o)
                                                        for o in options)))
-        for (item, options), scored in zip(chunk, backend.score(requests), strict=True):
+        try:
+            scores = backend.score(requests)
+        except BackendError as exc:  # a server refusing, a chat prompt sent to /completions
+            raise UserError(f"--choices: {exc}") from None
+        for (item, options), scored in zip(chunk, scores, strict=True):
             rows.append({"item_id": item.id, "suite": item.suite, "bin": item.bin,
                          "options": options, "gold_index": 0,
                          "logprobs": list(scored.logprobs), "n_tokens": list(scored.n_tokens)})

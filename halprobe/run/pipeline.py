@@ -30,7 +30,7 @@ from halprobe.backends.default import DEFAULT_MODEL_ID
 from halprobe.errors import UserError
 from halprobe.process import crash_context
 from halprobe.report.parallel import FigureWorkers
-from halprobe.run.choices import run_choices
+from halprobe.run.choices import check_scoring, run_choices
 from halprobe.run.corpus_proxy import (
     anchor_label,
     apply_counts,
@@ -371,6 +371,8 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
         run_dir, resumed = open_run_dir(opts, config)
         if resumed:
             config = cast(RunConfig, {**run_dir.read_config(), "status": "running"})
+        if opts.choices:
+            check_scoring(backend)  # before the answers, not after them
         run_dir.write_config(config)
         crash_context.note(run_dir=str(run_dir.path))
         cache = ResponseCache(cache_path(opts, run_dir))

@@ -57,3 +57,16 @@ def test_eval_with_the_mock_model_grades_its_answers(tmp_path: Path) -> None:
     assert (france["label"], japan["label"]) == ("correct", "hallucinated")
     assert {r["label"] for r in rows.values() if r["gold"] not in ("Paris", "Tokyo")} \
         == {"abstained"}
+
+
+def test_choices_with_a_backend_that_cannot_score_stops_before_asking(tmp_path: Path) -> None:
+    """`eval --choices` checks the backend can score before any answer is asked: one line,
+    exit 2, no run directory left behind."""
+    (tmp_path / "a.yaml").write_text(ANSWERS)
+    out = tmp_path / "run"
+    done = run_cli("eval", "--model", f"mock:{tmp_path / 'a.yaml'}", "--suite", "capitals",
+                   "--per-bin", "1", "--choices", "2", "--out", str(out), "--results",
+                   str(tmp_path), "--no-progress")
+    assert done.returncode == 2
+    assert "--choices: this backend cannot score given answers" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
