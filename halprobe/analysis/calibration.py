@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from halprobe.analysis.stats import rankdata
+from halprobe.analysis.stats import half_l1_basic_interval, rankdata
 
 Strategy = Literal["width", "mass"]
 _EDGE_EPS = 1e-9  # so that .6 with 0.2-wide bins lands in [.6, .8), not [.4, .6)
@@ -322,14 +322,7 @@ def mis_interval(prompts: Sequence[tuple[Mapping[Hashable, int], Hashable | None
     for counts, gold in prompts:
         g, u = sampled_g(counts, singletons)
         rows.append(_prompt_rows(g, gold, u, n_bins))
-    matrix = np.array(rows)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size=n_resamples)
-    values = 0.5 * np.abs(draws @ matrix / len(rows)).sum(axis=1)
-    point = 0.5 * float(np.abs(matrix.mean(axis=0)).sum())
-    tail = 100 * (1 - level) / 2
-    low, high = np.percentile(values, [tail, 100 - tail])
-    return max(0.0, 2 * point - float(high)), max(0.0, 2 * point - float(low))
+    return half_l1_basic_interval(np.array(rows), level, n_resamples, seed)
 
 
 def sampled_miscalibration(prompts: Iterable[tuple[Mapping[Hashable, int], Hashable | None]],

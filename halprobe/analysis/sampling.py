@@ -42,6 +42,7 @@ from halprobe.analysis.calibration import (
     sampled_g,
     sampling_confidence,
 )
+from halprobe.analysis.stats import half_l1_basic_interval
 
 GOLD = "=gold"
 ABSTAIN = "=abstain"
@@ -209,14 +210,7 @@ def scored_interval(prompts: list[Prompt], level: float = 0.95, n_resamples: int
     for g, gold, unseen in prompts:
         one = generative_miscalibration([(g, gold)], MIS_BINS, [unseen])
         rows.append(one.p_shares - one.g_shares)
-    matrix = np.array(rows)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size=n_resamples)
-    values = 0.5 * np.abs(draws @ matrix / len(rows)).sum(axis=1)
-    point = 0.5 * float(np.abs(matrix.mean(axis=0)).sum())
-    tail = 100 * (1 - level) / 2
-    low, high = np.percentile(values, [tail, 100 - tail])
-    return max(0.0, 2 * point - float(high)), max(0.0, 2 * point - float(low))
+    return half_l1_basic_interval(np.array(rows), level, n_resamples, seed)
 
 
 def mis_source(gold_logprobs: list[float | None]) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.llamacpp_scoring import pieces, shared_prefix
 from halprobe.backends.threads import ThreadTuner
 from halprobe.types import DecodingParams
 
@@ -220,7 +221,7 @@ class DecodeEngine:
         whole streams, a few milliseconds, against about 3 ms a token to evaluate.
         """
         prompt = request.prompt
-        held = [_shared(tokens, prompt) for tokens in self._held]  # of the prompt, per stream
+        held = [shared_prefix(tokens, prompt) for tokens in self._held]  # of the prompt, per stream
         stream = max(self._free, key=lambda s: (held[s], -s))
         self._free.remove(stream)
         request.stream = stream
@@ -243,7 +244,7 @@ class DecodeEngine:
         shared = max(0, min(held, len(prompt) - 2))
         self._lib.llama_memory_seq_rm(self._memory, stream, shared, -1)
         self._held[stream] = list(prompt[:shared])
-        for start, end in _pieces(shared, len(prompt), self.n_batch):
+        for start, end in pieces(shared, len(prompt), self.n_batch):
             self._decode([(prompt[i], i, stream, i == len(prompt) - 1)
                           for i in range(start, end)])
             self._held[stream].extend(prompt[start:end])
@@ -323,25 +324,3 @@ class DecodeEngine:
             self._lib.llama_set_n_threads(self._ctx, wanted, wanted)
             self._threads = wanted
         self._step_seconds, self._step_tokens = 0.0, 0
-
-
-def _shared(held: list[int], prompt: list[int]) -> int:
-    """Length of the common prefix of two token lists."""
-    n = 0
-    for a, b in zip(held, prompt, strict=False):
-        if a != b:
-            break
-        n += 1
-    return n
-
-
-def _pieces(start: int, end: int, size: int) -> list[tuple[int, int]]:
-    """[start, end) cut into pieces of at most ``size`` (>= 3) tokens, none one token long."""
-    pieces = []
-    while start < end:
-        stop = min(end, start + size)
-        if end - stop == 1:
-            stop -= 1  # leave two for the last piece
-        pieces.append((start, stop))
-        start = stop
-    return pieces

@@ -260,13 +260,7 @@ def train(documents: Sequence[str], config: M3Config = M3Config(),
     best = (math.inf, 0, copy.deepcopy(model.state_dict()))
     loss = torch.tensor(math.nan)
     for step in range(1, config.steps + 1):
-        batch = data[torch.randint(len(data), (config.batch,), generator=gen)]
-        logits, _ = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
-                               ignore_index=0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss = _train_step(model, data, gen, config.batch, opt)
         sched.step()
         if progress is not None:
             progress(step, float(loss.detach()))
@@ -300,13 +294,21 @@ def fine_tune(lm: TrainedLM, documents: Sequence[str], steps: int, lr: float = 1
     gen = torch.Generator().manual_seed(seed)
     loss = torch.tensor(math.nan)
     for _ in range(steps):
-        batch = data[torch.randint(len(data), (config.batch,), generator=gen)]
-        logits, _ = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
-                               ignore_index=0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss = _train_step(model, data, gen, config.batch, opt)
     model.eval()
     return TrainedLM(model, lm.vocab, config, float(loss.detach()), lm.best_step,
                      lm.held_out_loss)
+
+
+def _train_step(model: nn.Module, data: torch.Tensor, gen: torch.Generator, batch_size: int,
+                opt: torch.optim.Optimizer) -> torch.Tensor:
+    """One optimiser step on a random batch of documents (next-token cross-entropy, padding
+    ignored); returns the batch's loss."""
+    batch = data[torch.randint(len(data), (batch_size,), generator=gen)]
+    logits, _ = model(batch[:, :-1])
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1),
+                           ignore_index=0)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
