@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
-from halprobe.backends.llamacpp_scoring import pieces, shared_prefix
+from halprobe.backends.llamacpp_scoring import open_context, pieces, shared_prefix
 from halprobe.backends.threads import ThreadTuner
 from halprobe.types import DecodingParams
 
@@ -104,18 +104,9 @@ class DecodeEngine:
     def __init__(self, llama_cpp: Any, model: Any, *, n_streams: int, n_ctx: int, n_batch: int,
                  threads: int, tuner: ThreadTuner | None,
                  is_end: Callable[[int], bool]) -> None:
-        from llama_cpp._internals import LlamaContext
-
         self._lib = llama_cpp
         self.n_streams, self.n_ctx, self.n_batch = n_streams, n_ctx, n_batch
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = n_ctx * n_streams
-        params.n_seq_max = n_streams
-        params.kv_unified = False
-        params.n_batch = params.n_ubatch = n_batch
-        params.n_threads = params.n_threads_batch = threads
-        params.flash_attn_type = 0  # flash attention changes answers and was not faster here
-        self._context = LlamaContext(model=model, params=params, verbose=False)
+        self._context = open_context(llama_cpp, model, n_ctx, n_streams, n_batch, threads)
         self._ctx = self._context.ctx
         self._memory = llama_cpp.llama_get_memory(self._ctx)
         self._batch = llama_cpp.llama_batch_init(max(n_batch, n_streams), 0, 1)

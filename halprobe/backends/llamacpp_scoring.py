@@ -61,23 +61,32 @@ def pieces(start: int, end: int, size: int) -> list[tuple[int, int]]:
     return out
 
 
+def open_context(llama_cpp: Any, model: Any, cells: int, n_streams: int, n_batch: int,
+                 threads: int) -> Any:
+    """A llama.cpp context of ``n_streams`` KV streams of ``cells`` cells each (not unified:
+    a stream's attention never reads another's cells), calls of up to ``n_batch`` tokens,
+    flash attention off (it changes answers and was not faster here). The generation
+    engine and the scorer each open one on the same weights."""
+    from llama_cpp._internals import LlamaContext
+
+    params = llama_cpp.llama_context_default_params()
+    params.n_ctx = cells * n_streams
+    params.n_seq_max = n_streams
+    params.kv_unified = False
+    params.n_batch = params.n_ubatch = n_batch
+    params.n_threads = params.n_threads_batch = threads
+    params.flash_attn_type = 0
+    return LlamaContext(model=model, params=params, verbose=False)
+
+
 class Scorer:
     """A llama.cpp context for scoring (the same weights as the generation engine's)."""
 
     def __init__(self, llama_cpp: Any, model: Any, *, cells: int, n_streams: int,
                  n_batch: int, threads: int) -> None:
-        from llama_cpp._internals import LlamaContext
-
         self._lib = llama_cpp
         self.cells, self.n_streams, self.n_batch = cells, n_streams, n_batch
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = cells * n_streams
-        params.n_seq_max = n_streams
-        params.kv_unified = False
-        params.n_batch = params.n_ubatch = n_batch
-        params.n_threads = params.n_threads_batch = threads
-        params.flash_attn_type = 0  # as the generation engine
-        self._context = LlamaContext(model=model, params=params, verbose=False)
+        self._context = open_context(llama_cpp, model, cells, n_streams, n_batch, threads)
         self._ctx = self._context.ctx
         self._memory = llama_cpp.llama_get_memory(self._ctx)
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
