@@ -117,10 +117,16 @@ class Runner:
         done = {row["item_id"] for row in self.run_dir.read_rows()}
         todo = [i for i in items if i.id not in done]
         self.stats.skipped_done = len(items) - len(todo)
-        with self._progress(len(items), self.stats.skipped_done) as advance:
-            for finished in self._execute(todo):
-                self._store(finished)
-                advance(sum(len(f.rows) for f in finished))
+        execution = self._execute(todo)
+        try:
+            with self._progress(len(items), self.stats.skipped_done) as advance:
+                for finished in execution:
+                    self._store(finished)
+                    advance(sum(len(f.rows) for f in finished))
+        finally:
+            # Ctrl-C while storing: close the generator now, so its pool drops what is still
+            # queued at once, rather than whenever the traceback lets go of it
+            execution.close()
         self.run_dir.close()
         self.stats.seconds = time.perf_counter() - start
         return self.stats

@@ -8,6 +8,7 @@ signal test never races the end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from halprobe.process.supervise import describe, wanted
 from tests.conftest import REPO, run_cli
@@ -98,7 +100,16 @@ def test_ctrl_c_stops_at_once_with_one_line_and_leaves_nothing_running(tmp_path:
     assert len(children) >= 2, "the supervised run and its figure worker should be running"
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)  # to the parent alone: it forwards it
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # say what was still running, then clean up
+        left = [(p.pid, p.name(), p.status(), p.cmdline()[-3:]) for p in children
+                if p.is_running()]
+        for p in [psutil.Process(proc.pid), *children]:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+        _, stderr = proc.communicate(timeout=30)
+        pytest.fail(f"no exit 60 s after Ctrl-C; still running: {left}; stderr: {stderr}")
     assert proc.returncode == 130
     assert time.monotonic() - sent < 15
     assert "interrupted; finished items are saved" in stderr and "Traceback" not in stderr
