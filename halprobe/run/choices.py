@@ -21,6 +21,7 @@ from halprobe.analysis.choice import CHOICES_FILE
 from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
 from halprobe.types import Message, ProbeItem, ScoreRequest, completion_text
+from halprobe.variants.plan import base_suite
 from halprobe.variants.prompts import option_text
 
 CHUNK = 64  # requests handed to the backend at once
@@ -31,15 +32,19 @@ def _key(answer: str) -> str:
 
 
 def distractors(item: ProbeItem, pool: Sequence[ProbeItem], k: int, seed: int) -> list[str]:
-    """k answers of the same kind as the item's gold, none of them one of its aliases."""
+    """k answers of the same kind as the item's gold, none of them one of its aliases; from
+    the suite it was loaded from (a variant's suite, ``capitals@idk``, holds no pool items)."""
     gold = {_key(a) for a in (item.answer or "", *item.aliases)}
+    suite = base_suite(item)
     seen: dict[str, str] = {}
     for other in pool:
-        if (other.suite == item.suite and other.answer_type == item.answer_type
+        if (other.suite == suite and other.answer_type == item.answer_type
                 and other.exists and other.answer and _key(other.answer) not in gold):
             seen.setdefault(_key(other.answer), other.answer)
     candidates = sorted(seen.values())
-    return random.Random(f"{seed}:{item.id}").sample(candidates, min(k, len(candidates)))
+    # seeded by the suite item's id: its variants are offered the same options
+    base_id = item.variant.base_id or item.id
+    return random.Random(f"{seed}:{base_id}").sample(candidates, min(k, len(candidates)))
 
 
 def plan(items: Sequence[ProbeItem], pool: Sequence[ProbeItem], k: int,

@@ -13,7 +13,9 @@ from halprobe.backends.llamacpp import LlamaCppBackend
 from halprobe.errors import UserError
 from halprobe.run.choices import distractors, plan, run_choices
 from halprobe.types import AnswerType, Capabilities, ProbeItem
+from halprobe.variants.plan import variant_item
 from halprobe.variants.prompts import Shots, completion_builder
+from halprobe.variants.transforms import resolve
 
 
 def _capital(code: str, country: str, capital: str, *aliases: str) -> ProbeItem:
@@ -36,6 +38,15 @@ def test_distractors_are_other_answers_of_the_suite_never_the_gold() -> None:
     assert sorted(distractors(POOL[1], POOL, k=10, seed=0)) == [
         "Astana", "Lima", "Nur-Sultan", "Paris", "Tokyo"]
     assert [options[0] for _, options in plan(POOL[:2], POOL, 2, 0)] == ["Paris", "Nairobi"]
+
+
+def test_a_variant_draws_its_distractors_from_the_suite_it_came_from() -> None:
+    """Kenya asked under "say I don't know" (suite capitals@idk) and after a cutoff mark gets
+    the same options as plain Kenya: the pool is the base suite's."""
+    asked = variant_item(POOL[1], resolve(["idk"])[0], None, resolve(["idk"])[0])
+    assert asked.suite == "capitals@idk"
+    assert distractors(asked, POOL, k=10, seed=0) == distractors(POOL[1], POOL, k=10, seed=0)
+    assert len(plan([asked], POOL, 2, 0)) == 1
 
 
 def test_a_backend_that_cannot_score_is_one_error(tmp_path: Path) -> None:
