@@ -87,10 +87,13 @@ def test_ctrl_c_stops_at_once_with_one_line_and_leaves_nothing_running(tmp_path:
     finished rows kept; prompts in flight are not waited for. The backend answers 4 prompts
     and blocks on the rest, so the run cannot end before the signal."""
     out = tmp_path / "run"
+    # SIGINT as a terminal leaves it: a shell starts background jobs (`cmd &`, as CI scripts
+    # may) with SIGINT ignored, which exec keeps, and then no Ctrl-C could reach the run
     proc = subprocess.Popen([sys.executable, "-m", "halprobe.cli",
                              *_eval_args("block:4", tmp_path)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **PLUGIN_ENV})
+                            env={**os.environ, **PLUGIN_ENV},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (
             (out / "responses.jsonl").exists() and len(_rows(out)) >= 4):
