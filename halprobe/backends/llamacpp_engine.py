@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
-from halprobe.backends.llamacpp_scoring import open_context, pieces, shared_prefix
+from halprobe.backends.llamacpp_scoring import decode, open_context, pieces, shared_prefix
 from halprobe.backends.threads import ThreadTuner
 from halprobe.types import DecodingParams
 
@@ -285,17 +285,7 @@ class DecodeEngine:
 
     def _decode(self, entries: list[tuple[int, int, int, bool]]) -> None:
         """One llama_decode call: (token, position, stream, wants logits) per entry."""
-        batch = self._batch
-        for i, (token, position, stream, wants) in enumerate(entries):
-            batch.token[i] = token
-            batch.pos[i] = position
-            batch.n_seq_id[i] = 1
-            batch.seq_id[i][0] = stream
-            batch.logits[i] = wants
-        batch.n_tokens = len(entries)
-        status = self._lib.llama_decode(self._ctx, batch)
-        if status != 0:
-            raise BackendError("fatal", f"llama_decode returned {status}")
+        decode(self._lib, self._ctx, self._batch, entries)
 
     def _logits(self, row: int) -> np.ndarray:
         """Logits of one output row: a view of llama.cpp's buffer, not a copy."""

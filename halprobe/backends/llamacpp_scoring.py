@@ -79,6 +79,27 @@ def open_context(llama_cpp: Any, model: Any, cells: int, n_streams: int, n_batch
     return LlamaContext(model=model, params=params, verbose=False)
 
 
+def decode(llama_cpp: Any, ctx: Any, batch: Any, entries: Sequence[Entry],
+           during: str = "") -> list[int]:
+    """One llama_decode call over (token, position, stream, wants logits) entries; returns
+    the batch index of each entry that wants logits. The generation engine and the scorer
+    both decode through it."""
+    rows = []
+    for i, (token, position, stream, wants) in enumerate(entries):
+        batch.token[i] = token
+        batch.pos[i] = position
+        batch.n_seq_id[i] = 1
+        batch.seq_id[i][0] = stream
+        batch.logits[i] = wants
+        if wants:
+            rows.append(i)
+    batch.n_tokens = len(entries)
+    status = llama_cpp.llama_decode(ctx, batch)
+    if status != 0:
+        raise BackendError("fatal", f"llama_decode returned {status}{during}")
+    return rows
+
+
 class Scorer:
     """A llama.cpp context for scoring (the same weights as the generation engine's)."""
 
@@ -216,20 +237,7 @@ class Scorer:
 
     def _decode(self, entries: list[Entry]) -> list[int]:
         """One llama_decode call; returns the batch index of each entry that wants logits."""
-        batch, rows = self._batch, []
-        for i, (token, position, stream, wants) in enumerate(entries):
-            batch.token[i] = token
-            batch.pos[i] = position
-            batch.n_seq_id[i] = 1
-            batch.seq_id[i][0] = stream
-            batch.logits[i] = wants
-            if wants:
-                rows.append(i)
-        batch.n_tokens = len(entries)
-        status = self._lib.llama_decode(self._ctx, batch)
-        if status != 0:
-            raise BackendError("fatal", f"llama_decode returned {status} while scoring")
-        return rows
+        return decode(self._lib, self._ctx, self._batch, entries, " while scoring")
 
     def _logprobs(self, wanted: list[tuple[int, int]]) -> list[float]:
         """log softmax(row)[token] for each (batch index, token) of the last call, in float64

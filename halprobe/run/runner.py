@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -147,7 +147,7 @@ class Runner:
         size = max(1, self.backend.capabilities.max_batch_size)
         return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
-    def _execute(self, items: Sequence[ProbeItem]) -> Iterator[list[_Finished]]:
+    def _execute(self, items: Sequence[ProbeItem]) -> Generator[list[_Finished], None, None]:
         """Batches as they finish: everything finished by the time the caller asks, together."""
         batches = self._batches(items)
         workers = self.backend.capabilities.max_concurrency
