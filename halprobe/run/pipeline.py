@@ -190,11 +190,12 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
     if shots is not None:
         prompts = {"style": "completion", "format": question_line_format(),
                    "shots": shots.ids()}
+    variants = plan.config_entries(items, cutoff_entry(opts))
     decisive = {
         "fingerprint": backend.fingerprint(), "params": asdict(params),
         "suites": {s.name: s.spec.digest for s in suites}, "prompts": prompts,
         "items": [i.id for i in items],
-        **plan.config_entries(items, cutoff_entry(opts)),
+        **variants,
         **({"samples": opts.samples} if opts.samples else {}),  # a plain run keeps its hash
         **({"choices": opts.choices} if opts.choices else {}),
     }
@@ -214,7 +215,7 @@ def build_config(opts: EvalOptions, suites: list[Suite], items: list[ProbeItem],
         **({"shots": shots.ids(), "n_shots": opts.shots} if shots is not None else {}),
         "n_items": len(items),
         **({"choices": opts.choices} if opts.choices else {}),
-        **plan.config_entries(items, cutoff_entry(opts)),
+        **variants,
         "status": "running",
     })
 
