@@ -232,6 +232,9 @@ class Generation:
     first_text: str | None = None
 
 
+NATIVE_WEIGHTS = "native"  # scores computed with generation's own weights and arithmetic
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a backend can do; the runner adapts to it."""
@@ -244,6 +247,9 @@ class Capabilities:
     chat_template: bool = True
     # teacher-forced scoring of given continuations (Backend.score)
     scoring: bool = False
+    # the weights scores are computed with: "native" (generation's own arithmetic), or a
+    # float copy ("f32", "f16", "bf16"), whose scores are not mixed with sampled answers
+    score_weights: str = NATIVE_WEIGHTS
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from halprobe.analysis.calibration import ece
+from halprobe.types import NATIVE_WEIGHTS
 
 CHOICES_FILE = "choices.jsonl"  # one row an item: options, gold_index, logprobs, n_tokens
 
@@ -45,9 +46,13 @@ def read_choices(run_dir: Path) -> list[dict[str, Any]]:
 
 def gold_logprobs(choices: Sequence[dict[str, Any]]) -> dict[str, float]:
     """Per item id: the teacher-forced log-probability of its gold option (Mis takes g(gold|c)
-    from it, ``analysis.sampling``)."""
+    from it, ``analysis.sampling``). Rows scored with other weights than generation's
+    (``score_weights`` f32, f16, bf16) are left out: Mis sets g(gold) beside the sampled
+    answers' frequencies, which must come from one arithmetic (a float copy's log-probs
+    differ from the 8-bit-activation arithmetic of a quantised model by about 0.2 on
+    average: docs/performance.md)."""
     return {str(row["item_id"]): float(row["logprobs"][int(row["gold_index"])])
-            for row in choices}
+            for row in choices if row.get("score_weights", NATIVE_WEIGHTS) == NATIVE_WEIGHTS}
 
 
 def option_probabilities(logprobs: Sequence[float]) -> np.ndarray:

@@ -97,7 +97,7 @@ def compare_table(run_a: Path, run_b: Path) -> pd.DataFrame:
     return both
 
 
-SHOWN = ("n", "hr", "abstained", "non_answer", "mc_ece", "mis")
+SHOWN = ("n", "hr", "abstained", "non_answer", "mc_ece", "mis", "mis_source")
 
 
 def printable(table: pd.DataFrame) -> pd.DataFrame:

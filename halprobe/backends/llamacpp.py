@@ -22,6 +22,7 @@ from typing import Any
 from halprobe.backends.base import BackendError
 from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
+from halprobe.backends.gguf_convert import check_choice, converted_copy
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
 from halprobe.backends.llamacpp_scoring import STREAM_CELLS, Scorer
 from halprobe.backends.memory import units_that_fit
@@ -29,6 +30,7 @@ from halprobe.backends.threads import ThreadTuner, default_threads, usable_cores
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.process import crash_context
 from halprobe.types import (
+    NATIVE_WEIGHTS,
     Capabilities,
     DecodingParams,
     Generation,
@@ -64,7 +66,7 @@ class LlamaCppBackend:
 
     def __init__(self, path: Path, model_id: str | None = None, n_ctx: int = 1024,
                  n_threads: int | None = None, n_batch: int = 512, n_parallel: int | None = None,
-                 extra_bufts: str = "auto", **_: Any) -> None:
+                 extra_bufts: str = "auto", score_weights: str = "native", **_: Any) -> None:
         try:
             import llama_cpp
             from llama_cpp._internals import LlamaModel
@@ -79,6 +81,7 @@ class LlamaCppBackend:
             if not isinstance(value, int) or value < least:
                 raise UserError(f"backend option {name} must be a whole number >= {least}")
         extra_bufts = choice_from_option(extra_bufts)
+        self.score_weights = check_choice(score_weights)
         most = llama_cpp.llama_max_parallel_sequences()
         if n_parallel is not None and n_parallel > most:
             raise UserError(f"backend option n_parallel must be at most {most} (llama.cpp)")
@@ -120,6 +123,7 @@ class LlamaCppBackend:
                             "-o n_parallel=N or -o n_ctx=N") from None
         self._lib, self._n_ctx = llama_cpp, n_ctx
         self._scorer: Scorer | None = None
+        self._scoring_model: Any = None  # a converted copy's weights (score_weights)
         self._scoring = threading.Lock()
         self._template_hash = hashlib.sha256(template.encode()).hexdigest()[:12]
         self._digest = file_digest(path)
@@ -128,7 +132,8 @@ class LlamaCppBackend:
         # items: 58 of 118 steps ran all 16 streams with one worker a stream, 72 of 115 with two).
         self.capabilities = Capabilities(logprobs=True, batching=False, max_batch_size=1,
                                          max_concurrency=2 * n_parallel,
-                                         chat_template=bool(template), scoring=True)
+                                         chat_template=bool(template), scoring=True,
+                                         score_weights=self.score_weights)
 
     @property
     def threads(self) -> int:
@@ -204,9 +209,27 @@ class LlamaCppBackend:
             cells = max(STREAM_CELLS, -(-need // 256) * 256)  # llama.cpp pads to 256
             per_stream = cells * kv_bytes_per_token(self._lib, self._model.model)
             streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE, SCORE_STREAMS))
-            self._scorer = Scorer(self._lib, self._model, cells=cells, n_streams=streams,
+            self._scorer = Scorer(self._lib, self._weights_for_scoring(), cells=cells,
+                                  n_streams=streams,
                                   n_batch=SCORE_BATCH, threads=self._engine.threads)
         return self._scorer
+
+    def _weights_for_scoring(self) -> Any:
+        """The generation engine's weights, or (score_weights f32, f16, bf16) a float copy
+        of them, converted once and cached (backends/gguf_convert.py: faster in large
+        batches, but not generation's arithmetic)."""
+        if self.score_weights == NATIVE_WEIGHTS:
+            return self._model
+        if self._scoring_model is None:
+            from llama_cpp._internals import LlamaModel
+
+            from halprobe.store.derived import cache_root
+
+            copy = converted_copy(self._lib, self.path, self.score_weights, cache_root())
+            params = self._lib.llama_model_default_params()
+            params.use_extra_bufts = self.extra_bufts
+            self._scoring_model = LlamaModel(path_model=str(copy), verbose=False, params=params)
+        return self._scoring_model
 
     def _continuation(self, messages: Sequence[Message], prompt: list[int],
                       continuation: str) -> list[int]:
@@ -245,6 +268,8 @@ class LlamaCppBackend:
         if self._scorer is not None:
             self._scorer.close()
         self._engine.close()
+        if self._scoring_model is not None:
+            self._scoring_model.close()
         self._model.close()
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from halprobe.analysis.choice import CHOICES_FILE
 from halprobe.backends.base import BackendError
 from halprobe.errors import UserError
-from halprobe.types import Message, ProbeItem, ScoreRequest, completion_text
+from halprobe.types import NATIVE_WEIGHTS, Message, ProbeItem, ScoreRequest, completion_text
 from halprobe.variants.plan import base_suite
 from halprobe.variants.prompts import option_text
 
@@ -86,6 +86,9 @@ def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
     check_scoring(backend)
     planned = plan(items, pool, k, seed)
     rows: list[dict[str, Any]] = []
+    # scores from a float copy of the weights say so: Mis does not mix them with samples
+    weights = getattr(backend.capabilities, "score_weights", NATIVE_WEIGHTS)
+    apart = {} if weights == NATIVE_WEIGHTS else {"score_weights": weights}
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
         requests = []
@@ -100,7 +103,8 @@ def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
         for (item, options), scored in zip(chunk, scores, strict=True):
             rows.append({"item_id": item.id, "suite": item.suite, "bin": item.bin,
                          "options": options, "gold_index": 0,
-                         "logprobs": list(scored.logprobs), "n_tokens": list(scored.n_tokens)})
+                         "logprobs": list(scored.logprobs), "n_tokens": list(scored.n_tokens),
+                         **apart})
     with (run_dir / CHOICES_FILE).open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

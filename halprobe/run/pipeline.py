@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import sys
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -45,7 +46,14 @@ from halprobe.run.samples import annotate_rows, run_samples, sample_config
 from halprobe.store import ResponseCache, RunDir, find_resumable
 from halprobe.store.rundir import SAMPLES, SUMMARY, read_json_object
 from halprobe.suites import Suite, load, sample
-from halprobe.types import AnswerType, DecodingParams, Message, ProbeItem, RunConfig
+from halprobe.types import (
+    NATIVE_WEIGHTS,
+    AnswerType,
+    DecodingParams,
+    Message,
+    ProbeItem,
+    RunConfig,
+)
 from halprobe.variants import cutoff, plan, transforms
 from halprobe.variants.grading import grade_item
 from halprobe.variants.prompts import (
@@ -374,6 +382,11 @@ def _run_with_backend(opts: EvalOptions, suites: list[Suite], items: list[ProbeI
             config = cast(RunConfig, {**run_dir.read_config(), "status": "running"})
         if opts.choices:
             check_scoring(backend)  # before the answers, not after them
+            weights = getattr(backend.capabilities, "score_weights", NATIVE_WEIGHTS)
+            if opts.samples and weights != NATIVE_WEIGHTS:
+                print(f"halprobe: note: scores from {weights} weights are not generation's "
+                      "arithmetic: Mis takes g(gold) from the samples (mis_source)",
+                      file=sys.stderr)
         run_dir.write_config(config)
         crash_context.note(run_dir=str(run_dir.path))
         cache = ResponseCache(cache_path(opts, run_dir))

@@ -63,3 +63,14 @@ def test_gold_logprobs_reads_the_gold_option() -> None:
     rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5]},
             {"item_id": "b", "gold_index": 1, "logprobs": [-3.0, -2.0, -9.0]}]
     assert gold_logprobs(rows) == {"a": -1.25, "b": -2.0}
+
+
+def test_gold_logprobs_leave_out_scores_from_a_float_copy() -> None:
+    """Mis sets g(gold) beside sampled answers: scores from other weights than generation's
+    (score_weights f32, f16, bf16) must not enter it."""
+    rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5]},
+            {"item_id": "b", "gold_index": 0, "logprobs": [-3.0, -2.0],
+             "score_weights": "bf16"},
+            {"item_id": "c", "gold_index": 0, "logprobs": [-0.5, -2.0],
+             "score_weights": "native"}]
+    assert gold_logprobs(rows) == {"a": -1.25, "c": -0.5}

@@ -67,3 +67,15 @@ def test_the_command_writes_csv_and_plot(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "compare.png").stat().st_size > 10_000
     assert not math.isnan(float((tmp_path / "out" / "compare.csv").read_text()
                                 .splitlines()[1].split(",")[4]))
+
+
+def test_the_printed_table_says_where_mis_came_from(tmp_path: Path) -> None:
+    """A Mis from teacher-forced scores and one from samples alone are different estimates."""
+    a = _run(tmp_path / "a", "gemma", "completion", BASE)
+    (a / "summary.csv").write_text("suite,bin,mis,mis_source\ncapitals,all,0.25,scores\n")
+    b = _run(tmp_path / "b", "smol", "chat", TUNED)
+    done = run_cli("compare", str(a), str(b), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    header = next(line for line in done.stdout.splitlines() if "mis_a" in line)
+    assert "mis_source_a" in header
+    assert any("0.25" in line and "scores" in line for line in done.stdout.splitlines())
