@@ -83,3 +83,24 @@ def test_float_copy_scores_rank_alike_and_do_not_depend_on_their_group(cache: Pa
     assert 0 < gaps.max() < 2.5
     assert ([int(np.argmax(s.logprobs)) for s in ours]
             == [int(np.argmax(s.logprobs)) for s in theirs] == [0, 1, 2, 3])
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_f32_copy_scores_as_transformers_does_on_the_same_weights(cache: Path) -> None:
+    """transformers dequantises the GGUF to float32 too: the two implementations agree to a
+    few hundredths (llama.cpp keeps its KV cache in float16), where generation's 8-bit
+    activations lie tenths away (test_completion.py)."""
+    from halprobe.backends.hf import from_spec
+
+    requests = [_request(c) for c in ("Kenya", "Mongolia")]
+    hf = from_spec("default", {"n_threads": 1})
+    float_copy = LlamaCppBackend(default_gguf(), n_threads=1, score_weights="f32")
+    try:
+        theirs, ours = hf.score(requests), float_copy.score(requests)
+    finally:
+        hf.close()
+        float_copy.close()
+    for mine, other in zip(ours, theirs, strict=True):
+        assert mine.n_tokens == other.n_tokens
+        assert mine.logprobs == pytest.approx(other.logprobs, abs=0.05)
