@@ -43,6 +43,9 @@ from halprobe.types import (
 MAX_PARALLEL = 16  # 16 sequences a step cost 4.4-5.4 ms a token, 32 hardly less (performance.md)
 SCORE_BATCH = 512  # tokens a scoring call at most
 SCORE_STREAMS = 128  # most KV streams for scoring (one an option): fewer calls; 255 no faster
+# with a float copy of the weights (score_weights) a token costs less and each llama.cpp call's
+# fixed ~10 ms more: 255 streams (more requests a call) gave 22-24 items/s against 16-19
+FLOAT_SCORE_STREAMS = 255
 SCORE_MEMORY_SHARE = 0.1  # of available memory, for the scoring streams, while a run scores
 KV_MEMORY_SHARE = 0.25  # of available memory, for the KV streams, held for the whole run
 
@@ -208,7 +211,9 @@ class LlamaCppBackend:
                 self._scorer.close()
             cells = max(STREAM_CELLS, -(-need // 256) * 256)  # llama.cpp pads to 256
             per_stream = cells * kv_bytes_per_token(self._lib, self._model.model)
-            streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE, SCORE_STREAMS))
+            most = SCORE_STREAMS if self.score_weights == NATIVE_WEIGHTS else FLOAT_SCORE_STREAMS
+            streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE,
+                                            min(most, self._lib.llama_max_parallel_sequences())))
             self._scorer = Scorer(self._lib, self._weights_for_scoring(), cells=cells,
                                   n_streams=streams,
                                   n_batch=SCORE_BATCH, threads=self._engine.threads)

@@ -24,7 +24,7 @@ from halprobe.types import NATIVE_WEIGHTS, Message, ProbeItem, ScoreRequest, com
 from halprobe.variants.plan import base_suite
 from halprobe.variants.prompts import option_text
 
-CHUNK = 64  # requests handed to the backend at once
+CHUNK = 256  # requests handed to the backend at once (llama.cpp groups them by its streams)
 
 
 def _key(answer: str) -> str:
