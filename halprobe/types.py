@@ -250,6 +250,10 @@ class Capabilities:
     # the weights scores are computed with: "native" (generation's own arithmetic), or a
     # float copy ("f32", "f16", "bf16"), whose scores are not mixed with sampled answers
     score_weights: str = NATIVE_WEIGHTS
+    # a continuation's score is the probability of the whole answer in any prompt style (the
+    # synth models answer with the bare answer); otherwise only a completion prompt's is (its
+    # continuation ends the answer line), a chat prompt's is of the reply's first tokens
+    scores_whole_answers: bool = False
 
 
 @dataclass(frozen=True)

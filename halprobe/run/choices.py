@@ -89,6 +89,7 @@ def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
     # scores from a float copy of the weights say so: Mis does not mix them with samples
     weights = getattr(backend.capabilities, "score_weights", NATIVE_WEIGHTS)
     apart = {} if weights == NATIVE_WEIGHTS else {"score_weights": weights}
+    always_whole = getattr(backend.capabilities, "scores_whole_answers", False)
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
         requests = []
@@ -96,15 +97,16 @@ def run_choices(backend: Any, run_dir: Path, items: Sequence[ProbeItem],
             prompt = tuple(prompt_fn(item))
             requests.append(ScoreRequest(prompt, tuple(_continuation(prompt, o)
                                                        for o in options)))
+        whole = [always_whole or completion_text(r.prompt) is not None for r in requests]
         try:
             scores = backend.score(requests)
         except BackendError as exc:  # a server refusing, a chat prompt sent to /completions
             raise UserError(f"--choices: {exc}") from None
-        for (item, options), scored in zip(chunk, scores, strict=True):
+        for (item, options), scored, is_whole in zip(chunk, scores, whole, strict=True):
             rows.append({"item_id": item.id, "suite": item.suite, "bin": item.bin,
                          "options": options, "gold_index": 0,
                          "logprobs": list(scored.logprobs), "n_tokens": list(scored.n_tokens),
-                         **apart})
+                         "whole_answer": is_whole, **apart})
     with (run_dir / CHOICES_FILE).open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -92,7 +92,7 @@ class SynthBackend:
         self.world = spec.world()
         self.belief = belief_of(spec)
         self.capabilities = Capabilities(logprobs=False, batching=True, max_batch_size=256,
-                                         scoring=True)
+                                         scoring=True, scores_whole_answers=True)
 
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": "synth", "model": f"synth-{self.spec.model}",

@@ -191,7 +191,7 @@ class M3Backend:
         self.lm = trained(spec)
         self.weights = weights_path(spec).stem
         self.capabilities = Capabilities(logprobs=True, batching=True, max_batch_size=256,
-                                         scoring=True)
+                                         scoring=True, scores_whole_answers=True)
 
     def fingerprint(self) -> dict[str, Any]:
         post = "" if self.spec.post == "none" else f"-post-{self.spec.post}"

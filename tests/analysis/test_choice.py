@@ -60,17 +60,29 @@ def test_choice_table_per_bin_with_ece_and_hr_beside() -> None:
 
 
 def test_gold_logprobs_reads_the_gold_option() -> None:
-    rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5]},
-            {"item_id": "b", "gold_index": 1, "logprobs": [-3.0, -2.0, -9.0]}]
+    rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5], "whole_answer": True},
+            {"item_id": "b", "gold_index": 1, "logprobs": [-3.0, -2.0, -9.0],
+             "whole_answer": True}]
     assert gold_logprobs(rows) == {"a": -1.25, "b": -2.0}
+
+
+def test_gold_logprobs_leave_out_scores_of_a_reply_s_first_tokens() -> None:
+    """A chat prompt's option is scored as the reply's first tokens, not the whole answer:
+    not the g(gold|c) of Mis (nor is a row that does not say)."""
+    rows = [{"item_id": "chat", "gold_index": 0, "logprobs": [-6.0, -9.0],
+             "whole_answer": False},
+            {"item_id": "old", "gold_index": 0, "logprobs": [-1.0, -2.0]},
+            {"item_id": "completion", "gold_index": 0, "logprobs": [-0.5, -2.0],
+             "whole_answer": True}]
+    assert gold_logprobs(rows) == {"completion": -0.5}
 
 
 def test_gold_logprobs_leave_out_scores_from_a_float_copy() -> None:
     """Mis sets g(gold) beside sampled answers: scores from other weights than generation's
     (score_weights f32, f16, bf16) must not enter it."""
-    rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5]},
-            {"item_id": "b", "gold_index": 0, "logprobs": [-3.0, -2.0],
+    rows = [{"item_id": "a", "gold_index": 0, "logprobs": [-1.25, -0.5], "whole_answer": True},
+            {"item_id": "b", "gold_index": 0, "logprobs": [-3.0, -2.0], "whole_answer": True,
              "score_weights": "bf16"},
-            {"item_id": "c", "gold_index": 0, "logprobs": [-0.5, -2.0],
+            {"item_id": "c", "gold_index": 0, "logprobs": [-0.5, -2.0], "whole_answer": True,
              "score_weights": "native"}]
     assert gold_logprobs(rows) == {"a": -1.25, "c": -0.5}

@@ -8,11 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from halprobe.analysis.choice import gold_logprobs
 from halprobe.backends.default import default_gguf
 from halprobe.backends.llamacpp import LlamaCppBackend
 from halprobe.errors import UserError
 from halprobe.run.choices import distractors, plan, run_choices
-from halprobe.types import AnswerType, Capabilities, ProbeItem
+from halprobe.types import AnswerType, Capabilities, Message, ProbeItem
 from halprobe.variants.plan import variant_item
 from halprobe.variants.prompts import Shots, completion_builder
 from halprobe.variants.transforms import resolve
@@ -59,9 +60,13 @@ def test_a_backend_that_cannot_score_is_one_error(tmp_path: Path) -> None:
 def test_options_are_scored_after_the_completion_prompt(tmp_path: Path) -> None:
     backend = LlamaCppBackend(default_gguf(), n_threads=1)
     shots = Shots({"capitals": (POOL[3],)})
+    chat = tmp_path / "chat"
+    chat.mkdir()
     try:
         assert run_choices(backend, tmp_path, POOL[:3], POOL, 3, 0,
                            completion_builder(shots)) == 3
+        run_choices(backend, chat, POOL[:3], POOL, 3, 0,
+                    lambda item: [Message("user", item.question)])
     finally:
         backend.close()
     rows = [json.loads(line) for line in (tmp_path / "choices.jsonl").read_text().splitlines()]
@@ -69,3 +74,10 @@ def test_options_are_scored_after_the_completion_prompt(tmp_path: Path) -> None:
     assert france["options"][0] == "Paris" and france["gold_index"] == 0
     assert len(france["logprobs"]) == 4 and all(lp < 0 for lp in france["logprobs"])
     assert max(france["logprobs"]) == france["logprobs"][0]  # the model knows Paris
+    # " Paris" and the end of the answer line: the whole answer, Mis may use it; after a
+    # chat template the reply's first tokens only
+    assert all(row["whole_answer"] is True and "score_weights" not in row for row in rows)
+    assert gold_logprobs(rows).keys() == {r["item_id"] for r in rows}
+    chat_rows = [json.loads(line) for line in (chat / "choices.jsonl").read_text().splitlines()]
+    assert [r["whole_answer"] for r in chat_rows] == [False] * 3
+    assert gold_logprobs(chat_rows) == {}
