@@ -256,9 +256,16 @@ class Capabilities:
     scores_whole_answers: bool = False
 
 
+LINE_END = "\n"  # a scored continuation ending in it is scored up to the end of its line
+
+
 @dataclass(frozen=True)
 class ScoreRequest:
-    """Teacher-forced scoring: the log-probability of each continuation after the prompt."""
+    """Teacher-forced scoring: the log-probability of each continuation after the prompt.
+
+    A continuation that ends in a line break (LINE_END, as a completion prompt's options do)
+    is scored as its text and then the end of the line: the probability that the next token
+    begins a new line, whichever token that is (backends/line_end.py)."""
 
     prompt: tuple[Message, ...]
     continuations: tuple[str, ...]

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 
 from halprobe.backends.base import BackendError
 from halprobe.backends.files import file_digest
+from halprobe.backends.line_end import LINE_START, line_start_ids, pick, split_line_end
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import default_threads
 from halprobe.errors import MissingDependencyError, UserError
@@ -133,6 +134,7 @@ class HFBackend:
         except ImportError:
             raise MissingDependencyError("transformers", "the hf: backend") from None
         self._fixed_threads = n_threads is not None
+        self._line_starts: Any = None  # line-starting token ids, found on first use
         torch.set_num_threads(n_threads or _idle_cores())  # see threads.default_threads
         try:
             if gguf:
@@ -231,15 +233,15 @@ class HFBackend:
         with torch.inference_mode():
             first = self._model(input_ids=ids, attention_mask=mask, use_cache=bool(longer),
                                 position_ids=(mask.cumsum(1) - 1).clamp(min=0))
-            start = torch.log_softmax(first.logits[:, -1].double(), dim=-1)
+            start = torch.log_softmax(first.logits[:, -1].double(), dim=-1).numpy()
             rest: list[list[float]] = []
             if longer:
                 rest = self._continue(first, mask, prompts, longer)
         tails = iter(rest)
         scored = []
         for n, opts in enumerate(options):
-            sums = [float(start[n, o[0]]) + sum(next(tails)) if len(o) > 1
-                    else float(start[n, o[0]]) if o else 0.0 for o in opts]
+            sums = [self._pick(start[n], o[0]) + sum(next(tails)) if len(o) > 1
+                    else self._pick(start[n], o[0]) if o else 0.0 for o in opts]
             scored.append(Scored(tuple(sums), tuple(len(o) for o in opts)))
         return scored
 
@@ -265,17 +267,32 @@ class HFBackend:
         logits = out.logits
         results = []
         for row, (_, option) in enumerate(longer):
-            logp = torch.log_softmax(logits[row, :len(option) - 1].double(), dim=-1)
-            results.append([float(logp[i, t]) for i, t in enumerate(option[1:])])
+            logp = torch.log_softmax(logits[row, :len(option) - 1].double(), dim=-1).numpy()
+            results.append([self._pick(logp[i], t) for i, t in enumerate(option[1:])])
         return results
+
+    def _pick(self, logprobs: Any, token: int) -> float:
+        """A token's log-prob, or the end of the line's (LINE_START: line_end.py)."""
+        if token == LINE_START and self._line_starts is None:
+            tok = self._tok
+            self._line_starts = line_start_ids(range(len(tok)), lambda t: tok.decode([t]))
+        return pick(logprobs, token, self._line_starts)
 
     def _continuation_ids(self, text: str | None, prompt: list[int],
                           continuation: str) -> list[int]:
+        """The continuation's tokens after the prompt; a trailing line break is the end of
+        the line (LINE_START)."""
+        body, ends_line = split_line_end(continuation)
+        return self._body_ids(text, prompt, body) + ([LINE_START] if ends_line else [])
+
+    def _body_ids(self, text: str | None, prompt: list[int], body: str) -> list[int]:
+        if not body:
+            return []
         if text is not None:
-            whole = list(self._tok(text + continuation, add_special_tokens=True)["input_ids"])
+            whole = list(self._tok(text + body, add_special_tokens=True)["input_ids"])
             if whole[:len(prompt)] == prompt and len(whole) > len(prompt):
                 return whole[len(prompt):]
-        return list(self._tok(continuation, add_special_tokens=False)["input_ids"])
+        return list(self._tok(body, add_special_tokens=False)["input_ids"])
 
     def _follow_load(self) -> None:
         """Threads follow the idle cores, as in the llamacpp backend (unless given)."""

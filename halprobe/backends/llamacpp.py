@@ -23,6 +23,7 @@ from halprobe.backends.base import BackendError
 from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
 from halprobe.backends.gguf_convert import check_choice, converted_copy
+from halprobe.backends.line_end import LINE_START, line_start_ids, split_line_end
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
 from halprobe.backends.llamacpp_scoring import STREAM_CELLS, Scorer
 from halprobe.backends.memory import units_that_fit
@@ -215,7 +216,7 @@ class LlamaCppBackend:
             streams = max(8, units_that_fit(per_stream, SCORE_MEMORY_SHARE,
                                             min(most, self._lib.llama_max_parallel_sequences())))
             self._scorer = Scorer(self._lib, self._weights_for_scoring(), cells=cells,
-                                  n_streams=streams,
+                                  n_streams=streams, line_starts=self._line_starts(),
                                   n_batch=SCORE_BATCH, threads=self._engine.threads)
         return self._scorer
 
@@ -236,16 +237,29 @@ class LlamaCppBackend:
             self._scoring_model = LlamaModel(path_model=str(copy), verbose=False, params=params)
         return self._scoring_model
 
+    def _line_starts(self) -> Any:
+        """Tokens whose text begins with a line break (among those holding one)."""
+        return line_start_ids(self._newlines, lambda t: self._model.detokenize(
+            [t], special=False).decode("utf-8", errors="replace"))
+
     def _continuation(self, messages: Sequence[Message], prompt: list[int],
                       continuation: str) -> list[int]:
+        """The continuation's tokens as they follow the prompt; a trailing line break is the
+        end of the line, LINE_START (any token that starts a new line: line_end.py)."""
+        body, ends_line = split_line_end(continuation)
+        return self._body_tokens(messages, prompt, body) + ([LINE_START] if ends_line else [])
+
+    def _body_tokens(self, messages: Sequence[Message], prompt: list[int],
+                     body: str) -> list[int]:
+        if not body:
+            return []
         text = completion_text(messages)
         if text is not None:
-            whole = self._model.tokenize((text + continuation).encode("utf-8"),
+            whole = self._model.tokenize((text + body).encode("utf-8"),
                                          add_bos=self._add_bos, special=False)
             if whole[:len(prompt)] == prompt and len(whole) > len(prompt):
                 return whole[len(prompt):]
-        return self._model.tokenize(continuation.encode("utf-8"), add_bos=False,
-                                    special=False)
+        return self._model.tokenize(body.encode("utf-8"), add_bos=False, special=False)
 
     def _generation(self, prompt: list[int], decoded: Decoded) -> Generation:
         pieces = self._pieces(decoded.tokens)

@@ -31,10 +31,12 @@ from typing import Any
 import numpy as np
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.line_end import LINE_START, pick
 
 Request = tuple[list[int], list[list[int]]]  # prompt tokens, each option's tokens
 Entry = tuple[int, int, int, bool]  # token, position, stream, wants logits
 Target = tuple[int, int, int, int]  # token, position, stream, token its logits score or -1
+NO_TARGET = -1  # an evaluated token whose logits score nothing
 STREAM_CELLS = 256  # a stream's KV cells unless a request needs more (copies are whole streams)
 
 
@@ -104,7 +106,7 @@ class Scorer:
     """A llama.cpp context for scoring (the same weights as the generation engine's)."""
 
     def __init__(self, llama_cpp: Any, model: Any, *, cells: int, n_streams: int,
-                 n_batch: int, threads: int) -> None:
+                 n_batch: int, threads: int, line_starts: np.ndarray) -> None:
         self._lib = llama_cpp
         self.cells, self.n_streams, self.n_batch = cells, n_streams, n_batch
         self._context = open_context(llama_cpp, model, cells, n_streams, n_batch, threads)
@@ -113,6 +115,7 @@ class Scorer:
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
         self._n_vocab = model.n_vocab()
         self._held: list[int] = []  # the prefix in stream 0
+        self._line_starts = line_starts  # what an option's last LINE_START stands for
 
     def score(self, requests: Sequence[Request]) -> list[list[list[float]]]:
         """Log-prob of every token of every option of each (prompt, options) request."""
@@ -156,7 +159,8 @@ class Scorer:
             if base:
                 lib.llama_memory_seq_cp(memory, 0, home[n], -1, -1)
             firsts = {option[0] for option in options if option}  # read from the last row
-            tails.append([(prompt[i], i, home[n], -1) for i in range(base, len(prompt) - 1)]
+            tails.append([(prompt[i], i, home[n], NO_TARGET)
+                          for i in range(base, len(prompt) - 1)]
                          + [(prompt[-1], len(prompt) - 1, home[n], t) for t in sorted(firsts)])
         got = self._evaluate(tails)
         streams = [(n, j) for n in order for j, o in enumerate(group[n][1]) if len(o) > 1]
@@ -207,12 +211,12 @@ class Scorer:
         for token, position, stream, target in entries:
             if not cells or cells[-1][1:] != (position, stream):
                 cells.append((token, position, stream))
-            if target >= 0:
+            if target != NO_TARGET:
                 wanted.add((stream, position))
         rows = self._decode([(t, p, s, (s, p) in wanted) for t, p, s in cells])
         row_of = dict(zip([(s, p) for _, p, s in cells if (s, p) in wanted], rows,
                           strict=True))
-        targets = [(s, p, t) for _, p, s, t in entries if t >= 0]
+        targets = [(s, p, t) for _, p, s, t in entries if t != NO_TARGET]
         values = self._logprobs([(row_of[s, p], t) for s, p, t in targets])
         return dict(zip(targets, values, strict=True))
 
@@ -241,7 +245,8 @@ class Scorer:
 
     def _logprobs(self, wanted: list[tuple[int, int]]) -> list[float]:
         """log softmax(row)[token] for each (batch index, token) of the last call, in float64
-        over the float32 logits (as generation's chooser)."""
+        over the float32 logits (as generation's chooser); LINE_START sums the line-starting
+        tokens' probabilities (line_end.py)."""
         out = []
         work = np.empty(self._n_vocab, dtype=np.float32)
         for row, token in wanted:
@@ -249,7 +254,11 @@ class Scorer:
             top = float(logits.max())
             np.subtract(logits, top, out=work)
             np.exp(work, out=work)
-            out.append(float(logits[token]) - top - float(np.log(work.sum(dtype=np.float64))))
+            norm = top + float(np.log(work.sum(dtype=np.float64)))
+            if token == LINE_START:
+                out.append(pick(logits.astype(np.float64) - norm, token, self._line_starts))
+            else:
+                out.append(float(logits[token]) - norm)
         return out
 
     def _row(self, i: int) -> np.ndarray:

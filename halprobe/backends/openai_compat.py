@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import math
 import os
 import queue
 import threading
@@ -27,8 +28,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from halprobe.backends.base import BackendError
+from halprobe.backends.line_end import split_line_end
 from halprobe.errors import MissingDependencyError, UserError
 from halprobe.types import (
+    LINE_END,
     Capabilities,
     DecodingParams,
     Generation,
@@ -54,6 +57,7 @@ PROBE_ATTEMPTS = 3
 # (about -10 here); its scores would be wrong, not missing.
 COUNT = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20"
 COUNT_FROM = COUNT.index("10")
+ALTERNATIVES = 5  # top log-probs asked beside an echoed line break (OpenAI allows up to 5)
 COUNT_LEAST = -1.0  # the mean log-prob of the count's tokens from "10" on must be above this
 
 
@@ -181,19 +185,31 @@ class OpenAICompatBackend:
         return out
 
     def _score_one(self, prompt: str, continuation: str) -> list[float]:
+        """The continuation's echoed log-probs; a trailing line break is the end of the line:
+        the echoed line break's probability plus that of the other line-starting tokens the
+        server lists beside it (``ALTERNATIVES`` of them: a lower bound where the vocabulary
+        has more; llama.cpp and hf sum them all, line_end.py)."""
         if not continuation:
             return []
-        values = self._echo(prompt + continuation, len(prompt))
+        body, ends_line = split_line_end(continuation)
+        text = prompt + body + (LINE_END if ends_line else "")
+        answer = self._post(self._text_url, self._echo_body(text, ALTERNATIVES))
+        values = _echoed_logprobs(answer, len(prompt), len(text))
         if values is None:
             raise self._no_scoring("it answered /completions with echo=true without the "
                                    "log-probs of the prompt's tokens")
+        if ends_line:
+            values[-1] = _line_end_logprob(answer, len(prompt + body), values[-1])
         return values
+
+    def _echo_body(self, text: str, alternatives: int = 1) -> dict[str, Any]:
+        return {"model": self.model, "prompt": text, "max_tokens": 1, "temperature": 0.0,
+                "echo": True, "logprobs": alternatives}
 
     def _echo(self, text: str, start: int) -> list[float] | None:
         """The echoed log-probs of the tokens of ``text`` that start at ``start`` or later."""
-        body = {"model": self.model, "prompt": text, "max_tokens": 1, "temperature": 0.0,
-                "echo": True, "logprobs": 1}
-        return _echoed_logprobs(self._post(self._text_url, body), start, len(text))
+        return _echoed_logprobs(self._post(self._text_url, self._echo_body(text)), start,
+                                len(text))
 
     def check_scoring(self) -> None:
         """Whether this server can score (`eval --choices` asks before the run starts)."""
@@ -416,6 +432,24 @@ def _echoed_logprobs(completion: dict[str, Any], start: int, end: int) -> list[f
     if not picked or not all(isinstance(v, int | float) for v in picked):
         return None
     return [float(v) for v in picked]
+
+
+def _line_end_logprob(completion: dict[str, Any], offset: int, own: float) -> float:
+    """log of the summed probability of the line-starting tokens the server lists at the
+    echoed token that starts at ``offset`` (its own among them); ``own`` where it lists none."""
+    logprobs = completion["choices"][0].get("logprobs") or {}
+    offsets, tops = logprobs.get("text_offset") or [], logprobs.get("top_logprobs") or []
+    at = [n for n, o in enumerate(offsets) if o == offset]
+    if not at or at[0] >= len(tops) or not isinstance(tops[at[0]], dict):
+        return own
+    listed = tops[at[0]]
+    values = [float(v) for k, v in listed.items()
+              if str(k).startswith(LINE_END) and isinstance(v, int | float)]
+    tokens = logprobs.get("tokens") or []
+    if at[0] >= len(tokens) or tokens[at[0]] not in listed:
+        values.append(own)  # the echoed token itself, where the list leaves it out
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
 
 
 def _text_generation(completion: dict[str, Any]) -> Generation:

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from halprobe.errors import UserError
-from halprobe.types import COMPLETION_ROLE, Capabilities, Message, ProbeItem
+from halprobe.types import COMPLETION_ROLE, LINE_END, Capabilities, Message, ProbeItem
 
 STYLES = ("chat", "completion", "auto")
 DEFAULT_SHOTS = 3
-SEPARATOR = "\n\n"  # between solved examples; a teacher-forced option ends with it too
+SEPARATOR = "\n\n"  # between solved examples
 
 
 def resolve_style(style: str, capabilities: Capabilities) -> str:
@@ -103,5 +103,6 @@ def completion_builder(shots: Shots) -> Callable[[ProbeItem], list[Message]]:
 
 
 def option_text(answer: str) -> str:
-    """A multiple-choice option as the model would write it after "A:" (teacher forcing)."""
-    return f" {answer}{SEPARATOR}"
+    """A multiple-choice option as the model would write it after "A:" (teacher forcing):
+    the answer, then the end of its line (scored as any token that starts a new line)."""
+    return f" {answer}{LINE_END}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from halprobe.backends.openai_compat import (
     OpenAICompatBackend,
     _echoed_logprobs,
     _generation,
+    _line_end_logprob,
     parse_retry_after,
     strip_url,
 )
@@ -233,3 +235,19 @@ def test_a_server_without_prompt_logprobs_is_named_clearly() -> None:
                                         "token_logprobs": [None, -1.0, -0.5, -2.0]}}]}
     assert _echoed_logprobs(answer, 3, 9) == [-1.0, -0.5]  # tokens starting at 3 and 7
     assert _echoed_logprobs(answer, 0, 3) is None  # the first token has no log-prob
+
+
+def test_the_end_of_a_line_sums_the_line_breaks_the_server_lists() -> None:
+    """An option " Lima" then the end of its line: the echoed "\n" (p .5) and the "\n\n" the
+    server lists beside it (p .25) both end the line: log .75; " L" does not."""
+    top = {"\n": math.log(0.5), "\n\n": math.log(0.25), " L": math.log(0.2)}
+    answer = {"choices": [{"logprobs": {"text_offset": [0, 3, 8], "tokens": ["A:", " Lima", "\n"],
+                                        "token_logprobs": [None, -1.0, math.log(0.5)],
+                                        "top_logprobs": [None, {" Lima": -1.0}, top]}}]}
+    assert _line_end_logprob(answer, 8, math.log(0.5)) == pytest.approx(math.log(0.75))
+    # a server that lists no alternatives: the echoed line break alone
+    assert _line_end_logprob({"choices": [{"logprobs": {"text_offset": [0, 3, 8]}}]}, 8,
+                             -0.7) == -0.7
+    # the echoed token missing from its own list still counts
+    answer["choices"][0]["logprobs"]["top_logprobs"][2] = {"\n\n": math.log(0.25)}
+    assert _line_end_logprob(answer, 8, math.log(0.5)) == pytest.approx(math.log(0.75))

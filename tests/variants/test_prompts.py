@@ -50,7 +50,7 @@ def test_completion_prompt_text() -> None:
     assert message.role == "completion"
     assert message.content.startswith("Q: What is the capital of Peru?")  # the mimicked suite's
     assert message.content.endswith("Q: What is the capital of Alurea?\nA:")
-    assert option_text("Paris") == " Paris\n\n"
+    assert option_text("Paris") == " Paris\n"  # the answer, then the end of its line
 
 
 def test_controls_alone_have_no_examples_to_show() -> None:
