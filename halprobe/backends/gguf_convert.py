@@ -2,7 +2,7 @@
 
 llama.cpp multiplies 4- and 5-bit weights by activations it first rounds to 8 bits a block;
 with float weights it keeps the activations in that float type and uses its batched matrix
-kernels. For scoring (many tokens a call, no generation) that is 1.6-2.4x faster on the CPUs
+kernels. For scoring (many tokens a call, no generation) that was 1.4-2.3x faster on the CPU
 measured (docs/performance.md, "Teacher-forced scoring"), and closer to the exact weights:
 an F32 copy holds every quantised weight exactly (a Q4_1 weight is d * q + m with d and m
 16-bit floats and q < 16). It is not the arithmetic generation uses, so scores from it are
