@@ -18,7 +18,9 @@ from halprobe.variants.transforms import parse_targets
 BACKEND_OPTIONS_HELP = (
     "KEY=VALUE passed to the backend; repeat for several. Default model and llamacpp: "
     "n_threads, n_ctx, n_batch, n_parallel, extra_bufts=auto|on|off (off avoids llama.cpp's "
-    "AMX crash on Intel Xeons; auto turns it off there); hf: batch_size, n_threads; openai: "
+    "AMX crash on Intel Xeons; auto turns it off there), score_weights=native|f32|f16|bf16 "
+    "(--choices scores from a float copy of the weights: faster, kept out of Mis); hf: "
+    "batch_size, n_threads; openai: "
     "logprobs, timeout, concurrency.")
 MODEL_HELP = ("Model spec. Leave out for the embedded SmolLM2-135M-Instruct. "
               "llamacpp:FILE.gguf | hf:HUB_ID_OR_DIR | hf:DIR?gguf=FILE | openai:MODEL | "

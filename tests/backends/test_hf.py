@@ -16,6 +16,7 @@ from halprobe.backends.hf import (
     length_batches,
     sequence_bytes,
 )
+from halprobe.backends.line_end import LINE_START
 from halprobe.types import DecodingParams, Message, ScoreRequest, completion_text
 
 # Lengths differ on purpose and are not in order, so sorting moves prompts across batches.
@@ -112,10 +113,11 @@ def _full_sequence_logprob(hf: HFBackend, request: ScoreRequest) -> list[float]:
     sums = []
     for continuation in request.continuations:
         option = hf._continuation_ids(completion_text(request.prompt), prompt, continuation)
+        fed = [t for t in option if t != LINE_START]  # the end of the line is predicted only
         with torch.inference_mode():
-            logits = hf._model(torch.tensor([prompt + option])).logits[0]
-        logp = torch.log_softmax(logits.double(), dim=-1)
-        sums.append(sum(float(logp[len(prompt) - 1 + i, t]) for i, t in enumerate(option)))
+            logits = hf._model(torch.tensor([prompt + fed])).logits[0]
+        logp = torch.log_softmax(logits.double(), dim=-1).numpy()
+        sums.append(sum(hf._pick(logp[len(prompt) - 1 + i], t) for i, t in enumerate(option)))
     return sums
 
 
