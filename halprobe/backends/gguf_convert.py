@@ -18,7 +18,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from halprobe.backends.files import file_digest
 from halprobe.errors import UserError
 from halprobe.types import NATIVE_WEIGHTS
 
@@ -36,12 +35,14 @@ def check_choice(value: Any) -> str:
     return str(value)
 
 
-def converted_copy(llama_cpp: Any, source: Path, kind: str, cache_root: Path) -> Path:
-    """``source`` with its weights in ``kind`` (f32, f16 or bf16), made on first use under
-    ``cache_root``/converted/; written to a temporary name and renamed, so an interrupted
-    conversion never leaves a half file that a later run would load."""
+def converted_copy(llama_cpp: Any, source: Path, digest: str, kind: str,
+                   cache_root: Path) -> Path:
+    """``source`` (whose ``backends.files.file_digest`` is ``digest``) with its weights in
+    ``kind`` (f32, f16 or bf16), made on first use under ``cache_root``/converted/; written
+    to a temporary name and renamed, so an interrupted conversion never leaves a half file
+    that a later run would load."""
     folder = cache_root / "converted"
-    target = folder / f"{source.stem}-{file_digest(source)}-{kind}.gguf"
+    target = folder / f"{source.stem}-{digest}-{kind}.gguf"
     if target.is_file():
         return target
     folder.mkdir(parents=True, exist_ok=True)

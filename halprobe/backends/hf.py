@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 
 from halprobe.backends.base import BackendError
 from halprobe.backends.files import file_digest
-from halprobe.backends.line_end import LINE_START, line_start_ids, pick, split_line_end
+from halprobe.backends.line_end import LINE_START, continuation_tokens, line_start_ids, pick
 from halprobe.backends.memory import units_that_fit
 from halprobe.backends.threads import default_threads
 from halprobe.errors import MissingDependencyError, UserError
@@ -282,12 +282,9 @@ class HFBackend:
                           continuation: str) -> list[int]:
         """The continuation's tokens after the prompt; a trailing line break is the end of
         the line (LINE_START)."""
-        body, ends_line = split_line_end(continuation)
-        return self._body_ids(text, prompt, body) + ([LINE_START] if ends_line else [])
+        return continuation_tokens(continuation, lambda body: self._body_ids(text, prompt, body))
 
     def _body_ids(self, text: str | None, prompt: list[int], body: str) -> list[int]:
-        if not body:
-            return []
         if text is not None:
             whole = list(self._tok(text + body, add_special_tokens=True)["input_ids"])
             if whole[:len(prompt)] == prompt and len(whole) > len(prompt):

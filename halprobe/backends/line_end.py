@@ -26,6 +26,13 @@ def split_line_end(continuation: str) -> tuple[str, bool]:
     return text, len(text) < len(continuation)
 
 
+def continuation_tokens(continuation: str, tokens_of: Callable[[str], list[int]]) -> list[int]:
+    """A continuation's tokens: its text's (``tokens_of``, never asked for an empty text),
+    then LINE_START where it ends in a line break."""
+    body, ends_line = split_line_end(continuation)
+    return (tokens_of(body) if body else []) + ([LINE_START] if ends_line else [])
+
+
 def line_start_ids(candidates: Iterable[int], text_of: Callable[[int], str]) -> np.ndarray:
     """The token ids among ``candidates`` whose text begins with a line break."""
     return np.array(sorted(t for t in candidates if text_of(t).startswith(LINE_END)),

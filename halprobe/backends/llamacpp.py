@@ -23,7 +23,7 @@ from halprobe.backends.base import BackendError
 from halprobe.backends.cpu import choice_from_option, this_machine
 from halprobe.backends.files import file_digest
 from halprobe.backends.gguf_convert import check_choice, converted_copy
-from halprobe.backends.line_end import LINE_START, line_start_ids, split_line_end
+from halprobe.backends.line_end import continuation_tokens, line_start_ids
 from halprobe.backends.llamacpp_engine import Decoded, DecodeEngine
 from halprobe.backends.llamacpp_scoring import STREAM_CELLS, Scorer
 from halprobe.backends.memory import units_that_fit
@@ -231,7 +231,8 @@ class LlamaCppBackend:
 
             from halprobe.store.derived import cache_root
 
-            copy = converted_copy(self._lib, self.path, self.score_weights, cache_root())
+            copy = converted_copy(self._lib, self.path, self._digest, self.score_weights,
+                                  cache_root())
             params = self._lib.llama_model_default_params()
             params.use_extra_bufts = self.extra_bufts
             self._scoring_model = LlamaModel(path_model=str(copy), verbose=False, params=params)
@@ -246,13 +247,11 @@ class LlamaCppBackend:
                       continuation: str) -> list[int]:
         """The continuation's tokens as they follow the prompt; a trailing line break is the
         end of the line, LINE_START (any token that starts a new line: line_end.py)."""
-        body, ends_line = split_line_end(continuation)
-        return self._body_tokens(messages, prompt, body) + ([LINE_START] if ends_line else [])
+        return continuation_tokens(continuation,
+                                   lambda body: self._body_tokens(messages, prompt, body))
 
     def _body_tokens(self, messages: Sequence[Message], prompt: list[int],
                      body: str) -> list[int]:
-        if not body:
-            return []
         text = completion_text(messages)
         if text is not None:
             whole = self._model.tokenize((text + body).encode("utf-8"),
